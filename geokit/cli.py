@@ -1,0 +1,159 @@
+"""The ``geokit`` command: a thin layer over the functions a notebook calls.
+
+Exit status: 0 success, 1 bad input (a clear message, no traceback),
+2 usage error. Progress and logs go to stderr; ``--quiet`` silences all but
+errors, ``--verbose`` adds debug logs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from geokit._errors import GeokitError, GeokitWarning
+from geokit.schema import LAYER_KINDS
+
+__all__ = ["main", "build_parser"]
+
+log = logging.getLogger("geokit")
+
+_EPILOG_VALIDATE = """examples:
+  geokit validate roads.gpkg --kind roads --layer roads
+  geokit validate acled_mali.csv --kind incidents
+  geokit validate towns.shp --kind cities --crs EPSG:32629 --column population=POP2009
+"""
+_EPILOG_INFO = """examples:
+  geokit info ../shared/data/populated_places_ne10m.geojson
+  geokit info incidents.csv --kind incidents
+"""
+_EPILOG_DEMO = """examples:
+  geokit demo                 # writes ./out/demo
+  geokit demo --out /tmp/mali
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``geokit`` command."""
+    parser = argparse.ArgumentParser(
+        prog="geokit",
+        description="Conflict mapping along transport corridors.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    from geokit import __version__
+
+    parser.add_argument("--version", action="version", version=f"geokit {__version__}")
+    verbosity = parser.add_mutually_exclusive_group()
+    verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    verbosity.add_argument("-v", "--verbose", action="store_true", help="print debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    def layer_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("path", help="layer file (GeoPackage, Shapefile, GeoJSON, FlatGeobuf, "
+                       "GeoParquet, CSV, .osm/.osm.pbf)")
+        p.add_argument("--layer", help="layer name inside a multi-layer file")
+        p.add_argument("--crs", help="CRS of a file that declares none, e.g. EPSG:4326")
+        p.add_argument("--column", action="append", default=[], metavar="CANONICAL=SOURCE",
+                       help="map a source column to a canonical one (repeatable)")
+        p.add_argument("--date-format", help="strftime layout of dates, e.g. %%d/%%m/%%Y")
+        p.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
+
+    p = sub.add_parser("validate", help="check a layer and print a report",
+                       description="Read a layer, run every check and print what was found. "
+                       "Exits 1 when the layer has errors.",
+                       epilog=_EPILOG_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    layer_options(p)
+    p.add_argument("--kind", required=True, choices=LAYER_KINDS, help="what the layer holds")
+    p.add_argument("--strict", action="store_true", help="refuse invalid geometries")
+
+    p = sub.add_parser("info", help="describe a layer: kind, CRS, extent, count, dates",
+                       description="Describe a layer file.", epilog=_EPILOG_INFO,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    layer_options(p)
+    p.add_argument("--kind", choices=LAYER_KINDS, help="layer kind (guessed from the geometry "
+                   "and columns if not given)")
+
+    p = sub.add_parser("demo", help="run the main job on the shipped Mali 2025 layer set",
+                       description="Load and validate the shipped layers/mali_2025 project "
+                       "and write its products.", epilog=_EPILOG_DEMO,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
+    p.add_argument("--project", help="project file (default: the shipped Mali 2025 project)")
+    return parser
+
+
+def _column_mapping(pairs: Sequence[str]) -> dict[str, str]:
+    mapping = {}
+    for pair in pairs:
+        canon, sep, src = pair.partition("=")
+        if not sep or not canon or not src:
+            raise GeokitError(f"--column {pair!r} is not CANONICAL=SOURCE, e.g. --column ref=route_no")
+        mapping[canon.strip()] = src.strip()
+    return mapping
+
+
+def _layer_kwargs(args: argparse.Namespace) -> dict:
+    return {
+        "layer": args.layer,
+        "crs": args.crs,
+        "columns": _column_mapping(args.column),
+        "date_format": args.date_format,
+        "encoding": args.encoding,
+    }
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from geokit.layers import validate_layer
+
+    _, report = validate_layer(args.path, args.kind, strict=args.strict, **_layer_kwargs(args))
+    print(report.format())
+    return 0 if report.ok else 1
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from geokit.layers import describe_layer
+
+    print(describe_layer(args.path, kind=args.kind, **_layer_kwargs(args)))
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from geokit.build import build_project, default_project_path
+
+    project = Path(args.project) if args.project else default_project_path()
+    written = build_project(project, Path(args.out), progress=not args.quiet)
+    if not args.quiet:
+        print(f"wrote {len(written)} files to {args.out}:")
+        for path in written:
+            print(f"  {path}")
+    return 0
+
+
+_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "demo": _cmd_demo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``geokit`` command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    with warnings.catch_warnings():
+        if args.quiet:
+            warnings.simplefilter("ignore", GeokitWarning)
+        try:
+            return _COMMANDS[args.command](args)
+        except GeokitError as exc:
+            print(f"geokit {args.command}: error: {exc}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("geokit: interrupted", file=sys.stderr)
+            return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

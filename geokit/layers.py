@@ -1,0 +1,633 @@
+"""Read the layer kinds geokit works with into canonical GeoDataFrames.
+
+Readers accept every vector format pyogrio reads (GeoPackage with a layer
+name, Shapefile, GeoJSON, FlatGeobuf, ...), GeoParquet, CSV with coordinate
+columns (ACLED and UCDP GED exports are recognised natively, see
+:mod:`geokit.formats`) and OpenStreetMap extracts (``.osm`` / ``.osm.pbf``,
+through GDAL's OSM driver). Each returns a new GeoDataFrame in EPSG:4326 with
+the canonical columns of :mod:`geokit.schema` first and the source's own
+columns after them, or raises one :class:`~geokit.InputError` that lists every
+problem found (see :mod:`geokit.validate`).
+
+Examples
+--------
+>>> import geokit
+>>> cities = geokit.read_cities("layers/mali_2025/cities.geojson")  # doctest: +SKIP
+>>> cities[["name", "population", "country"]].head(1)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from geokit._errors import GeokitWarning, InputError
+from geokit.formats import FORMAT_COLUMNS, UCDP_VIOLENCE_TYPES, detect_format
+from geokit.schema import (
+    CANONICAL_COLUMNS,
+    COLUMN_ALIASES,
+    LAYER_KINDS,
+    REQUIRED_COLUMNS,
+    WGS84,
+    LayerKind,
+)
+from geokit.validate import (
+    ValidationReport,
+    check_coordinates,
+    check_crs,
+    check_duplicate_ids,
+    check_geometry_types,
+    drop_missing_geometries,
+    repair_geometries,
+)
+
+__all__ = [
+    "load_layer",
+    "validate_layer",
+    "describe_layer",
+    "guess_kind",
+    "read_roads",
+    "read_crossings",
+    "read_cities",
+    "read_boundaries",
+    "read_incidents",
+    "DEFAULT_HIGHWAY_CLASSES",
+    "CSV_SUFFIXES",
+]
+
+log = logging.getLogger(__name__)
+
+#: OpenStreetMap ``highway`` values kept from ``.osm`` / ``.osm.pbf`` extracts
+#: unless the caller names others: the inter-city network.
+DEFAULT_HIGHWAY_CLASSES: tuple[str, ...] = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "motorway_link",
+    "trunk_link",
+    "primary_link",
+)
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
+_GEOGRAPHIC_XY = (("longitude", "latitude"), ("lon", "lat"), ("lng", "lat"), ("long", "lat"))
+_NUMERIC = {"population", "fatalities", "geo_precision"}
+_SNIFF_DELIMITERS = ",;\t|"
+
+Source = "str | Path | gpd.GeoDataFrame"
+
+
+def load_layer(
+    source: str | Path | gpd.GeoDataFrame,
+    kind: LayerKind,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    date_format: str | None = None,
+    encoding: str | None = None,
+    highway: Sequence[str] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+    """Read and check a layer; return it with the report of what was fixed.
+
+    Parameters
+    ----------
+    source : str, Path or GeoDataFrame
+        A file, or a frame already in memory (it is not modified).
+    kind : {"roads", "crossings", "cities", "boundaries", "incidents"}
+        What the layer holds; decides the canonical columns and checks.
+    layer : str, optional
+        The layer to read from a multi-layer source such as a GeoPackage.
+    columns : mapping, optional
+        Canonical column -> source column, e.g. ``{"ref": "route_no"}``, for
+        attributes geokit does not recognise by itself. For CSV files the keys
+        ``"x"`` and ``"y"`` name the coordinate columns.
+    crs : optional
+        The CRS of a source that declares none (anything pyproj accepts).
+        Refused when it contradicts the CRS the file declares.
+    strict : bool, default False
+        Refuse invalid geometries instead of repairing them.
+    date_format : str, optional
+        strftime format of incident dates that are neither ISO 8601 nor
+        ACLED's ``"14 September 2025"``, e.g. ``"%d/%m/%Y"``.
+    encoding : str, optional
+        Text encoding of a CSV file; UTF-8 (with or without BOM) by default.
+    highway : sequence of str, optional
+        Road classes to keep (OpenStreetMap ``highway`` values for OSM
+        extracts, otherwise values of ``road_class``). OSM extracts default to
+        :data:`DEFAULT_HIGHWAY_CLASSES`; other files keep every road.
+    bounds : (min_lon, min_lat, max_lon, max_lat), optional
+        Area the layer should cover; points outside it that fit once their
+        coordinates are exchanged are reported as swapped.
+
+    Returns
+    -------
+    (GeoDataFrame, ValidationReport)
+        The canonical layer in EPSG:4326 with a fresh 0..n-1 index, and the
+        report of what was repaired or dropped.
+
+    Raises
+    ------
+    InputError
+        With every problem found, naming the file, the rows and the fix.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"name": ["Kayes"], "pop_max": [127368]},
+    ...                          geometry=[shapely.Point(-11.44, 14.45)], crs=4326)
+    >>> cities, report = load_layer(frame, "cities")
+    >>> cities[["name", "population"]].to_dict("records")
+    [{'name': 'Kayes', 'population': 127368.0}]
+    >>> report.ok
+    True
+    """
+    frame, report = validate_layer(
+        source,
+        kind,
+        layer=layer,
+        columns=columns,
+        crs=crs,
+        strict=strict,
+        date_format=date_format,
+        encoding=encoding,
+        highway=highway,
+        bounds=bounds,
+    )
+    report.raise_if_errors()
+    for problem in report.problems:
+        warnings.warn(f"{report.source}: {problem.message}", GeokitWarning, stacklevel=3)
+    return frame, report
+
+
+def validate_layer(
+    source: str | Path | gpd.GeoDataFrame,
+    kind: LayerKind,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    date_format: str | None = None,
+    encoding: str | None = None,
+    highway: Sequence[str] | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+    """Read a layer and run every check, without raising for data problems.
+
+    Same parameters as :func:`load_layer`. Returns the (possibly partial)
+    frame and the full report; the frame is only fit for use when
+    ``report.ok``. A file that cannot be opened at all still raises
+    :class:`~geokit.InputError`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.Point(0, 0)])
+    >>> _, report = validate_layer(frame, "cities")
+    >>> report.ok, "no coordinate reference system" in report.format()
+    (False, True)
+    """
+    if kind not in LAYER_KINDS:
+        raise InputError(f"unknown layer kind {kind!r}; use one of {', '.join(LAYER_KINDS)}")
+    columns = dict(columns or {})
+    if isinstance(source, gpd.GeoDataFrame):
+        name = "<GeoDataFrame>"
+        raw, implied_crs, xy = source.copy(), None, ("x", "y")
+        report = ValidationReport(name, kind, row_noun="row")
+    else:
+        path = Path(source)
+        name = str(path)
+        if not path.exists():
+            raise InputError(f"{name}: no such file; check the path (relative paths start from {Path.cwd()})")
+        report = ValidationReport(name, kind)
+        raw, implied_crs, xy = _read_file(path, kind, layer=layer, columns=columns,
+                                          encoding=encoding, highway=highway, report=report)
+    raw = raw.reset_index(drop=True)
+    report.n_read = len(raw)
+    if raw.empty:
+        report.add("error", "the layer is empty (no rows)", fix="check the file, or the layer name")
+        return raw, report
+    frame = _to_canonical(raw, kind, columns, report, date_format=date_format)
+    frame = check_crs(frame, report, crs=crs if crs is not None else implied_crs)
+    report.source_crs = frame.crs.to_string() if frame.crs is not None else None
+    frame = drop_missing_geometries(frame, report)
+    check_geometry_types(frame, report)
+    check_coordinates(frame, report, xy_columns=xy, bounds=bounds)
+    if report.ok:
+        frame = repair_geometries(frame, report, strict=strict)
+    check_duplicate_ids(frame, report)
+    if highway is not None and kind == "roads" and not _is_osm(Path(str(source))):
+        frame = frame.loc[frame["road_class"].isin(list(highway))]
+    if report.ok and frame.crs is not None and not frame.crs.equals(WGS84):
+        frame = frame.to_crs(WGS84)
+    frame = frame.reset_index(drop=True)
+    report.n_kept = len(frame)
+    return frame, report
+
+
+def read_roads(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Read a road layer: lines with ``name``, ``ref`` and ``road_class``.
+
+    Recognises OpenStreetMap / HOT attributes (``highway``, ``ref``, ``name``)
+    and Natural Earth roads (``type``, ``name``, ``label``). Keyword arguments
+    are those of :func:`load_layer`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"highway": ["trunk"], "ref": ["RN1"]},
+    ...     geometry=[shapely.LineString([(-8.0, 12.6), (-8.2, 12.8)])], crs=4326)
+    >>> read_roads(frame)[["ref", "road_class"]].to_dict("records")
+    [{'ref': 'RN1', 'road_class': 'trunk'}]
+    """
+    return load_layer(path, "roads", **kwargs)[0]
+
+
+def read_crossings(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Read border crossings: points with ``name``, ``country_a``, ``country_b``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"name": ["Diboli"], "country_a": ["MLI"], "country_b": ["SEN"]},
+    ...     geometry=[shapely.Point(-12.30, 14.66)], crs=4326)
+    >>> read_crossings(frame).loc[0, "country_b"]
+    'SEN'
+    """
+    return load_layer(path, "crossings", **kwargs)[0]
+
+
+def read_cities(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Read populated places: points with ``name``, ``population``, ``country``.
+
+    Recognises Natural Earth populated places (``name``, ``pop_max``,
+    ``adm0name``) and OpenStreetMap place nodes (``name``, ``population``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"name": ["Kita"], "population": ["49043"]},
+    ...     geometry=[shapely.Point(-9.49, 13.04)], crs=4326)
+    >>> float(read_cities(frame).loc[0, "population"])
+    49043.0
+    """
+    return load_layer(path, "cities", **kwargs)[0]
+
+
+def read_boundaries(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Read country or region polygons with ``name`` and ``iso_a3``.
+
+    Recognises Natural Earth admin-0 (``ADMIN``, ``ISO_A3``).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"ADMIN": ["Mali"], "ISO_A3": ["MLI"]},
+    ...     geometry=[shapely.box(-12, 10, 4, 25)], crs=4326)
+    >>> read_boundaries(frame)[["name", "iso_a3"]].to_dict("records")
+    [{'name': 'Mali', 'iso_a3': 'MLI'}]
+    """
+    return load_layer(path, "boundaries", **kwargs)[0]
+
+
+def read_incidents(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+    """Read dated incident points, mapping ACLED and UCDP GED layouts.
+
+    Returns ``event_id``, ``date`` (datetime64), ``event_type``, ``actor``,
+    ``fatalities``, ``notes``, ``geo_precision`` and ``source_format``
+    (``"acled"``, ``"ucdp_ged"`` or ``"generic"``), then the source columns.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> frame = gpd.GeoDataFrame({"event_date": ["2025-09-14"], "actor1": ["JNIM"]},
+    ...     geometry=[shapely.Point(-9.49, 13.04)], crs=4326)
+    >>> inc = read_incidents(frame)
+    >>> str(inc.loc[0, "date"].date()), inc.loc[0, "actor"]
+    ('2025-09-14', 'JNIM')
+    """
+    return load_layer(path, "incidents", **kwargs)[0]
+
+
+def guess_kind(frame: gpd.GeoDataFrame) -> LayerKind:
+    """Guess a layer's kind from its geometry and columns (for ``geokit info``).
+
+    Lines are roads, polygons boundaries; points are incidents when they have
+    a date column or a recognised incident layout, cities when they have a
+    population or place column, otherwise crossings.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> guess_kind(gpd.GeoDataFrame({"event_date": ["2025-01-01"]}, geometry=[shapely.Point(0, 0)]))
+    'incidents'
+    """
+    types = set(frame.geom_type.dropna())
+    if types and types <= {"LineString", "MultiLineString"}:
+        return "roads"
+    if types and types <= {"Polygon", "MultiPolygon"}:
+        return "boundaries"
+    lower = {str(c).lower() for c in frame.columns}
+    if detect_format(lower) != "generic" or lower & {"date", "event_date", "date_start"}:
+        return "incidents"
+    if lower & {"population", "pop_max", "place", "pop"}:
+        return "cities"
+    return "crossings"
+
+
+def describe_layer(path: str | Path, *, kind: LayerKind | None = None, **kwargs: Any) -> str:
+    """A short text description of a layer file: kind, CRS, extent, count, dates.
+
+    Keyword arguments are those of :func:`validate_layer`.
+    """
+    if kind is None:
+        report = ValidationReport(str(path), "unknown")
+        raw, _, _ = _read_file(Path(path), "roads", layer=kwargs.get("layer"),
+                               columns=dict(kwargs.get("columns") or {}),
+                               encoding=kwargs.get("encoding"), highway=None, report=report)
+        kind = guess_kind(raw)
+        guessed = " (guessed; pass --kind to set it)"
+    else:
+        guessed = ""
+    frame, report = validate_layer(path, kind, **kwargs)
+    lines = [f"file:     {path}", f"kind:     {kind}{guessed}",
+             f"CRS:      {report.source_crs or 'none declared'}",
+             f"features: {report.n_read} read, {report.n_kept} valid"]
+    if report.ok and not frame.empty:
+        minx, miny, maxx, maxy = frame.total_bounds
+        lines.append(f"extent:   lon {minx:.4f} .. {maxx:.4f}, lat {miny:.4f} .. {maxy:.4f} (EPSG:4326)")
+        types = frame.geom_type.value_counts()
+        lines.append("geometry: " + ", ".join(f"{n} {t}" for t, n in types.items()))
+        if kind == "incidents":
+            lines.append(f"dates:    {frame['date'].min():%Y-%m-%d} .. {frame['date'].max():%Y-%m-%d}"
+                         f" ({frame['source_format'].iloc[0]} layout)")
+    lines.append(f"problems: {len(report.errors)} errors, {len(report.problems) - len(report.errors)} "
+                 "repairs/drops" + ("" if report.ok else " (run geokit validate for details)"))
+    return "\n".join(lines)
+
+
+# --- reading files ---------------------------------------------------------
+
+
+def _is_osm(path: Path) -> bool:
+    name = path.name.lower()
+    return name.endswith(".osm") or name.endswith(".osm.pbf") or name.endswith(".pbf")
+
+
+def _read_file(
+    path: Path,
+    kind: str,
+    *,
+    layer: str | None,
+    columns: dict[str, str],
+    encoding: str | None,
+    highway: Sequence[str] | None,
+    report: ValidationReport,
+) -> tuple[gpd.GeoDataFrame, Any, tuple[str, str]]:
+    """Return (frame, CRS implied by the format or None, coordinate column names)."""
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        report.row_noun, report.row_offset = "CSV line", 2
+        return _read_csv(path, columns=columns, encoding=encoding)
+    if suffix in _PARQUET_SUFFIXES:
+        try:
+            return gpd.read_parquet(path), None, ("x", "y")
+        except (ValueError, OSError) as exc:
+            raise InputError(f"{path}: cannot read it as GeoParquet ({exc}); write it with "
+                             "GeoDataFrame.to_parquet") from None
+    if _is_osm(path):
+        return _read_osm(path, highway=highway or DEFAULT_HIGHWAY_CLASSES), WGS84, ("x", "y")
+    try:
+        if layer is None:
+            layers = pyogrio.list_layers(path)
+            if len(layers) > 1:
+                names = ", ".join(str(n) for n in layers[:, 0])
+                raise InputError(f"{path} holds {len(layers)} layers ({names}); name one with layer=")
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (DataSourceError, DataLayerError) as exc:
+        raise InputError(f"{path}: cannot read it as a vector layer: {exc}") from None
+    return frame, None, ("x", "y")
+
+
+def _read_csv(
+    path: Path, *, columns: dict[str, str], encoding: str | None
+) -> tuple[gpd.GeoDataFrame, Any, tuple[str, str]]:
+    enc = encoding or "utf-8-sig"
+    try:
+        with open(path, encoding=enc, newline="") as fh:
+            sample = fh.read(64 * 1024)
+        sep = _sniff_delimiter(sample)
+        table = pd.read_csv(path, sep=sep, encoding=enc, dtype=str, keep_default_na=False,
+                            na_values=["", "NA", "NaN", "nan", "null", "NULL"])
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} is not valid {enc} text ({exc.reason} at byte {exc.start}); "
+                         "pass encoding='latin-1' (or the file's real encoding)") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: cannot parse it as CSV ({str(exc).strip()}); check the "
+                         "delimiter and quoting") from None
+    lower = {c.lower(): c for c in table.columns}
+    xcol, ycol, implied = columns.pop("x", None), columns.pop("y", None), None
+    if xcol is None or ycol is None:
+        for lon, lat in _GEOGRAPHIC_XY:
+            if lon in lower and lat in lower:
+                xcol, ycol, implied = lower[lon], lower[lat], WGS84
+                break
+        else:
+            if "x" in lower and "y" in lower:
+                xcol, ycol = lower["x"], lower["y"]
+    if xcol not in table or ycol not in table:
+        raise InputError(
+            f"{path}: no coordinate columns found (looked for longitude/latitude, lon/lat, x/y); "
+            f"the columns are {', '.join(map(str, table.columns))}; name them with "
+            "columns={'x': ..., 'y': ...}"
+        )
+    x = pd.to_numeric(table[xcol], errors="coerce")
+    y = pd.to_numeric(table[ycol], errors="coerce")
+    not_numbers = (x.isna() & table[xcol].notna()) | (y.isna() & table[ycol].notna())
+    if not_numbers.any():
+        rows = np.flatnonzero(not_numbers.to_numpy())
+        from geokit.validate import describe_rows
+
+        raise InputError(
+            f"{path}: coordinates in '{xcol}'/'{ycol}' are not numbers "
+            f"({describe_rows(rows, noun='CSV line', offset=2)}, e.g. "
+            f"{table.loc[rows[0], xcol]!r}, {table.loc[rows[0], ycol]!r}); use a dot as the "
+            "decimal separator and plain decimal degrees"
+        )
+    geometry = gpd.points_from_xy(x, y)
+    geometry[(x.isna() | y.isna()).to_numpy()] = None
+    frame = gpd.GeoDataFrame(table, geometry=geometry)
+    return frame, implied, (str(xcol), str(ycol))
+
+
+def _sniff_delimiter(sample: str) -> str:
+    header = sample.splitlines()[0] if sample else ""
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_SNIFF_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: header.count(d) for d in _SNIFF_DELIMITERS}
+        best = max(counts, key=counts.__getitem__)
+        return best if counts[best] else ","
+
+
+def _read_osm(path: Path, *, highway: Sequence[str]) -> gpd.GeoDataFrame:
+    for value in highway:
+        if not re.fullmatch(r"[a-z_]+", value):
+            raise InputError(f"highway class {value!r} is not an OpenStreetMap highway value")
+    where = "highway IN ({})".format(", ".join(f"'{v}'" for v in highway))
+    try:
+        frame = gpd.read_file(path, layer="lines", where=where, engine="pyogrio")
+    except (DataSourceError, DataLayerError) as exc:
+        raise InputError(f"{path}: cannot read it as an OpenStreetMap extract: {exc}") from None
+    if "other_tags" in frame:
+        ref = frame["other_tags"].str.extract(r'"ref"=>"([^"]*)"', expand=False)
+        frame.insert(0, "ref", ref)
+    return frame
+
+
+# --- canonical columns -----------------------------------------------------
+
+
+def _resolve_columns(
+    frame: pd.DataFrame, kind: str, columns: dict[str, str], fmt: str, report: ValidationReport
+) -> dict[str, str]:
+    """canonical -> source column, from the caller's mapping, the format and aliases."""
+    canonical = CANONICAL_COLUMNS[kind]
+    available = [c for c in frame.columns if c != frame.geometry.name]
+    lower = {str(c).lower(): c for c in available}
+    unknown = sorted(set(columns) - set(canonical))
+    if unknown:
+        report.add("error", f"columns= names {', '.join(unknown)}, which is not a canonical "
+                   f"{kind} column", fix=f"use keys among {', '.join(canonical)}")
+    mapping: dict[str, str] = {}
+    for canon in canonical:
+        if canon in columns:
+            if columns[canon] in frame.columns:
+                mapping[canon] = columns[canon]
+            else:
+                report.add("error", f"columns= maps '{canon}' to '{columns[canon]}', which the "
+                           f"file does not have (it has {', '.join(map(str, available))})",
+                           fix="correct the column name")
+            continue
+        candidates = [FORMAT_COLUMNS.get(fmt, {}).get(canon)] + list(
+            COLUMN_ALIASES[kind].get(canon, ()))
+        for cand in candidates:
+            if cand and cand.lower() in lower and lower[cand.lower()] not in mapping.values():
+                mapping[canon] = lower[cand.lower()]
+                break
+    return mapping
+
+
+def _to_canonical(
+    raw: gpd.GeoDataFrame,
+    kind: str,
+    columns: dict[str, str],
+    report: ValidationReport,
+    *,
+    date_format: str | None,
+) -> gpd.GeoDataFrame:
+    fmt = detect_format(raw.columns) if kind == "incidents" else "generic"
+    mapping = _resolve_columns(raw, kind, columns, fmt, report)
+    available = [str(c) for c in raw.columns if c != raw.geometry.name]
+    for req in REQUIRED_COLUMNS[kind]:
+        if req not in mapping:
+            report.add("error", f"the required column '{req}' is missing; the columns are "
+                       f"{', '.join(available)}",
+                       fix=f"map one with columns={{'{req}': '<column>'}}")
+    out = pd.DataFrame(index=raw.index)
+    for canon in CANONICAL_COLUMNS[kind]:
+        src = mapping.get(canon)
+        values = raw[src] if src is not None else pd.Series(pd.NA, index=raw.index, dtype=object)
+        out[canon] = _coerce(canon, values, src, fmt, report, date_format=date_format)
+    if kind == "incidents":
+        out["source_format"] = fmt
+        missing_id = out["event_id"].isna()
+        if missing_id.any():
+            out.loc[missing_id, "event_id"] = [f"row-{i}" for i in np.flatnonzero(missing_id)]
+    kept = {}
+    for col in raw.columns:
+        if col == raw.geometry.name or col in mapping.values() and col in CANONICAL_COLUMNS[kind]:
+            continue
+        name = f"src_{col}" if col in CANONICAL_COLUMNS[kind] else col
+        kept[name] = raw[col]
+    source_cols = pd.DataFrame(kept, index=raw.index)
+    frame = pd.concat([out, source_cols], axis=1)
+    return gpd.GeoDataFrame(frame, geometry=raw.geometry.rename("geometry"), crs=raw.crs)
+
+
+def _coerce(
+    canon: str,
+    values: pd.Series,
+    src: str | None,
+    fmt: str,
+    report: ValidationReport,
+    *,
+    date_format: str | None,
+) -> pd.Series:
+    if src is None:
+        return values
+    if canon == "date":
+        return _parse_dates(values, src, report, date_format=date_format)
+    if canon == "event_type" and fmt == "ucdp_ged":
+        codes = pd.to_numeric(values, errors="coerce")
+        return codes.map(UCDP_VIOLENCE_TYPES).fillna(values.astype(str)).astype(object)
+    if canon in _NUMERIC:
+        numbers = pd.to_numeric(values, errors="coerce")
+        bad = numbers.isna() & values.notna() & (values.astype(str).str.strip() != "")
+        if bad.any():
+            example = values[bad].iloc[0]
+            report.add("error", f"'{src}' (mapped to {canon}) holds values that are not numbers, "
+                       f"e.g. {example!r}", rows=values.index[bad],
+                       fix="write plain numbers (no thousands separators or text)")
+        return numbers.astype(float)
+    if canon == "event_id":
+        return values.astype(object).where(values.notna(), None).map(
+            lambda v: None if v is None else str(v))
+    return values.astype(object).where(values.notna(), None)
+
+
+#: Date layouts tried, in order, when no ``date_format`` is given: ISO 8601
+#: (``2025-09-14``, ``2025-09-14 00:00:00.000``) and ACLED's long form.
+DATE_FORMATS: tuple[str, ...] = ("ISO8601", "%d %B %Y")
+
+
+def _parse_dates(
+    values: pd.Series, src: str, report: ValidationReport, *, date_format: str | None
+) -> pd.Series:
+    text = values.astype(object).where(values.notna(), None)
+    text = text.map(lambda v: v if v is None else str(v).strip())
+    parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in (date_format,) if date_format else DATE_FORMATS:
+        todo = parsed.isna() & text.notna()
+        if not todo.any():
+            break
+        attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        if getattr(attempt.dt, "tz", None) is not None:
+            attempt = attempt.dt.tz_convert(None)
+        parsed[todo] = attempt.astype("datetime64[ns]")
+    missing = text.isna()
+    bad = parsed.isna() & ~missing
+    if missing.any():
+        report.add("error", f"{int(missing.sum())} incidents have no date in '{src}'",
+                   rows=values.index[missing], fix="fill in the dates or remove those rows")
+    if bad.any():
+        tried = date_format or " or ".join(DATE_FORMATS)
+        report.add("error", f"{int(bad.sum())} dates in '{src}' could not be read as {tried}, "
+                   f"e.g. {text[bad].iloc[0]!r}", rows=values.index[bad],
+                   fix="pass date_format= with their layout, e.g. date_format='%d/%m/%Y'")
+    return parsed.dt.normalize()

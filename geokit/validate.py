@@ -1,0 +1,377 @@
+"""Checks that collect every problem in a layer, then raise once.
+
+The checks run on a GeoDataFrame just read from a file (see
+:mod:`geokit.layers`) and record what they find in a
+:class:`ValidationReport`: errors (the layer is refused), repairs (invalid
+geometries made valid) and drops (null or empty geometries). A report names
+the source file, the offending rows (the first few and how many in all) and
+the fix, so an analyst can correct the file without reading code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS, Transformer
+
+from geokit._errors import InputError
+from geokit.schema import GEOMETRY_TYPES, ID_COLUMNS
+
+__all__ = [
+    "Problem",
+    "ValidationReport",
+    "describe_rows",
+    "check_crs",
+    "drop_missing_geometries",
+    "check_geometry_types",
+    "check_coordinates",
+    "repair_geometries",
+    "check_duplicate_ids",
+]
+
+log = logging.getLogger(__name__)
+
+Level = Literal["error", "repaired", "dropped"]
+
+#: How many offending rows a message lists before it only counts them.
+MAX_ROWS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a check: its level, a message, and the rows concerned."""
+
+    level: Level
+    message: str
+    rows: tuple[int, ...] = ()
+
+
+@dataclass
+class ValidationReport:
+    """What the checks found in one layer.
+
+    Parameters
+    ----------
+    source : str
+        The file (or a description of the frame) the layer came from.
+    kind : str
+        The layer kind, one of :data:`geokit.schema.LAYER_KINDS`.
+    row_noun : str
+        How rows are named in messages: ``"feature"`` for vector files
+        (counted from 0, as GDAL does) or ``"CSV line"`` for CSV files.
+    row_offset : int
+        Added to the 0-based row position to give the number shown
+        (2 for CSV: one for the header, one to count from 1).
+
+    Examples
+    --------
+    >>> r = ValidationReport("roads.gpkg", "roads")
+    >>> r.add("error", "2 geometries are Points", rows=[3, 8], fix="keep only lines")
+    >>> print(r.format())
+    roads.gpkg (roads): 0 rows read, 0 kept
+      ERROR: 2 geometries are Points (features 3, 8). Fix: keep only lines.
+    """
+
+    source: str
+    kind: str
+    row_noun: str = "feature"
+    row_offset: int = 0
+    n_read: int = 0
+    n_kept: int = 0
+    source_crs: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        level: Level,
+        message: str,
+        *,
+        rows: Sequence[int] | np.ndarray = (),
+        fix: str | None = None,
+    ) -> None:
+        """Record a problem; ``rows`` are 0-based positions in the source."""
+        rows = tuple(int(r) for r in rows)
+        text = message
+        if rows:
+            text += f" ({describe_rows(rows, noun=self.row_noun, offset=self.row_offset)})"
+        if fix:
+            text += f". Fix: {fix}"
+        if not text.endswith("."):
+            text += "."
+        self.problems.append(Problem(level, text, rows))
+        log.debug("%s: %s", self.source, text)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The problems that make the layer unusable."""
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def ok(self) -> bool:
+        """True when no check found an error."""
+        return not self.errors
+
+    def format(self) -> str:
+        """A readable, multi-line account of the checks."""
+        lines = [f"{self.source} ({self.kind}): {self.n_read} rows read, {self.n_kept} kept"]
+        if not self.problems:
+            lines.append("  OK: no problems found.")
+        for p in self.problems:
+            lines.append(f"  {p.level.upper()}: {p.message}")
+        return "\n".join(lines)
+
+    __str__ = format
+
+    def raise_if_errors(self) -> None:
+        """Raise one :class:`~geokit.InputError` listing every error found."""
+        if self.errors:
+            body = "\n".join(f"  - {p.message}" for p in self.errors)
+            n = len(self.errors)
+            raise InputError(
+                f"{self.source}: {n} problem{'s' if n > 1 else ''} in this {self.kind} layer:\n{body}"
+            )
+
+
+def describe_rows(rows: Sequence[int], *, noun: str = "feature", offset: int = 0) -> str:
+    """Name the first few rows of a list and count the rest.
+
+    Examples
+    --------
+    >>> describe_rows([0, 4])
+    'features 0, 4'
+    >>> describe_rows(range(8), noun="CSV line", offset=2)
+    'CSV lines 2, 3, 4, 5, 6 and 3 more, 8 in all'
+    """
+    rows = list(rows)
+    shown = ", ".join(str(r + offset) for r in rows[:MAX_ROWS_SHOWN])
+    plural = noun if len(rows) == 1 else noun + "s"
+    if len(rows) > MAX_ROWS_SHOWN:
+        return f"{plural} {shown} and {len(rows) - MAX_ROWS_SHOWN} more, {len(rows)} in all"
+    return f"{plural} {shown}"
+
+
+def check_crs(
+    frame: gpd.GeoDataFrame, report: ValidationReport, *, crs: object | None = None
+) -> gpd.GeoDataFrame:
+    """Give the frame a CRS, or record why it cannot have one.
+
+    A layer without a CRS is refused unless ``crs`` is passed; a ``crs`` that
+    contradicts the one the file declares is refused too (reproject the file
+    instead): geokit never guesses a CRS.
+    """
+    if frame.crs is None:
+        if crs is None:
+            report.add(
+                "error",
+                "the layer has no coordinate reference system (CRS)",
+                fix="pass crs='EPSG:4326' (or the layer's real CRS) when reading it, "
+                "or add a .prj / CRS to the file",
+            )
+            return frame
+        return frame.set_crs(crs)
+    if crs is not None and CRS.from_user_input(crs) != frame.crs:
+        report.add(
+            "error",
+            f"crs={crs!r} was passed but the file declares {frame.crs.to_string()}",
+            fix="drop crs= (it is only for files without a CRS), or reproject the file",
+        )
+    return frame
+
+
+def drop_missing_geometries(frame: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
+    """Drop rows whose geometry is null or empty, recording how many."""
+    missing = frame.geometry.isna().to_numpy() | shapely.is_empty(frame.geometry.array)
+    if missing.any():
+        report.add(
+            "dropped",
+            f"{int(missing.sum())} rows with a null or empty geometry were dropped",
+            rows=np.flatnonzero(missing),
+        )
+    return frame.loc[~missing]
+
+
+def check_geometry_types(frame: gpd.GeoDataFrame, report: ValidationReport) -> None:
+    """Record rows whose geometry type does not suit the layer kind."""
+    allowed = GEOMETRY_TYPES[report.kind]
+    types = frame.geom_type.to_numpy(dtype=object)
+    wrong = ~np.isin(types, allowed)
+    if wrong.any():
+        found = ", ".join(sorted(set(types[wrong])))
+        report.add(
+            "error",
+            f"{int(wrong.sum())} geometries are {found}, but a {report.kind} layer "
+            f"holds {' or '.join(allowed)}",
+            rows=_positions(frame, wrong),
+            fix=f"pass the right kind for this file, or keep only {'/'.join(allowed)} features",
+        )
+
+
+def check_coordinates(
+    frame: gpd.GeoDataFrame,
+    report: ValidationReport,
+    *,
+    xy_columns: tuple[str, str] = ("x", "y"),
+    bounds: tuple[float, float, float, float] | None = None,
+) -> None:
+    """Record coordinates that are not finite, out of range or swapped.
+
+    In a geographic CRS longitudes must lie in [-180, 180] and latitudes in
+    [-90, 90]; a layer whose out-of-range rows would fit with x and y
+    exchanged is reported as swapped. In a projected CRS, coordinates that all
+    look like degrees are reported as a wrong CRS. ``bounds`` (lon/lat
+    min_x, min_y, max_x, max_y) is the area the layer should cover: points
+    outside it that fall inside once x and y are exchanged are reported as
+    swapped too.
+    """
+    if frame.crs is None or frame.empty:
+        return
+    xcol, ycol = xy_columns
+    coords = shapely.get_coordinates(frame.geometry.array, return_index=True)
+    xy, owner = coords[0], coords[1]
+    finite = np.isfinite(xy).all(axis=1)
+    bad_inf = np.zeros(len(frame), bool)
+    bad_inf[owner[~finite]] = True
+    if bad_inf.any():
+        report.add(
+            "error",
+            f"{int(bad_inf.sum())} rows have NaN or infinite coordinates",
+            rows=_positions(frame, bad_inf),
+            fix="correct or remove those coordinates",
+        )
+    if frame.crs.is_geographic:
+        x, y = xy[:, 0], xy[:, 1]
+        out = finite & ((np.abs(x) > 180) | (np.abs(y) > 90))
+        if out.any():
+            rows = np.zeros(len(frame), bool)
+            rows[owner[out]] = True
+            swapped = bool(np.all((np.abs(y[out]) <= 180) & (np.abs(x[out]) <= 90)))
+            if swapped:
+                report.add(
+                    "error",
+                    f"{int(rows.sum())} rows have coordinates out of range that fit once "
+                    f"exchanged: the columns '{xcol}' and '{ycol}' look swapped "
+                    f"('{ycol}' holds values up to {np.abs(y[out]).max():g})",
+                    rows=_positions(frame, rows),
+                    fix=f"exchange '{xcol}' and '{ycol}' (longitude is x, latitude is y)",
+                )
+            else:
+                report.add(
+                    "error",
+                    f"{int(rows.sum())} rows have coordinates outside longitude -180..180 / "
+                    f"latitude -90..90 (the CRS is {frame.crs.to_string()})",
+                    rows=_positions(frame, rows),
+                    fix="if these are projected coordinates (metres), pass or declare their "
+                    "real CRS; otherwise correct those rows",
+                )
+        if bounds is not None:
+            _check_swapped_in_bounds(frame, report, xy[finite], owner[finite], bounds, xcol, ycol)
+    else:
+        if finite.any() and np.all(np.abs(xy[finite]) <= [180, 90]):
+            report.add(
+                "error",
+                f"every coordinate lies within +-180/+-90, which looks like degrees, but the "
+                f"CRS is the projected {frame.crs.to_string()}",
+                fix="declare the layer's CRS as EPSG:4326 (or its real geographic CRS)",
+            )
+
+
+def _check_swapped_in_bounds(
+    frame: gpd.GeoDataFrame,
+    report: ValidationReport,
+    xy: np.ndarray,
+    owner: np.ndarray,
+    bounds: tuple[float, float, float, float],
+    xcol: str,
+    ycol: str,
+) -> None:
+    minx, miny, maxx, maxy = bounds
+    if frame.crs.to_epsg() != 4326:
+        return
+
+    def inside(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return (a >= minx) & (a <= maxx) & (b >= miny) & (b <= maxy)
+
+    flipped = ~inside(xy[:, 0], xy[:, 1]) & inside(xy[:, 1], xy[:, 0])
+    if flipped.any():
+        rows = np.zeros(len(frame), bool)
+        rows[owner[flipped]] = True
+        report.add(
+            "error",
+            f"{int(rows.sum())} rows lie outside the area of interest {bounds} but inside it "
+            f"once x and y are exchanged: '{xcol}' and '{ycol}' look swapped",
+            rows=_positions(frame, rows),
+            fix=f"exchange '{xcol}' and '{ycol}' for those rows (longitude is x, latitude is y)",
+        )
+
+
+def repair_geometries(
+    frame: gpd.GeoDataFrame, report: ValidationReport, *, strict: bool = False
+) -> gpd.GeoDataFrame:
+    """Make invalid geometries valid, or refuse them when ``strict``."""
+    invalid = ~shapely.is_valid(frame.geometry.array)
+    if not invalid.any():
+        return frame
+    reasons = shapely.is_valid_reason(frame.geometry.array[invalid])
+    example = str(reasons[0])
+    if strict:
+        report.add(
+            "error",
+            f"{int(invalid.sum())} geometries are invalid (e.g. {example})",
+            rows=_positions(frame, invalid),
+            fix="repair them (shapely.make_valid or QGIS 'Fix geometries'), or read with strict=False",
+        )
+        return frame
+    frame = frame.copy()
+    geoms = frame.geometry.array.copy()
+    fixed = shapely.make_valid(geoms[invalid])
+    # make_valid may return a collection holding the fixed part plus slivers of
+    # lower dimension; keep the part of the layer's own dimension.
+    fixed = _keep_dimension(fixed, report.kind)
+    geoms[invalid] = fixed
+    frame = frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs))
+    report.add(
+        "repaired",
+        f"{int(invalid.sum())} invalid geometries were repaired with make_valid (e.g. {example})",
+        rows=_positions(frame, invalid),
+    )
+    return frame
+
+
+def _keep_dimension(geoms: np.ndarray, kind: str) -> np.ndarray:
+    wanted = {"Point": 0, "LineString": 1, "Polygon": 2}[GEOMETRY_TYPES[kind][0]]
+    out = geoms.copy()
+    is_collection = shapely.get_type_id(geoms) == 7
+    for i in np.flatnonzero(is_collection):  # rare: only repaired collections
+        parts = shapely.get_parts(geoms[i])
+        keep = parts[shapely.get_dimensions(parts) == wanted]
+        out[i] = shapely.union_all(keep) if len(keep) else geoms[i]
+    return out
+
+
+def check_duplicate_ids(frame: pd.DataFrame, report: ValidationReport) -> None:
+    """Record values repeated in the layer's id columns."""
+    for column in ID_COLUMNS[report.kind]:
+        if column not in frame or frame[column].isna().all():
+            continue
+        dup = frame[column].duplicated(keep=False) & frame[column].notna()
+        if dup.any():
+            values = pd.unique(frame.loc[dup, column].astype(str))[:MAX_ROWS_SHOWN]
+            report.add(
+                "error",
+                f"{int(dup.sum())} rows share a '{column}' with another row "
+                f"(values {', '.join(values)})",
+                rows=_positions(frame, dup.to_numpy()),
+                fix=f"give each row its own '{column}', or remove the duplicated rows",
+            )
+
+
+def _positions(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    """Source row positions (the frame's index holds them) where mask is true."""
+    return np.asarray(frame.index[np.asarray(mask, bool)])

@@ -1,0 +1,63 @@
+"""The geokit command: exit codes, messages, no tracebacks for user mistakes."""
+
+import subprocess
+import sys
+
+import geopandas as gpd
+import shapely
+
+from geokit.cli import main
+
+
+def run(*args):
+    return subprocess.run([sys.executable, "-m", "geokit", *args], capture_output=True, text=True)
+
+
+def test_help_lists_commands_and_examples():
+    done = run("--help")
+    assert done.returncode == 0
+    for command in ("validate", "info", "demo"):
+        assert command in done.stdout
+    done = run("validate", "--help")
+    assert done.returncode == 0 and "examples:" in done.stdout
+
+
+def test_usage_error_exits_2():
+    assert run("validate").returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run("validate", "x.gpkg", "--kind", "rivers").returncode == 2
+
+
+def test_validate_reports_problems_and_exits_1_without_traceback(tmp_path):
+    path = tmp_path / "incidents.csv"
+    path.write_text("event_date,longitude,latitude\n2025-09-01,-8,12.6\nnot a date,-8,95\n")
+    done = run("validate", str(path), "--kind", "incidents")
+    assert done.returncode == 1
+    assert "ERROR:" in done.stdout and "CSV line 3" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_missing_file_exits_1_with_message(tmp_path):
+    done = run("validate", str(tmp_path / "nope.gpkg"), "--kind", "roads")
+    assert done.returncode == 1
+    assert "no such file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_column_mapping_option(tmp_path, capsys):
+    path = tmp_path / "towns.gpkg"
+    gpd.GeoDataFrame({"nom": ["Kita"]}, geometry=[shapely.Point(-9.49, 13.04)], crs=4326).to_file(path)
+    assert main(["validate", str(path), "--kind", "cities"]) == 1
+    assert "required column 'name' is missing" in capsys.readouterr().out
+    assert main(["validate", str(path), "--kind", "cities", "--column", "name=nom"]) == 0
+    assert main(["validate", str(path), "--kind", "cities", "--column", "name"]) == 1
+    assert "is not CANONICAL=SOURCE" in capsys.readouterr().err
+
+
+def test_info_describes_a_layer(tmp_path):
+    path = tmp_path / "roads.geojson"
+    gpd.GeoDataFrame({"highway": ["trunk"]}, geometry=[shapely.LineString([(-8, 12.6), (-9, 13)])],
+                     crs=4326).to_file(path)
+    done = run("info", str(path))
+    assert done.returncode == 0
+    assert "kind:     roads (guessed" in done.stdout
+    assert "extent:   lon -9.0000 .. -8.0000, lat 12.6000 .. 13.0000" in done.stdout
