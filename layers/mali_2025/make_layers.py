@@ -1,0 +1,342 @@
+"""Write the shipped Mali 2025 layer set from the tables below.
+
+Run from the project root:  .venv/bin/python layers/mali_2025/make_layers.py
+
+Every place, road, crossing and incident below is a public fact with its
+source; the GeoJSON and CSV files beside this script are generated from these
+tables and nothing else (no network, no other data). See README.md here for how
+the lines were made and how precise they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+OSM = "https://www.openstreetmap.org/node/{}"
+NE = "Natural Earth 1:10m populated places v4.0 (naturalearthdata.com)"
+WP = "https://en.wikipedia.org/wiki/{}"
+WP_CITIES = "https://en.wikipedia.org/wiki/List_of_cities_in_Mali (2009 census)"
+
+# name: (country ISO3, lon, lat, coordinate source)
+PLACES: dict[str, tuple[str, float, float, str]] = {
+    # Senegal
+    "Dakar": ("SEN", -17.4479, 14.6934, OSM.format(27565045)),
+    "Rufisque": ("SEN", -17.2738, 14.7164, OSM.format(281170836)),
+    "Diamniadio": ("SEN", -17.1842, 14.7202, OSM.format(3303351290)),
+    "Nguékhokh": ("SEN", -17.0063, 14.5173, OSM.format(2001329293)),
+    "Mbour": ("SEN", -16.9657, 14.4118, OSM.format(286752859)),
+    "Thiadiaye": ("SEN", -16.7056, 14.4205, OSM.format(2517825265)),
+    "Fatick": ("SEN", -16.4042, 14.3340, OSM.format(249742347)),
+    "Kaolack": ("SEN", -16.0764, 14.1388, OSM.format(3329033430)),
+    "Birkelane": ("SEN", -15.7469, 14.1282, OSM.format(2197082623)),
+    "Kaffrine": ("SEN", -15.5484, 14.1020, OSM.format(292953346)),
+    "Malem Hoddar": ("SEN", -15.2919, 14.0878, OSM.format(2251183510)),
+    "Koungheul": ("SEN", -14.8035, 13.9796, OSM.format(2251183429)),
+    "Koumpentoum": ("SEN", -14.5611, 13.9804, OSM.format(1967597774)),
+    "Sinthiou Maleme": ("SEN", -13.9203, 13.8206, OSM.format(2148386906)),
+    "Tambacounda": ("SEN", -13.6683, 13.7693, OSM.format(249744836)),
+    "Kothiary": ("SEN", -13.4555, 13.8921, OSM.format(351530227)),
+    "Goudiry": ("SEN", -12.7167, 14.1833, WP.format("Goudiry")),
+    "Kidira": ("SEN", -12.2144, 14.4567, OSM.format(351514079)),
+    # Mauritania
+    "Nouakchott": ("MRT", -15.9780, 18.0792, OSM.format(249166495)),
+    "Wad Naga": ("MRT", -15.5188, 17.9659, OSM.format(4514383551)),
+    "Boutilimit": ("MRT", -14.6974, 17.5470, OSM.format(560607680)),
+    "Aleg": ("MRT", -13.9153, 17.0527, OSM.format(330457384)),
+    "Guerou": ("MRT", -11.8388, 16.8301, OSM.format(4517568586)),
+    "Kiffa": ("MRT", -11.4002, 16.6162, OSM.format(330423418)),
+    "Bougadoum": ("MRT", -11.0475, 16.5564, OSM.format(4478911673)),
+    "Ayoun el Atrous": ("MRT", -9.6179, 16.6598, OSM.format(330418520)),
+    "Kobenni": ("MRT", -9.4162, 15.8226, OSM.format(803713989)),
+    # Mali
+    "Diboli": ("MLI", -12.2006, 14.4572, OSM.format(1703669076)),
+    "Ambidédi": ("MLI", -11.7904, 14.5861, OSM.format(1703668322)),
+    "Samé Ouolof": ("MLI", -11.5671, 14.4848, OSM.format(2564221559)),
+    "Kayes": ("MLI", -11.4379, 14.4434, OSM.format(277932033)),
+    "Kabaté": ("MLI", -11.2101, 14.5108, OSM.format(3013105166)),
+    "Ségala": ("MLI", -10.9727, 14.5630, OSM.format(1703671691)),
+    "Koniakary": ("MLI", -10.8999, 14.5777, OSM.format(1703670606)),
+    "Sandaré": ("MLI", -10.3056, 14.7035, OSM.format(2223014498)),
+    "Diangounté-Camara": ("MLI", -9.5137, 14.5450, OSM.format(2124611420)),
+    "Diéma": ("MLI", -9.1913, 14.5418, OSM.format(1035398271)),
+    "Torodo": ("MLI", -8.8428, 14.5113, OSM.format(2564190146)),
+    "Didiéni": ("MLI", -8.0910, 13.8837, OSM.format(2610671457)),
+    "Kolokani": ("MLI", -8.0313, 13.5773, OSM.format(277944562)),
+    "Kati": ("MLI", -8.0718, 12.7383, OSM.format(1703670426)),
+    "Bamako": ("MLI", -8.0003, 12.6493, OSM.format(27564954)),
+    "Nioro du Sahel": ("MLI", -9.5899, 15.2305, OSM.format(2165275023)),
+    "Gogui": ("MLI", -9.3289, 15.6849, OSM.format(2165274997)),
+    "Fassoudébé": ("MLI", -9.4343, 15.1188, OSM.format(2165275524)),
+    "Bema": ("MLI", -9.3532, 15.0430, OSM.format(2165274986)),
+    "Kita": ("MLI", -9.4854, 13.0350, OSM.format(1703670519)),
+    "Kangaba": ("MLI", -8.4139, 11.9415, OSM.format(538454688)),
+    "Kourémalé": ("MLI", -8.7833, 11.9500, WP.format("Kouremale")),
+    "Bougouni": ("MLI", -7.4834, 11.4194, OSM.format(1703668713)),
+    "Kolondiéba": ("MLI", -6.8934, 11.0885, OSM.format(2242614132)),
+    "Sikasso": ("MLI", -5.6777, 11.3165, OSM.format(89942783)),
+    "Kadiolo": ("MLI", -5.7593, 10.5540, OSM.format(2147473031)),
+    "Kassela": ("MLI", -7.6703, 12.5904, OSM.format(2445208510)),
+    "Hérémakono": ("MLI", -5.3656, 11.1232, OSM.format(5544864795)),
+    "Zégoua": ("MLI", -5.6468, 10.4853, OSM.format(6760122738)),
+    "Koutiala": ("MLI", -5.4601, 12.3870, OSM.format(277943923)),
+    "Niono": ("MLI", -5.9910, 14.2534, OSM.format(1703671124)),
+    "Molodo": ("MLI", -6.0200, 14.2375, OSM.format(694218519)),
+    "Konna": ("MLI", -3.8904, 14.9441, OSM.format(1717464519)),
+    "Koulikoro": ("MLI", -7.5500, 12.8833, NE),
+    "Timbuktu": ("MLI", -3.0166, 16.7666, NE),
+    "Gao": ("MLI", -0.0500, 16.2666, NE),
+    "Ségou": ("MLI", -6.2681, 13.4415, OSM.format(1717506745)),
+    "Bla": ("MLI", -5.7621, 12.9494, OSM.format(2130931872)),
+    "San": ("MLI", -4.9000, 13.3004, NE),
+    "Sévaré": ("MLI", -4.0944, 14.5174, OSM.format(1725811097)),
+    "Mopti": ("MLI", -4.1906, 14.4880, OSM.format(1717464540)),
+    # Guinea
+    "Conakry": ("GIN", -13.6802, 9.5315, NE),
+    "Coyah": ("GIN", -13.3890, 9.7090, OSM.format(462036776)),
+    "Kindia": ("GIN", -12.8578, 10.0492, OSM.format(1979210557)),
+    "Mamou": ("GIN", -12.0836, 10.3741, OSM.format(2173041746)),
+    "Dounet": ("GIN", -11.9187, 10.5134, OSM.format(2758768948)),
+    "Bissikrima": ("GIN", -10.9370, 10.8534, OSM.format(2522379435)),
+    "Dabola": ("GIN", -11.1065, 10.7422, OSM.format(2134625027)),
+    "Kouroussa": ("GIN", -9.8812, 10.6519, OSM.format(1717503545)),
+    "Kankan": ("GIN", -9.3069, 10.3835, OSM.format(5724319639)),
+    "Baté-Nafadji": ("GIN", -9.2485, 10.6597, OSM.format(2757328344)),
+    "Niandankoro": ("GIN", -9.2481, 11.0771, OSM.format(1717503546)),
+    "Siguiri": ("GIN", -9.1752, 11.4195, OSM.format(1717506744)),
+    "Doko": ("GIN", -8.9682, 11.7814, OSM.format(2442440719)),
+    # Burkina Faso
+    "Koloko": ("BFA", -5.3284, 11.0915, OSM.format(5827432626)),
+    "Bobo-Dioulasso": ("BFA", -4.2958, 11.1758, OSM.format(257506849)),
+    "Orodara": ("BFA", -4.9149, 10.9821, OSM.format(353046743)),
+    # Côte d'Ivoire
+    "Abidjan": ("CIV", -4.0267, 5.3364, WP.format("Abidjan")),
+    "Yamoussoukro": ("CIV", -5.2767, 6.8206, WP.format("Yamoussoukro")),
+    "Toumodi": ("CIV", -5.0150, 6.5567, WP.format("Toumodi")),
+    "Tiébissou": ("CIV", -5.2247, 7.1575, WP.format("Tiébissou")),
+    "Bouaké": ("CIV", -5.0303, 7.6939, WP.format("Bouaké")),
+    "Katiola": ("CIV", -5.1022, 8.1404, OSM.format(443378249)),
+    "Fronan": ("CIV", -5.1303, 8.2115, OSM.format(2963213117)),
+    "Niakaramandougou": ("CIV", -5.2914, 8.6611, WP.format("Niakaramandougou")),
+    "Tafiré": ("CIV", -5.1638, 9.0715, OSM.format(816241172)),
+    "Ferkessédougou": ("CIV", -5.1976, 9.5940, OSM.format(1828765103)),
+    "Ouangolodougou": ("CIV", -5.1499, 9.9663, OSM.format(1599958076)),
+}
+
+# ref, name, road_class, waypoints (in order), source of the route
+ROADS = [
+    ("N1", "Dakar - Tambacounda - Kidira - Diboli", "national",
+     ["Dakar", "Rufisque", "Diamniadio", "Nguékhokh", "Mbour", "Thiadiaye", "Fatick", "Kaolack",
+      "Birkelane", "Kaffrine", "Malem Hoddar", "Koungheul", "Koumpentoum", "Sinthiou Maleme",
+      "Tambacounda", "Kothiary", "Goudiry", "Kidira", "Diboli"],
+     "https://en.wikipedia.org/wiki/N1_road_(Senegal)"),
+    ("RN3", "Diboli - Kayes - Diéma - Kati", "national",
+     ["Diboli", "Ambidédi", "Samé Ouolof", "Kayes", "Kabaté", "Ségala", "Koniakary", "Sandaré",
+      "Diangounté-Camara", "Diéma", "Torodo", "Didiéni", "Kolokani", "Kati"],
+     "https://www.mediapart.fr/journal/international/020119/du-niger-la-guinee-le-ras-le-bol-des-routes-fantomes"),
+    ("", "Kati - Bamako", "national", ["Kati", "Bamako"], WP.format("Kati,_Mali")),
+    ("N3", "Route de l'Espoir: Nouakchott - Ayoun el Atrous", "national",
+     ["Nouakchott", "Wad Naga", "Boutilimit", "Aleg", "Guerou", "Kiffa", "Bougadoum", "Ayoun el Atrous"], WP.format("Route_de_l'Espoir")),
+    ("", "Ayoun el Atrous - Gogui - Nioro du Sahel - Diéma", "national",
+     ["Ayoun el Atrous", "Kobenni", "Gogui", "Nioro du Sahel", "Fassoudébé", "Bema", "Diéma"],
+     "http://voyages.michel.rouaix.eu/2010/08/projet-pour-les-18-et-19-septembre.html"),
+    ("", "Conakry - Mamou - Kankan", "national",
+     ["Conakry", "Coyah", "Kindia", "Mamou", "Dounet", "Dabola", "Bissikrima", "Kouroussa", "Kankan"], WP.format("Transport_in_Guinea")),
+    ("RN5", "Kankan - Siguiri - Kourémalé - Bamako", "national",
+     ["Kankan", "Baté-Nafadji", "Niandankoro", "Siguiri", "Doko", "Kourémalé", "Bamako"],
+     "https://projectsportal.afdb.org/dataportal/VProject/show/P-Z1-D00-007"),
+    ("A3", "Abidjan - Yamoussoukro - Bouaké - Ferkessédougou - Pogo", "national",
+     ["Abidjan", "Toumodi", "Yamoussoukro", "Tiébissou", "Bouaké", "Katiola", "Fronan",
+      "Niakaramandougou", "Tafiré", "Ferkessédougou", "Ouangolodougou", "Zégoua"], WP.format("Autoroute_du_Nord_(Côte_d'Ivoire)")),
+    ("RN7", "Zégoua - Sikasso - Bougouni - Bamako", "national",
+     ["Zégoua", "Kadiolo", "Sikasso", "Bougouni", "Bamako"], WP.format("Sikasso")),
+    ("", "Bobo-Dioulasso - Koloko - Hérémakono - Sikasso", "national",
+     ["Bobo-Dioulasso", "Orodara", "Koloko", "Hérémakono", "Sikasso"],
+     "http://borderlesswa.com/fr/ressources/rapport-sur-la-gouvernance-routie%CC%80re-sur-le-corridor-ouagadougou-%C2%AD%E2%80%90bamako"),
+    ("RN6", "Bamako - Ségou - San - Mopti", "national",
+     ["Bamako", "Kassela", "Ségou", "Bla", "San", "Sévaré", "Mopti"], WP.format("Ségou")),
+    ("", "Bougouni - Kolondiéba", "regional", ["Bougouni", "Kolondiéba"],
+     "https://maliweb.net/economie/desenclavement-routes/desenclavement-de-laxe-zantiebougou-kolondieba-frontiere-cote-divoire-bitumage-de-cet-axe-rapprochera-bamako-port-de-san-pedro-de-200-km-1896762.html"),
+]
+
+
+
+# --- cities: population with its source and year -----------------------------
+# Mali: 2009 census (RGPH 2009), commune population, as tabulated in
+# https://en.wikipedia.org/wiki/List_of_cities_in_Mali. Elsewhere: Natural
+# Earth's pop_max, an estimate of the urban area (no census year).
+CENSUS_2009 = {
+    "Bamako": 1809106, "Sikasso": 225753, "Koutiala": 137919, "Ségou": 130690,
+    "Kayes": 127368, "Kati": 114983, "Mopti": 114296, "Gao": 86633, "San": 68067,
+    "Bla": 61338, "Niono": 91554,
+}
+NE_POP_MAX = {
+    "Dakar": 2604000, "Conakry": 1494000, "Nouakchott": 742144, "Bobo-Dioulasso": 360106,
+    "Kaolack": 277812, "Kindia": 117062, "Kankan": 114009, "Tambacounda": 89212, "Kiffa": 73930,
+    "Mamou": 71153, "Ferkessédougou": 62008, "Siguiri": 50159, "Fatick": 24243,
+    "Koulikoro": 23919, "Timbuktu": 68872, "Dabola": 13057, "Kouroussa": 14223,
+    "Nioro du Sahel": 14421, "Kita": 46435, "Bougouni": 35450, "Aleg": 8388, "Boutilimit": 14142,
+}
+
+# --- border crossings ------------------------------------------------------------
+# name, country_a, country_b, lon, lat, road ref, how the point was placed, source
+CROSSINGS = [
+    ("Diboli-Kidira", "MLI", "SEN", -12.2075, 14.4570, "RN3/N1",
+     "midpoint of the Diboli and Kidira town nodes, either side of the Falémé bridge",
+     OSM.format(1703669076) + " ; " + OSM.format(351514079)),
+    ("Gogui", "MLI", "MRT", -9.3289, 15.6849, "",
+     "the Gogui town node; the post is at the town",
+     OSM.format(2165274997)),
+    ("Kourémalé", "GIN", "MLI", -8.7833, 11.9500, "RN5",
+     "Kourémalé town coordinates", WP.format("Kouremale")),
+    ("Zégoua-Pogo", "CIV", "MLI", -5.6468, 10.4853, "RN7/A3",
+     "the Zégoua town node, seat of the Malian post (Pogo is the Ivorian side)",
+     OSM.format(6760122738)),
+    ("Hérémakono-Koloko", "BFA", "MLI", -5.3470, 11.1074, "",
+     "midpoint of the Malian (Hérémakono) and Burkinabè (Koloko) customs nodes",
+     OSM.format(5544864795) + " ; " + OSM.format(5827432626)),
+]
+
+# --- incidents ---------------------------------------------------------------------
+# geo_precision, as ACLED uses it: 1 = at the named town; 2 = near a town or
+# between two named places (placed at the town or the midpoint of the two);
+# 3 = only the region, or the country, is known (placed at its main town).
+# fatalities: the number the source reports; empty where it gives none.
+JNIM = "JNIM: Group for Support of Islam and Muslims"
+FAMA = "Military Forces of Mali (2021-)"
+RFI_14SEP = "https://fr.allafrica.com/stories/202509150560.html"
+REUTERS_16SEP = "https://www.sowetanlive.co.za/news/africa/2025-09-16-at-least-40-fuel-tankers-burnt-in-jnim-linked-attack-in-mali-sources/"
+JULY1 = "https://www.senenews.com/actualites/afrique/attaques-coordonnees-des-terroristes-au-mali-diboli-pres-de-la-frontiere-senegalaise-egalement-vise_548536.html"
+
+# event_id, date, event_type, sub_event_type, actor1, place (or "A|B" for between), precision,
+# fatalities, notes, source
+INCIDENTS = [
+    *[(f"GK25-07-01-{i}", "2025-07-01", "Battles", "Armed clash", JNIM, town, 1, "",
+       f"Coordinated dawn attack on FAMa positions in seven western towns; attack at {town}. "
+       "The army reported over 80 attackers killed across all sites, with no per-site toll.", JULY1)
+      for i, town in enumerate(["Kayes", "Diboli", "Sandaré", "Nioro du Sahel", "Gogui", "Niono", "Molodo"], 1)],
+    ("GK25-09-03", "2025-09-03", "Strategic developments", "Blockade declared", JNIM, "Kayes", 3, "",
+     "JNIM spokesman announces a blockade on fuel imports into the Kayes and Nioro regions, "
+     "bordering Senegal and Mauritania.", REUTERS_16SEP),
+    ("GK25-09-07", "2025-09-07", "Violence against civilians", "Attack on fuel tankers", JNIM, "Sikasso", 3, "",
+     "Fuel tankers arriving from Côte d'Ivoire torched in Sikasso region over the weekend of 6-7 September.",
+     "https://www.devdiscourse.com/article/business/3619570-militants-tighten-grip-fuel-blockade-in-mali-escalates-tensions"),
+    ("GK25-09-11-1", "2025-09-11", "Explosions/Remote violence", "Air/drone strike", FAMA, "Kayes", 2, "",
+     "Army reports air strikes neutralising several militants around Kayes.",
+     "https://www.newafrique.net/articles/ppYOAeiPMx9vRzoHOM5v"),
+    ("GK25-09-11-2", "2025-09-11", "Explosions/Remote violence", "Air/drone strike", FAMA, "Nioro du Sahel", 2, "",
+     "Army reports air strikes neutralising several militants around Nioro du Sahel.",
+     "https://www.newafrique.net/articles/ppYOAeiPMx9vRzoHOM5v"),
+    ("GK25-09-13", "2025-09-13", "Battles", "Ambush on escorted fuel convoy", JNIM, "Didiéni|Kolokani", 2, "",
+     "Escorted tanker convoy from Senegal attacked between Didiéni and Kolokani, about 100 km from Bamako.",
+     RFI_14SEP),
+    ("GK25-09-14-1", "2025-09-14", "Battles", "Ambush on escorted fuel convoy", JNIM, "Ségala", 2, "",
+     "Convoy of 80+ tankers from Senegal under military escort attacked on the Kayes-Bamako road; "
+     "at least 20 (RFI) to 40 (truckers' union, Reuters) tankers burned; soldiers killed or captured. "
+     "RFI places it between Kaniéra and Lakamané; maliweb near Ségala, about 60 km from Kayes.",
+     RFI_14SEP + " ; " + REUTERS_16SEP),
+    ("GK25-09-14-2", "2025-09-14", "Battles", "Armed clash", JNIM, "Konna", 1, "",
+     "JNIM claims the capture of army positions at Konna.",
+     "https://africaho.bj/article/mali-les-jihadistes-frappent-des-convois-de-camions-citernes-a-kayes"),
+    ("GK25-10-03", "2025-10-03", "Violence against civilians", "Abduction/forced disappearance", JNIM, "Ségou", 3, "",
+     "President of the Ségou regional council kidnapped on the Ségou-Bamako road.",
+     "https://sewt.info/node/18767"),
+    ("GK25-10-06", "2025-10-06", "Explosions/Remote violence", "Air/drone strike", FAMA, "Kolondiéba", 2, "",
+     "Air strikes destroy shelters of militants behind attempted attacks on an escort mission in the "
+     "Kolondiéba sector.", "https://burkina-faso.news-pravda.com/world/2025/10/07/48310.html"),
+    ("GK25-10-11", "2025-10-11", "Explosions/Remote violence", "Air/drone strike", FAMA, "Kolondiéba", 2, "",
+     "Army helicopters foil an attack on a civilian convoy on the Kadiana-Kolondiéba road.",
+     "https://avia-pro.fr/news/boeviki-atakovali-kolonnu-benzovozov-v-mali"),
+    ("GK25-10-17", "2025-10-17", "Battles", "Ambush on escorted fuel convoy", JNIM, "Kolondiéba", 2, "4",
+     "Ambush on a military column and tankers from Côte d'Ivoire between Kolondiéba and Kadiana; four "
+     "drivers killed, soldiers killed or captured, over 50 tankers and vehicles burned.",
+     "https://tanakra.net/?p=17575"),
+    ("GK25-10-26", "2025-10-26", "Strategic developments", "Schools closed", "Government of Mali", "Bamako", 3, "",
+     "Government suspends school and university classes nationwide for two weeks because of the fuel shortage.",
+     "https://www.arabnews.pk/node/2620625/world"),
+    ("GK25-10-28", "2025-10-28", "Strategic developments", "Embassy advises departure", "US Embassy in Mali",
+     "Bamako", 1, "",
+     "US Embassy urges citizens to leave Mali immediately by commercial flights; overland routes unsafe "
+     "because of attacks on national highways.",
+     "https://www.aa.com.tr/en/africa/us-embassy-in-mali-urges-americans-to-leave-immediately-/3729188"),
+    ("GK25-11-02", "2025-11-02", "Explosions/Remote violence", "Air/drone strike", FAMA, "Kolondiéba", 2, "10",
+     "Air and ground strike on a base west of Sirakoro (Kolondiéba cercle) used to plan attacks on fuel "
+     "convoys; the army reports more than ten militants killed.",
+     "https://lessor.ml/posts/approvisionnement-en-hydrocarbures-larmee-detruit-une-base-terroriste-dans-la-region-de-bougouni-69089c30b057d"),
+    ("GK25-11-06", "2025-11-06", "Explosions/Remote violence", "Air/drone strike", FAMA, "Kolondiéba|Bougouni", 2, "",
+     "Air strikes on militants at Donièna, Kouen and Bessina to cover tankers on the Kadiana-Bougouni axis.",
+     "https://lesnouvellesdafrique.info/2025/11/06/urgence-carburant-les-fama-lachent-leurs-bombes-pour-contrer-le-jnim-sur-laxe-des-citernes"),
+]
+
+
+def _place_lonlat(place: str) -> tuple[float, float]:
+    names = place.split("|")
+    lons = [PLACES[n][1] for n in names]
+    lats = [PLACES[n][2] for n in names]
+    return round(sum(lons) / len(lons), 4), round(sum(lats) / len(lats), 4)
+
+
+def _feature(geometry: dict, properties: dict) -> dict:
+    return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+
+def _write_geojson(name: str, features: list[dict]) -> None:
+    collection = {"type": "FeatureCollection", "name": name.removesuffix(".geojson"), "features": features}
+    text = json.dumps(collection, ensure_ascii=False, indent=1)
+    (HERE / name).write_text(text + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    roads = []
+    for i, (ref, name, road_class, stops, source) in enumerate(ROADS, 1):
+        coords = [[PLACES[s][1], PLACES[s][2]] for s in stops]
+        roads.append(_feature({"type": "LineString", "coordinates": coords}, {
+            "road_id": f"R{i:02d}", "ref": ref or None, "name": name, "road_class": road_class,
+            "via": " - ".join(stops), "source": source,
+            "geometry_method": "straight lines between the coordinates of the towns it passes"}))
+    _write_geojson("roads.geojson", roads)
+
+    on_roads: dict[str, list[str]] = {}
+    for i, (ref, name, _, stops, _) in enumerate(ROADS, 1):
+        for s in stops:
+            on_roads.setdefault(s, []).append(f"R{i:02d}")
+    cities = []
+    for name, (iso3, lon, lat, source) in PLACES.items():
+        if name in CENSUS_2009:
+            pop, year, pop_source = CENSUS_2009[name], 2009, WP_CITIES
+        elif name in NE_POP_MAX:
+            pop, year, pop_source = NE_POP_MAX[name], None, NE + " pop_max (estimate, no census year)"
+        else:
+            pop, year, pop_source = None, None, None
+        cities.append(_feature({"type": "Point", "coordinates": [lon, lat]}, {
+            "name": name, "country": iso3, "population": pop, "population_year": year,
+            "population_source": pop_source, "on_roads": ",".join(on_roads.get(name, [])) or None,
+            "source": source}))
+    _write_geojson("cities.geojson", cities)
+
+    crossings = [
+        _feature({"type": "Point", "coordinates": [lon, lat]}, {
+            "name": name, "country_a": a, "country_b": b, "road_ref": ref or None,
+            "placement": how, "source": source})
+        for name, a, b, lon, lat, ref, how, source in CROSSINGS
+    ]
+    _write_geojson("border_crossings.geojson", crossings)
+
+    columns = ["event_id", "event_date", "event_type", "sub_event_type", "actor1", "location",
+               "latitude", "longitude", "geo_precision", "fatalities", "notes", "source"]
+    with open(HERE / "incidents.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(columns)
+        for event_id, date, etype, sub, actor, place, prec, dead, notes, source in INCIDENTS:
+            lon, lat = _place_lonlat(place)
+            location = place.replace("|", " - ")
+            writer.writerow([event_id, date, etype, sub, actor, location, lat, lon, prec, dead, notes, source])
+    print(f"wrote {len(roads)} roads, {len(cities)} cities, {len(crossings)} crossings, "
+          f"{len(INCIDENTS)} incidents to {HERE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""The shipped Mali 2025 layer set: it loads, validates, and agrees with facts a reader can check."""
+
+import csv
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from conftest import MALI
+from geokit import load_layer
+from geokit.crs import geodesic_length_km, to_metric
+from geokit.project import load_project
+
+LAYERS = {"roads": "roads.geojson", "crossings": "border_crossings.geojson",
+          "cities": "cities.geojson", "incidents": "incidents.csv"}
+
+
+@pytest.fixture(scope="module")
+def mali():
+    return {kind: load_layer(MALI / name, kind)[0] for kind, name in LAYERS.items()}
+
+
+@pytest.mark.parametrize("kind", sorted(LAYERS))
+def test_layer_loads_with_no_problem_and_every_row_sourced(kind):
+    frame, report = load_layer(MALI / LAYERS[kind], kind)
+    assert report.ok and not report.problems
+    assert frame["source"].notna().all()
+    assert frame["source"].str.startswith(("http", "Natural Earth")).all()
+
+
+def test_project_file_names_the_layers_and_six_corridors():
+    project = load_project(MALI / "project.toml")
+    assert [c.name for c in project.corridors] == [
+        "Dakar-Bamako", "Nouakchott-Bamako", "Conakry-Bamako", "Abidjan-Bamako",
+        "Bobo-Dioulasso-Bamako", "Bamako-Mopti"]
+    assert project.analysis["radius_km"] == 10.0
+    assert str(project.analysis["start"]) == "2025-09-01"
+
+
+def test_the_files_are_small():
+    assert sum(f.stat().st_size for f in MALI.iterdir()) < 5_000_000
+
+
+def test_incidents_are_dated_typed_and_in_the_window(mali):
+    inc = mali["incidents"]
+    assert inc["date"].min() >= np.datetime64("2025-07-01")
+    assert inc["date"].max() <= np.datetime64("2025-11-30")
+    assert set(inc["geo_precision"]) <= {1.0, 2.0, 3.0}
+    assert inc["event_id"].is_unique
+    # the 14 September 2025 convoy ambush on the Kayes-Bamako road (RFI, Reuters)
+    sept14 = inc[(inc["date"] == "2025-09-14") & inc["notes"].str.contains("Kayes-Bamako")]
+    assert len(sept14) == 1
+
+
+def test_every_city_lies_on_the_roads_it_is_said_to_be_on(mali):
+    roads = to_metric(mali["roads"])
+    cities = mali["cities"].to_crs(roads.crs)
+    by_id = roads.set_index("road_id").geometry
+    for _, city in cities[cities["on_roads"].notna()].iterrows():
+        for road_id in city["on_roads"].split(","):
+            assert by_id[road_id].distance(city.geometry) <= 2_000, (city["name"], road_id)
+
+
+def test_bamako_population_is_the_2009_census(mali):
+    bamako = mali["cities"].set_index("name").loc["Bamako"]
+    assert bamako["population"] == 1_809_106 and bamako["population_year"] == 2009
+
+
+@pytest.mark.shared_data
+def test_incidents_lie_in_mali_or_a_neighbour(mali, shared_data):
+    countries = gpd.read_file(shared_data / "admin0_countries_ne50m.geojson")
+    allowed = countries[countries["ADM0_A3"].isin(["MLI", "SEN", "MRT", "GIN", "CIV", "BFA", "NER", "DZA"])]
+    inside = mali["incidents"].geometry.apply(lambda p: bool(allowed.contains(p).any()))
+    assert inside.all()
+    # these reports are all in Mali; Gogui sits on the border, so allow the 1:50m
+    # boundary's generalisation (2 km)
+    metric = to_metric(mali["incidents"])
+    mali_shape = countries.loc[countries["ADM0_A3"] == "MLI"].to_crs(metric.crs).geometry.iloc[0]
+    assert (metric.distance(mali_shape) <= 2_000).all()
+
+
+@pytest.mark.shared_data
+def test_crossings_lie_within_5_km_of_the_boundary_between_their_countries(mali, shared_data):
+    borders, _ = load_layer(shared_data / "admin0_boundary_lines_ne10m.geojson", "borders")
+    metric = to_metric(mali["crossings"])
+    borders = borders.to_crs(metric.crs)
+    for _, crossing in metric.iterrows():
+        pair = {crossing["country_a"], crossing["country_b"]}
+        lines = borders[[{a, b} == pair for a, b in zip(borders["country_a"], borders["country_b"])]]
+        assert len(lines), crossing["name"]
+        distance_km = lines.distance(crossing.geometry).min() / 1000
+        assert distance_km <= 5.0, (crossing["name"], round(distance_km, 1))
+
+
+@pytest.mark.shared_data
+def test_road_vertices_follow_the_real_network(mali, shared_data):
+    """Every town a road passes lies within 10 km of the OSM-derived major-route network.
+
+    Except the Bougouni-Kolondiéba road, which PROVENANCE.md says that network lacks.
+    """
+    real = gpd.read_file(shared_data / "roads_major_routes_osm_osrm.geojson")
+    metric = to_metric(real)
+    network = shapely.union_all(metric.geometry.array)
+    covered = mali["roads"][mali["roads"]["name"] != "Bougouni - Kolondiéba"]
+    vertices = covered.geometry.get_coordinates()
+    points = gpd.GeoSeries(gpd.points_from_xy(vertices.x, vertices.y), crs=4326).to_crs(metric.crs)
+    inside_box = (vertices.y > 8.2).to_numpy()  # the real layer stops at 8 N (Abidjan and Bouaké lie south)
+    far_km = points[inside_box].distance(network) / 1000
+    assert far_km.max() <= 10.0, far_km.sort_values().tail(3)
+
+
+def _published():
+    with open(MALI / "published_distances.csv", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.xfail(strict=True, reason="roads are straight lines between towns and run 10-19% short "
+                   "of published distances; see layers/mali_2025/README.md")
+@pytest.mark.parametrize("row", _published(), ids=lambda r: f"{r['from']}-{r['to']}")
+def test_route_length_within_10_percent_of_published(mali, row):
+    from geokit.network import build_network, route_between
+
+    net = build_network(mali["roads"])
+    places = mali["cities"].set_index("name").geometry
+    route = route_between(net, places[row["from"]], places[row["to"]])
+    assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)
