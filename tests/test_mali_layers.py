@@ -74,10 +74,10 @@ def test_incidents_lie_in_mali_or_a_neighbour(mali, shared_data):
     inside = mali["incidents"].geometry.apply(lambda p: bool(allowed.contains(p).any()))
     assert inside.all()
     # these reports are all in Mali; Gogui sits on the border, so allow the 1:50m
-    # boundary's generalisation (2 km)
+    # boundary's generalisation (5 km, as for the crossings)
     metric = to_metric(mali["incidents"])
     mali_shape = countries.loc[countries["ADM0_A3"] == "MLI"].to_crs(metric.crs).geometry.iloc[0]
-    assert (metric.distance(mali_shape) <= 2_000).all()
+    assert (metric.distance(mali_shape) <= 5_000).all()
 
 
 @pytest.mark.shared_data
