@@ -32,6 +32,7 @@ from geokit._errors import CRSError
 
 __all__ = [
     "choose_metric_crs",
+    "common_metric_crs",
     "to_metric",
     "require_projected",
     "geodesic_length_km",
@@ -100,6 +101,31 @@ def choose_metric_crs(area: Area, *, utm_max_width_deg: float = UTM_ZONE_WIDTH_D
     return CRS.from_proj4(
         f"+proj=aeqd +lat_0={lat0:.4f} +lon_0={lon0:.4f} +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
     )
+
+
+def common_metric_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries | None, crs: object = None) -> CRS:
+    """The metric CRS for several layers analysed together: ``crs`` if given,
+    else one chosen for the union of their extents.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> a = gpd.GeoSeries([shapely.Point(-17.4, 14.7)], crs=4326)
+    >>> b = gpd.GeoSeries([shapely.Point(-8.0, 12.6)], crs=4326)
+    >>> common_metric_crs(a, b).is_projected
+    True
+    """
+    if crs is not None:
+        target = CRS.from_user_input(crs)
+        if not target.is_projected:
+            raise CRSError(f"{target.to_string()} is not a projected CRS in metres; pass a "
+                           "projected CRS or leave crs=None to choose one")
+        return target
+    boxes = [_lonlat_bounds(f) for f in frames if f is not None and len(f)]
+    if not boxes:
+        raise CRSError("cannot choose a metric CRS: every layer is empty")
+    b = np.array(boxes)
+    return choose_metric_crs((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
 
 
 def max_scale_error(crs: CRS, area: Area, *, samples: int = 25) -> float:

@@ -1,0 +1,500 @@
+"""Exposure zones, road segment exposure and status, and exposed places.
+
+Every function takes GeoDataFrames in any CRS, works in a metric CRS (chosen
+for the layers with :func:`geokit.crs.common_metric_crs`, or given as
+``crs=``), and returns a new GeoDataFrame in EPSG:4326. Distances are
+``*_km`` parameters. Time windows are inclusive: an incident dated on ``start``
+or on ``end`` is in the window.
+
+Incidents reach a road or place within ``radius_km`` when they are located
+at a place or near it (precision class 1 or 2, see :mod:`geokit.incidents`);
+incidents known only to an area (class 3) reach ``imprecise_radius_km``
+instead and, by default, never decide that a road is blockaded.
+
+All joins are distance-within queries on a shapely STRtree (no buffering of
+roads, no overlay), so they scale to a million segments.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from geokit._errors import InputError
+from geokit.crs import common_metric_crs
+from geokit.incidents import DateLike, in_window, parse_window, precision_class, time_weight
+from geokit.schema import WGS84
+from geokit.segments import explode_lines, split_roads
+
+__all__ = [
+    "StatusRules",
+    "STATUSES",
+    "exposure_zones",
+    "road_exposure",
+    "place_exposure",
+    "exposed_totals",
+    "incident_pairs_within",
+    "blockade_relevant",
+]
+
+STATUSES = ("open", "at_risk", "blockaded")
+Status = Literal["open", "at_risk", "blockaded"]
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """The documented, configurable rules that give each road segment a status.
+
+    A segment is
+
+    * ``blockaded`` when at least ``blockade_min_incidents`` blockade-relevant
+      incidents of precision class ``<= blockade_max_precision`` lie within
+      the radius during the last ``blockade_days`` days of the window (ending
+      on its ``end``);
+    * ``at_risk`` when it is not blockaded and at least
+      ``at_risk_min_incidents`` incidents of any kind reach it in the window;
+    * ``open`` otherwise.
+
+    An incident is blockade-relevant when the text of its ``text_columns``
+    matches ``blockade_pattern`` and does not match ``exclude_pattern``
+    (case-insensitive regular expressions): by default attacks on vehicles,
+    convoys and tankers, ambushes, IEDs and mines, roadblocks, and explicit
+    blockade declarations, but not air strikes by the army.
+
+    Examples
+    --------
+    >>> StatusRules(blockade_days=14).blockade_days
+    14
+    """
+
+    blockade_pattern: str = (r"ambush|convoy|tanker|truck|vehicle|\bIED\b|landmine|remote explosive"
+                             r"|roadblock|checkpoint|blockade")
+    exclude_pattern: str = r"air/drone strike|air ?strike|drone strike"
+    text_columns: tuple[str, ...] = ("event_type", "sub_event_type", "notes")
+    blockade_min_incidents: int = 1
+    blockade_days: int = 30
+    blockade_max_precision: int = 2
+    at_risk_min_incidents: int = 1
+    imprecise_radius_km: float = 25.0
+
+    def __post_init__(self) -> None:
+        for name in ("blockade_min_incidents", "blockade_days", "at_risk_min_incidents"):
+            if getattr(self, name) < 1:
+                raise InputError(f"StatusRules.{name} must be at least 1, not {getattr(self, name)}")
+        if self.blockade_max_precision not in (1, 2, 3):
+            raise InputError("StatusRules.blockade_max_precision must be 1, 2 or 3")
+        for name in ("blockade_pattern", "exclude_pattern"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as exc:
+                raise InputError(f"StatusRules.{name} is not a valid regular expression: {exc}") from None
+
+
+def blockade_relevant(incidents: pd.DataFrame, rules: StatusRules | None = None) -> np.ndarray:
+    """Which incidents the rules count towards a blockade.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"event_type": ["Battles", "Explosions/Remote violence", "Protests"],
+    ...     "sub_event_type": ["Ambush on escorted fuel convoy", "Air/drone strike", "Peaceful protest"],
+    ...     "notes": ["", "strike to cover tankers", ""]})
+    >>> blockade_relevant(frame).tolist()
+    [True, False, False]
+    """
+    rules = rules or StatusRules()
+    cols = [c for c in rules.text_columns if c in incidents]
+    if not cols:
+        return np.zeros(len(incidents), bool)
+    text = incidents[cols].astype("string").fillna("").agg(" ".join, axis=1)
+    hit = text.str.contains(rules.blockade_pattern, case=False, regex=True)
+    miss = text.str.contains(rules.exclude_pattern, case=False, regex=True)
+    return (hit & ~miss).to_numpy(dtype=bool)
+
+
+def _radius_m(incidents: pd.DataFrame, radius_km: float, imprecise_radius_km: float) -> np.ndarray:
+    if radius_km <= 0:
+        raise InputError(f"radius_km must be positive, not {radius_km}")
+    prec = precision_class(incidents)
+    return np.where(prec >= 3, max(imprecise_radius_km, radius_km), radius_km) * 1000.0
+
+
+def incident_pairs_within(
+    targets: np.ndarray, points: np.ndarray, radius_m: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(target, incident) index pairs where incident i lies within radius_m[i] of the target.
+
+    One STRtree query per distinct radius (usually one or two).
+
+    Examples
+    --------
+    >>> lines = np.array([shapely.LineString([(0, 0), (100, 0)])])
+    >>> pts = np.array([shapely.Point(50, 9), shapely.Point(50, 11), shapely.Point(50, 30)])
+    >>> incident_pairs_within(lines, pts, np.array([10.0, 10.0, 40.0]))
+    (array([0, 0]), array([0, 2]))
+    """
+    tree = shapely.STRtree(targets)
+    out_t, out_i = [], []
+    for r in np.unique(radius_m):
+        sel = np.flatnonzero(radius_m == r)
+        inc, tgt = tree.query(points[sel], predicate="dwithin", distance=float(r))
+        out_t.append(tgt)
+        out_i.append(sel[inc])
+    t = np.concatenate(out_t) if out_t else np.array([], int)
+    i = np.concatenate(out_i) if out_i else np.array([], int)
+    order = np.lexsort((i, t))
+    return t[order].astype(int), i[order].astype(int)
+
+
+def _prepare_incidents(incidents: gpd.GeoDataFrame, start: DateLike, end: DateLike) -> gpd.GeoDataFrame:
+    if incidents.crs is None:
+        raise InputError("the incident layer has no CRS; read it with geokit.read_incidents")
+    if "date" not in incidents:
+        raise InputError("the incident layer has no 'date' column; read it with geokit.read_incidents")
+    inc = in_window(incidents, start, end)
+    if "counted" in inc:  # merged sources: count each probable duplicate once
+        inc = inc.loc[inc["counted"].astype(bool)]
+    return inc.reset_index(drop=True)
+
+
+def exposure_zones(
+    incidents: gpd.GeoDataFrame,
+    *,
+    radius_km: float,
+    start: DateLike = None,
+    end: DateLike = None,
+    by: str | None = None,
+    half_life_days: float | None = None,
+    imprecise_radius_km: float = 25.0,
+    crs: object = None,
+) -> gpd.GeoDataFrame:
+    """Buffer incidents in a metric CRS and dissolve them into exposure zones.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        Incident points with ``date`` (see :func:`geokit.read_incidents`).
+    radius_km : float
+        Buffer radius for incidents located at or near a place.
+    start, end : date-like, optional
+        Inclusive time window.
+    by : str, optional
+        A column to group by (e.g. ``"event_type"``), or a pandas period
+        alias (``"W"``, ``"M"``, ``"D"``) for one set of zones per period.
+    half_life_days : float, optional
+        Weight recent incidents more: ``weighted_incidents`` sums
+        ``0.5 ** (age_days / half_life_days)``, age counted to ``end`` (or to
+        the last incident).
+    imprecise_radius_km : float, default 25
+        Buffer radius for incidents known only to an area (precision class 3).
+    crs : optional
+        Metric CRS to compute in; chosen for the incidents when omitted.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        One polygon per zone: ``zone_id``, ``group`` (with ``by``),
+        ``n_incidents``, ``fatalities``, ``first_date``, ``last_date``,
+        ``event_types`` (sorted, ``"; "``-joined), ``weighted_incidents``,
+        ``area_km2`` (geodesic).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> inc = gpd.GeoDataFrame({"date": pd.to_datetime(["2025-09-13", "2025-09-14", "2025-10-17"]),
+    ...     "event_type": ["Battles", "Battles", "Battles"], "fatalities": [0, 3, 4]},
+    ...     geometry=[shapely.Point(-8.06, 13.73), shapely.Point(-8.00, 13.75), shapely.Point(-6.89, 11.09)],
+    ...     crs=4326)
+    >>> zones = exposure_zones(inc, radius_km=10)
+    >>> zones[["n_incidents", "fatalities", "first_date"]].astype(str).values.tolist()
+    [['2', '3', '2025-09-13'], ['1', '4', '2025-10-17']]
+    """
+    inc = _prepare_incidents(incidents, start, end)
+    columns = ["zone_id", "group", "n_incidents", "fatalities", "first_date", "last_date",
+               "event_types", "weighted_incidents", "area_km2"]
+    if inc.empty:
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=WGS84)
+    target = common_metric_crs(inc, crs=crs)
+    metric = inc.to_crs(target)
+    points = metric.geometry.array
+    radius = _radius_m(inc, radius_km, imprecise_radius_km)
+    _, hi = parse_window(start, end)
+    weight = time_weight(inc["date"], half_life_days=half_life_days, reference=hi)
+    groups = _groups(inc, by)
+
+    frames = []
+    for key in pd.unique(groups):
+        sel = np.flatnonzero(groups == key)
+        buffers = shapely.buffer(points[sel], radius[sel], quad_segs=16)
+        zones = shapely.get_parts(shapely.union_all(buffers))
+        owner = np.empty(len(sel), dtype=int)
+        pt_idx, zone_idx = shapely.STRtree(zones).query(points[sel], predicate="within")
+        owner[pt_idx] = zone_idx
+        part = inc.iloc[sel]
+        stats = pd.DataFrame({
+            "zone": owner,
+            "fatalities": pd.to_numeric(part.get("fatalities"), errors="coerce").to_numpy()
+            if "fatalities" in part else np.nan,
+            "date": part["date"].to_numpy(),
+            "event_type": part["event_type"].astype("string").to_numpy() if "event_type" in part else pd.NA,
+            "weight": weight[sel],
+        })
+        agg = stats.groupby("zone").agg(
+            n_incidents=("date", "size"),
+            fatalities=("fatalities", lambda s: s.sum(min_count=1)),
+            first_date=("date", "min"),
+            last_date=("date", "max"),
+            event_types=("event_type", lambda s: "; ".join(sorted(s.dropna().unique()))),
+            weighted_incidents=("weight", "sum"),
+        )
+        frame = gpd.GeoDataFrame(agg.reset_index(drop=True),
+                                 geometry=gpd.GeoSeries(zones[agg.index.to_numpy()], crs=target).values,
+                                 crs=target)
+        frame.insert(0, "group", key if by is not None else None)
+        frames.append(frame)
+    out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=target).to_crs(WGS84)
+    out["area_km2"] = [abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 for g in out.geometry]
+    rep = out.geometry.representative_point()
+    out = out.assign(_x=rep.x, _y=rep.y).sort_values(
+        ["group", "first_date", "_x", "_y"], kind="mergesort", na_position="first"
+    ).drop(columns=["_x", "_y"]).reset_index(drop=True)
+    out.insert(0, "zone_id", np.arange(len(out)))
+    if by is None:
+        out = out.drop(columns="group")
+    return out
+
+
+def _groups(inc: pd.DataFrame, by: str | None) -> np.ndarray:
+    if by is None:
+        return np.zeros(len(inc), dtype=int)
+    if by in inc.columns:
+        return inc[by].astype("string").fillna("(none)").to_numpy(dtype=object)
+    try:
+        return inc["date"].dt.to_period(by).astype(str).to_numpy(dtype=object)
+    except (ValueError, TypeError):
+        raise InputError(f"by={by!r} is neither an incident column ({', '.join(map(str, inc.columns))}) "
+                         "nor a period such as 'W', 'M' or 'D'") from None
+
+
+def road_exposure(
+    roads: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    radius_km: float,
+    start: DateLike = None,
+    end: DateLike = None,
+    segment_km: float | None = None,
+    rules: StatusRules | None = None,
+    half_life_days: float | None = None,
+    crs: object = None,
+) -> gpd.GeoDataFrame:
+    """Incidents near each road segment in a window, and the segment's status.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        Road lines, or segments already split (see :func:`geokit.segments.split_roads`).
+    incidents : GeoDataFrame
+        Incident points with ``date``.
+    radius_km : float
+        How far from a segment an incident reaches it.
+    start, end : date-like, optional
+        Inclusive time window; ``end`` also anchors the ``blockade_days``
+        look-back (defaults to the last incident's date).
+    segment_km : float, optional
+        Split the roads into segments of at most this length first.
+    rules : StatusRules, optional
+        Status rules; :class:`StatusRules` defaults when omitted.
+    half_life_days : float, optional
+        Time weighting of ``risk_score``.
+    crs : optional
+        Metric CRS; chosen for the layers when omitted.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        The segments with ``n_incidents``, ``n_blockade_incidents`` (those
+        deciding the status), ``fatalities``, ``first_incident``,
+        ``last_incident``, ``blockaded_since``, ``risk_score`` and ``status``.
+        ``risk_score`` sums, over incidents reaching the segment, the time
+        weight times 2 for blockade-relevant incidents (1 otherwise) times
+        0.5 for area-located ones.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> road = gpd.GeoDataFrame({"ref": ["RN3"]}, crs=32629,
+    ...     geometry=[shapely.LineString([(500_000, 1_400_000), (520_000, 1_400_000)])])
+    >>> inc = gpd.GeoDataFrame({"date": pd.to_datetime(["2025-09-14"]), "event_type": ["Battles"],
+    ...     "sub_event_type": ["Ambush on escorted fuel convoy"]}, crs=32629,
+    ...     geometry=[shapely.Point(505_000, 1_403_000)])
+    >>> out = road_exposure(road, inc, radius_km=5, segment_km=5, end="2025-09-30", crs=32629)
+    >>> out["status"].tolist()
+    ['blockaded', 'blockaded', 'open', 'open']
+    """
+    rules = rules or StatusRules()
+    if roads.crs is None:
+        raise InputError("the road layer has no CRS; read it with geokit.read_roads")
+    inc = _prepare_incidents(incidents, start, end)
+    target = common_metric_crs(roads, inc if len(inc) else None, crs=crs)
+    if segment_km is not None:
+        segments = split_roads(roads, segment_km=segment_km, crs=target)
+    elif "segment_id" in roads:
+        segments = roads.reset_index(drop=True)
+    else:
+        segments = explode_lines(roads)
+        segments.insert(0, "segment_id", np.arange(len(segments)))
+    seg_metric = segments.to_crs(target).geometry.array
+    _, hi = parse_window(start, end)
+    reference = hi if hi is not None else (inc["date"].max() if len(inc) else None)
+
+    n = len(segments)
+    result = pd.DataFrame({
+        "n_incidents": np.zeros(n, int), "n_blockade_incidents": np.zeros(n, int),
+        "fatalities": np.full(n, np.nan), "first_incident": pd.NaT, "last_incident": pd.NaT,
+        "blockaded_since": pd.NaT, "risk_score": np.zeros(n),
+    })
+    if len(inc):
+        points = inc.to_crs(target).geometry.array
+        radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
+        seg_idx, inc_idx = incident_pairs_within(seg_metric, points, radius)
+        prec = precision_class(inc)
+        relevant = blockade_relevant(inc, rules)
+        weight = time_weight(inc["date"], half_life_days=half_life_days, reference=reference)
+        recent_from = reference - pd.Timedelta(days=rules.blockade_days - 1)
+        decides = relevant & (prec <= rules.blockade_max_precision) & (inc["date"] >= recent_from).to_numpy()
+        fat = pd.to_numeric(inc["fatalities"], errors="coerce").to_numpy() if "fatalities" in inc else \
+            np.full(len(inc), np.nan)
+        pairs = pd.DataFrame({
+            "seg": seg_idx,
+            "date": inc["date"].to_numpy()[inc_idx],
+            "fatalities": fat[inc_idx],
+            "decides": decides[inc_idx],
+            "decides_date": np.where(decides[inc_idx], inc["date"].to_numpy()[inc_idx], np.datetime64("NaT")),
+            "risk": (weight * np.where(relevant, 2.0, 1.0) * np.where(prec >= 3, 0.5, 1.0))[inc_idx],
+        })
+        agg = pairs.groupby("seg").agg(
+            n_incidents=("date", "size"),
+            n_blockade_incidents=("decides", "sum"),
+            fatalities=("fatalities", lambda s: s.sum(min_count=1)),
+            first_incident=("date", "min"),
+            last_incident=("date", "max"),
+            blockaded_since=("decides_date", "min"),
+            risk_score=("risk", "sum"),
+        )
+        result.loc[agg.index, agg.columns] = agg
+        result = result.astype({"n_incidents": int, "n_blockade_incidents": int})
+    status = np.full(n, "open", dtype=object)
+    status[result["n_incidents"].to_numpy() >= rules.at_risk_min_incidents] = "at_risk"
+    blockaded = result["n_blockade_incidents"].to_numpy() >= rules.blockade_min_incidents
+    status[blockaded] = "blockaded"
+    result.loc[~blockaded, "blockaded_since"] = pd.NaT
+    result["status"] = pd.Categorical(status, categories=list(STATUSES))
+    out = segments.reset_index(drop=True).drop(
+        columns=[c for c in result.columns if c in segments.columns])
+    out = pd.concat([out, result], axis=1)
+    return gpd.GeoDataFrame(out, geometry=segments.geometry.name, crs=segments.crs).to_crs(WGS84)
+
+
+def place_exposure(
+    places: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    radius_km: float,
+    start: DateLike = None,
+    end: DateLike = None,
+    zones: gpd.GeoDataFrame | None = None,
+    imprecise_radius_km: float = 25.0,
+    crs: object = None,
+) -> gpd.GeoDataFrame:
+    """For each city or crossing: incidents within the radius and the nearest one.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        The places with ``incidents_within`` (count in the window),
+        ``nearest_incident_km`` (missing when there is no incident) and
+        ``in_zone`` (inside one of ``zones``, or when ``zones`` is omitted,
+        within the radius of an incident).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> towns = gpd.GeoDataFrame({"name": ["A", "B"]}, crs=32629,
+    ...     geometry=[shapely.Point(500_000, 1_400_000), shapely.Point(530_000, 1_400_000)])
+    >>> inc = gpd.GeoDataFrame({"date": pd.to_datetime(["2025-09-14"])}, crs=32629,
+    ...     geometry=[shapely.Point(503_000, 1_404_000)])
+    >>> out = place_exposure(towns, inc, radius_km=10, crs=32629)
+    >>> out["incidents_within"].tolist(), out["nearest_incident_km"].round(2).tolist()
+    ([1.0, 0.0], [5.0, 27.29])
+    """
+    if places.crs is None:
+        raise InputError("the place layer has no CRS; read it with geokit.read_cities or read_crossings")
+    inc = _prepare_incidents(incidents, start, end)
+    target = common_metric_crs(places, inc if len(inc) else None, crs=crs)
+    pts = places.to_crs(target).geometry.array
+    out = places.reset_index(drop=True).copy()
+    out["incidents_within"] = 0
+    out["nearest_incident_km"] = np.nan
+    if len(inc):
+        ipts = inc.to_crs(target).geometry.array
+        radius = _radius_m(inc, radius_km, imprecise_radius_km)
+        p_idx, _ = incident_pairs_within(pts, ipts, radius)
+        out["incidents_within"] = np.bincount(p_idx, minlength=len(out))
+        tree = shapely.STRtree(ipts)
+        near_p, near_i = tree.query_nearest(pts, return_distance=False, all_matches=False)
+        out.loc[near_p, "nearest_incident_km"] = shapely.distance(pts[near_p], ipts[near_i]) / 1000
+    if zones is not None and len(zones):
+        zone_metric = zones.to_crs(target).geometry.array
+        hit, _ = shapely.STRtree(zone_metric).query(pts, predicate="intersects")
+        out["in_zone"] = np.isin(np.arange(len(out)), hit)
+    else:
+        out["in_zone"] = out["incidents_within"] > 0
+    out["incidents_within"] = out["incidents_within"].astype(float)
+    return gpd.GeoDataFrame(out, geometry=places.geometry.name, crs=places.crs).to_crs(WGS84)
+
+
+def exposed_totals(
+    places: gpd.GeoDataFrame, *, by: str = "country", regions: gpd.GeoDataFrame | None = None
+) -> pd.DataFrame:
+    """Population of exposed places (``in_zone``) totalled by country or region.
+
+    Parameters
+    ----------
+    places : GeoDataFrame
+        Output of :func:`place_exposure` with ``population``.
+    by : str, default "country"
+        Column to total by. With ``regions``, the region's ``name`` is
+        joined to each place first and ``by`` defaults to it.
+    regions : GeoDataFrame, optional
+        Region polygons with ``name`` (e.g. from :func:`geokit.read_boundaries`).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> p = gpd.GeoDataFrame({"country": ["MLI", "MLI", "SEN"], "population": [100.0, 50.0, 7.0],
+    ...     "in_zone": [True, False, True]}, geometry=[shapely.Point(0, 0)] * 3, crs=4326)
+    >>> exposed_totals(p).to_dict("records")
+    [{'country': 'MLI', 'places': 2, 'places_exposed': 1, 'population_exposed': 100.0}, {'country': 'SEN', 'places': 1, 'places_exposed': 1, 'population_exposed': 7.0}]
+    """
+    frame = places
+    if regions is not None:
+        joined = gpd.sjoin(places.to_crs(regions.crs), regions[["name", regions.geometry.name]]
+                           .rename(columns={"name": "region"}), how="left", predicate="within")
+        frame = joined[~joined.index.duplicated()]
+        by = "region" if by == "country" else by
+    pop = pd.to_numeric(frame["population"], errors="coerce").fillna(0.0)
+    exposed = frame["in_zone"].astype(bool)
+    table = pd.DataFrame({by: frame[by].astype("string").fillna("(unknown)"), "exposed": exposed,
+                          "pop": pop.where(exposed, 0.0)})
+    out = table.groupby(by, sort=True).agg(places=("exposed", "size"), places_exposed=("exposed", "sum"),
+                                           population_exposed=("pop", "sum")).reset_index()
+    out[by] = out[by].astype(object)
+    return out.astype({"places": int, "places_exposed": int})

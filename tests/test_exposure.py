@@ -1,0 +1,162 @@
+"""Exposure zones and road status on hand-built layers with hand-computed answers."""
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from pyproj import Geod
+
+from geokit.exposure import (StatusRules, blockade_relevant, exposed_totals, exposure_zones,
+                             place_exposure, road_exposure)
+
+UTM = 32629  # zone 29N; x = 500 000 is its central meridian (9 W)
+Y0 = 1_400_000
+
+
+def incidents(rows):
+    """rows: (x, y_offset, date, sub_event_type, precision)."""
+    x, dy, date, sub, prec = zip(*rows)
+    return gpd.GeoDataFrame({
+        "event_id": [f"E{i}" for i in range(len(rows))],
+        "date": pd.to_datetime(list(date)),
+        "event_type": ["Battles"] * len(rows),
+        "sub_event_type": list(sub),
+        "geo_precision": list(prec),
+        "fatalities": [1] * len(rows),
+    }, geometry=[shapely.Point(a, Y0 + b) for a, b in zip(x, dy)], crs=UTM)
+
+
+@pytest.fixture
+def straight_road():
+    return gpd.GeoDataFrame({"ref": ["T1"]}, crs=UTM,
+                            geometry=[shapely.LineString([(500_000, Y0), (600_000, Y0)])])
+
+
+def test_ten_km_zone_has_the_area_of_a_circle():
+    one = incidents([(550_000, 0, "2025-09-14", "Armed clash", 1)])
+    zones = exposure_zones(one, radius_km=10, crs=UTM)
+    assert len(zones) == 1
+    assert zones.loc[0, "area_km2"] == pytest.approx(np.pi * 10**2, rel=0.005)
+    # and measured independently on the ellipsoid
+    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(zones.geometry.iloc[0])
+    assert abs(area) / 1e6 == pytest.approx(np.pi * 100, rel=0.005)
+
+
+def test_zones_dissolve_overlapping_buffers_and_aggregate():
+    inc = incidents([
+        (500_000, 0, "2025-09-14", "Ambush", 1),
+        (515_000, 0, "2025-09-20", "Armed clash", 1),   # 15 km away: overlaps with r = 10 km
+        (560_000, 0, "2025-10-02", "Ambush", 1),        # alone
+    ])
+    zones = exposure_zones(inc, radius_km=10, crs=UTM)
+    assert zones["n_incidents"].tolist() == [2, 1]
+    assert zones["fatalities"].tolist() == [2, 1]
+    assert zones["first_date"].dt.strftime("%m-%d").tolist() == ["09-14", "10-02"]
+    assert zones["last_date"].dt.strftime("%m-%d").tolist() == ["09-20", "10-02"]
+    assert zones["event_types"].tolist() == ["Battles", "Battles"]
+    # by month: one zone per month
+    monthly = exposure_zones(inc, radius_km=10, by="M", crs=UTM)
+    assert monthly["group"].tolist() == ["2025-09", "2025-10"]
+    by_type = exposure_zones(inc, radius_km=10, by="sub_event_type", crs=UTM)
+    assert sorted(by_type["group"]) == ["Ambush", "Ambush", "Armed clash"]
+
+
+def test_half_life_weights_recent_incidents_more():
+    inc = incidents([(500_000, 0, "2025-09-30", "Ambush", 1), (500_000, 5_000, "2025-09-16", "Ambush", 1)])
+    zones = exposure_zones(inc, radius_km=10, end="2025-09-30", half_life_days=7, crs=UTM)
+    assert zones.loc[0, "weighted_incidents"] == pytest.approx(1.0 + 0.25)
+
+
+def test_area_located_incidents_get_the_wider_radius():
+    inc = incidents([(550_000, 0, "2025-09-14", "Ambush", 3)])
+    zones = exposure_zones(inc, radius_km=10, imprecise_radius_km=25, crs=UTM)
+    assert zones.loc[0, "area_km2"] == pytest.approx(np.pi * 25**2, rel=0.005)
+
+
+def test_exactly_the_expected_segments_change_status(straight_road):
+    inc = incidents([
+        (512_000, 3_000, "2025-09-20", "Ambush on fuel convoy", 1),   # reaches segments 1, 2, 3
+        (560_000, -4_000, "2025-09-22", "Peaceful protest", 1),      # not blockade-relevant: 11, 12 at risk
+        (580_000, 6_000, "2025-09-25", "Ambush on fuel convoy", 1),   # 6 km away: reaches nothing
+        (592_000, 0, "2025-08-10", "Ambush on fuel convoy", 1),       # too old to blockade: 17, 18, 19 at risk
+    ])
+    out = road_exposure(straight_road, inc, radius_km=5, segment_km=5, start="2025-08-01",
+                        end="2025-09-30", crs=UTM)
+    assert len(out) == 20
+    expected = ["open"] * 20
+    for i in (1, 2, 3):
+        expected[i] = "blockaded"
+    for i in (11, 12, 17, 18, 19):
+        expected[i] = "at_risk"
+    assert out["status"].astype(str).tolist() == expected
+    assert out.loc[2, "blockaded_since"] == pd.Timestamp("2025-09-20")
+    assert out.loc[2, "n_blockade_incidents"] == 1
+    assert out.loc[18, "last_incident"] == pd.Timestamp("2025-08-10")
+    assert pd.isna(out.loc[18, "blockaded_since"])
+    assert out.crs.to_epsg() == 4326
+
+
+def test_window_boundaries_are_inclusive(straight_road):
+    inc = incidents([
+        (502_000, 0, "2025-09-01", "Ambush", 1),  # on the start day
+        (522_000, 0, "2025-09-30", "Ambush", 1),  # on the end day
+        (542_000, 0, "2025-08-31", "Ambush", 1),  # the day before: out
+        (562_000, 0, "2025-10-01", "Ambush", 1),  # the day after: out
+    ])
+    out = road_exposure(straight_road, inc, radius_km=1, segment_km=10, start="2025-09-01",
+                        end="2025-09-30", crs=UTM)
+    assert out["status"].astype(str).tolist() == (
+        ["blockaded", "open", "blockaded"] + ["open"] * 7)
+
+
+def test_blockade_look_back_counts_the_end_day_and_days_before(straight_road):
+    inc = incidents([(502_000, 0, "2025-09-01", "Ambush", 1), (522_000, 0, "2025-08-31", "Ambush", 1)])
+    rules = StatusRules(blockade_days=30)  # 30 days ending 2025-09-30 start on 2025-09-01
+    out = road_exposure(straight_road, inc, radius_km=1, segment_km=10, end="2025-09-30", rules=rules, crs=UTM)
+    assert out["status"].astype(str).tolist()[:3] == ["blockaded", "open", "at_risk"]
+
+
+def test_area_located_incidents_never_blockade_by_default(straight_road):
+    inc = incidents([(550_000, 20_000, "2025-09-20", "Ambush on fuel convoy", 3)])  # 20 km off the road
+    out = road_exposure(straight_road, inc, radius_km=5, segment_km=10, end="2025-09-30", crs=UTM)
+    status = out["status"].astype(str)
+    # within 25 km of (50 km, 20 km): segments 30-40 and 60-70 (their near ends are
+    # sqrt(10^2 + 20^2) = 22.4 km away), 40-50 and 50-60; not 20-30 (28.3 km)
+    assert status.tolist() == ["open"] * 3 + ["at_risk"] * 4 + ["open"] * 3
+    looser = StatusRules(blockade_max_precision=3)
+    out = road_exposure(straight_road, inc, radius_km=5, segment_km=10, end="2025-09-30", rules=looser, crs=UTM)
+    assert out["status"].astype(str).tolist() == ["open"] * 3 + ["blockaded"] * 4 + ["open"] * 3
+
+
+def test_rules_text_matching_and_validation():
+    frame = pd.DataFrame({"event_type": ["Strategic developments", "Battles"],
+                          "sub_event_type": ["Blockade declared", "Armed clash"], "notes": ["", "army post"]})
+    assert blockade_relevant(frame).tolist() == [True, False]
+    with pytest.raises(ValueError, match="blockade_days must be at least 1"):
+        StatusRules(blockade_days=0)
+    with pytest.raises(ValueError, match="not a valid regular expression"):
+        StatusRules(blockade_pattern="(")
+
+
+def test_places_and_exposed_population():
+    towns = gpd.GeoDataFrame({"name": ["A", "B", "C"], "country": ["MLI", "MLI", "SEN"],
+                              "population": [1000, 500, 200]}, crs=UTM,
+                             geometry=[shapely.Point(500_000, Y0), shapely.Point(530_000, Y0),
+                                       shapely.Point(506_000, Y0 + 8_000)])
+    inc = incidents([(503_000, 4_000, "2025-09-20", "Ambush", 1)])
+    zones = exposure_zones(inc, radius_km=10, crs=UTM)
+    out = place_exposure(towns, inc, radius_km=10, zones=zones, crs=UTM)
+    assert out["in_zone"].tolist() == [True, False, True]
+    assert out["nearest_incident_km"].round(3).tolist() == [5.0, 27.295, 5.0]
+    totals = exposed_totals(out)
+    assert totals.to_dict("records") == [
+        {"country": "MLI", "places": 2, "places_exposed": 1, "population_exposed": 1000.0},
+        {"country": "SEN", "places": 1, "places_exposed": 1, "population_exposed": 200.0}]
+
+
+def test_no_incidents_in_window_gives_open_roads_and_no_zones(straight_road):
+    inc = incidents([(502_000, 0, "2024-01-01", "Ambush", 1)])
+    assert exposure_zones(inc, radius_km=5, start="2025-01-01").empty
+    out = road_exposure(straight_road, inc, radius_km=5, segment_km=50, start="2025-01-01", crs=UTM)
+    assert out["status"].astype(str).tolist() == ["open", "open"]
