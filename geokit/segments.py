@@ -79,7 +79,8 @@ def cut_lines(
 
     cut_line = np.asarray(cut_line, dtype=np.int64)
     cut_at = np.asarray(cut_at_m, dtype=float)
-    keep = (cut_at > 0) & (cut_at < length[cut_line])
+    eps = 1e-6  # a micrometre: cuts closer than this to a line's end are no cuts
+    keep = (cut_at > eps) & (cut_at < length[cut_line] - eps)
     cut_line, cut_at = cut_line[keep], cut_at[keep]
     order = np.lexsort((cut_at, cut_line))
     cut_line, cut_at = cut_line[order], cut_at[order]
@@ -92,6 +93,12 @@ def cut_lines(
     key_v = owner * big + cum
     key_c = cut_line * big + cut_at
     after = np.searchsorted(key_v, key_c, side="right")  # first vertex beyond the cut
+    last_vertex = np.r_[first[1:] - 1, len(coords) - 1]
+    line_first = np.full(n, -1)
+    line_first[owner[first]] = first
+    line_last = np.full(n, -1)
+    line_last[owner[first]] = last_vertex
+    after = np.clip(after, line_first[cut_line] + 1, line_last[cut_line])  # guard float ties
     before = after - 1
     span = cum[after] - cum[before]
     t = np.where(span > 0, (cut_at - cum[before]) / np.where(span > 0, span, 1), 0.0)

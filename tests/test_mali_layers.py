@@ -10,6 +10,7 @@ import shapely
 from conftest import MALI
 from geokit import load_layer
 from geokit.crs import geodesic_length_km, to_metric
+from geokit.network import build_network, route_between
 from geokit.project import load_project
 
 LAYERS = {"roads": "roads.geojson", "crossings": "border_crossings.geojson",
@@ -115,13 +116,11 @@ def _published():
         return list(csv.DictReader(fh))
 
 
-@pytest.mark.xfail(strict=True, reason="roads are straight lines between towns and run 10-19% short "
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="roads are straight lines between towns and run 10-19% short "
                    "of published distances; see layers/mali_2025/README.md")
 @pytest.mark.parametrize("row", _published(), ids=lambda r: f"{r['from']}-{r['to']}")
 def test_route_length_within_10_percent_of_published(mali, row):
-    from geokit.network import build_network, route_between
-
-    net = build_network(mali["roads"])
-    places = mali["cities"].set_index("name").geometry
-    route = route_between(net, places[row["from"]], places[row["to"]])
+    net = build_network(mali["roads"], places=mali["cities"].assign(kind="city"))
+    route = route_between(net, row["from"], row["to"])
     assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)

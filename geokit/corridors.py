@@ -1,0 +1,317 @@
+"""Corridors: routes between places, their status, detours and what they cut off.
+
+A corridor is an origin, a destination and optional waypoints (place names or
+(lon, lat) points), routed as the shortest path on a
+:class:`~geokit.network.RoadNetwork`. Given the segment status of the
+network's edges (from :func:`geokit.exposure.road_exposure` run on
+``network.edges``), :func:`corridor_status` says for each corridor whether it
+is open, at risk or blockaded, how many km are blockaded, when incidents
+started and stopped, which towns on it are cut off from the destination, and
+the detour: the shortest route between the same ends that avoids every
+blockaded segment ("no alternative" when none exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+
+from geokit._errors import InputError
+from geokit.network import RoadNetwork, Route, find_node, route
+from geokit.project import CorridorSpec
+from geokit.schema import WGS84
+
+__all__ = [
+    "NO_ALTERNATIVE",
+    "blockaded_edges",
+    "route_corridors",
+    "corridor_status",
+    "detours",
+    "crossing_access",
+    "isolation",
+    "alternative_routes",
+]
+
+NO_ALTERNATIVE = "no alternative"
+
+
+def _as_specs(corridors: Sequence[CorridorSpec] | pd.DataFrame) -> list[CorridorSpec]:
+    if isinstance(corridors, pd.DataFrame):
+        return [CorridorSpec(name=str(r["name"]), origin=r["origin"], destination=r["destination"],
+                             via=tuple(r.get("via") or ())) for _, r in corridors.iterrows()]
+    return list(corridors)
+
+
+def blockaded_edges(segments: pd.DataFrame) -> set[int]:
+    """Edge ids whose status is ``blockaded``."""
+    if "status" not in segments or "edge_id" not in segments:
+        raise InputError("segments need 'edge_id' and 'status': run road_exposure on network.edges")
+    return set(segments.loc[segments["status"].astype(str) == "blockaded", "edge_id"].astype(int))
+
+
+def _place_names(network: RoadNetwork, nodes: Iterable[int], kind: str | None = None) -> list[str]:
+    table = network.nodes.set_index("node_id")
+    out = []
+    for n in nodes:
+        names, kinds = table.at[n, "place"], table.at[n, "place_kind"]
+        if names is None or pd.isna(names):
+            continue
+        for name, k in zip(str(names).split("; "), str(kinds).split("; ")):
+            if kind is None or k == kind:
+                out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def route_corridors(network: RoadNetwork, corridors: Sequence[CorridorSpec] | pd.DataFrame
+                    ) -> gpd.GeoDataFrame:
+    """Route each corridor as the shortest path through its waypoints.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        ``name``, ``origin``, ``destination``, ``via``, ``length_km``,
+        ``crossings`` (border crossings on the route, in order), ``towns``,
+        ``edge_ids`` and the route geometry. A corridor whose places are not
+        connected raises :class:`~geokit.InputError`.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-8.07, 12.74)])], crs=4326)
+    >>> towns = gpd.GeoDataFrame({"name": ["Bamako", "Kati"], "kind": ["city", "city"]}, crs=4326,
+    ...     geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-8.07, 12.74)])
+    >>> from geokit.network import build_network
+    >>> net = build_network(roads, places=towns)
+    >>> out = route_corridors(net, [CorridorSpec("Kati-Bamako", "Kati", "Bamako")])
+    >>> out.loc[0, "towns"], float(round(out.loc[0, "length_km"], 1))
+    ('Kati; Bamako', 12.5)
+    """
+    rows = []
+    for spec in _as_specs(corridors):
+        stops = [find_node(network, p) for p in (spec.origin, *spec.via, spec.destination)]
+        found = route(network, stops)
+        if found is None:
+            raise InputError(f"corridor {spec.name!r}: no road connects {spec.origin} to {spec.destination}"
+                             f"{' via ' + ', '.join(map(str, spec.via)) if spec.via else ''} on this network "
+                             f"({network.n_components} separate components); check the road layer")
+        rows.append(_route_row(network, spec, found))
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
+
+
+def _route_row(network: RoadNetwork, spec: CorridorSpec, found: Route) -> dict:
+    return {
+        "name": spec.name, "origin": str(spec.origin), "destination": str(spec.destination),
+        "via": "; ".join(map(str, spec.via)), "length_km": float(found.length_km),
+        "crossings": "; ".join(_place_names(network, found.nodes, "crossing")),
+        "towns": "; ".join(_place_names(network, found.nodes, "city")),
+        "edge_ids": found.edge_ids, "nodes": found.nodes, "geometry": found.geometry,
+    }
+
+
+def corridor_status(
+    network: RoadNetwork,
+    segments: pd.DataFrame,
+    corridors: Sequence[CorridorSpec] | pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Status, blockaded length, incident dates, cut-off towns and detour of each corridor.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    segments : DataFrame
+        :func:`geokit.exposure.road_exposure` run on ``network.edges``
+        (one row per edge with ``edge_id`` and ``status``).
+    corridors : list of CorridorSpec, or a DataFrame with name/origin/destination/via
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        Everything :func:`route_corridors` gives, plus ``status`` (the worst
+        status of its segments), ``blockaded_km``, ``at_risk_km``,
+        ``blockaded_since``, ``first_incident``, ``last_incident``,
+        ``n_incidents`` (sum over its segments; an incident near two segments
+        counts twice), ``cut_off`` (towns on the route that can no longer
+        reach the destination), ``detour_km``, ``detour_extra_km``,
+        ``detour_crossings`` and ``detour`` (``"ok"``, ``"not needed"`` or
+        ``"no alternative"``); the detour's own line is in :func:`detours`.
+    """
+    routes = route_corridors(network, corridors)
+    seg = segments.set_index("edge_id")
+    blocked = blockaded_edges(segments)
+    reach_dest_cache: dict[int, set[int]] = {}
+    graph_open = nx.subgraph_view(network.graph, filter_edge=lambda a, b, k: k not in blocked)
+    out = []
+    for spec, (_, row) in zip(_as_specs(corridors), routes.iterrows()):
+        ids = row["edge_ids"]
+        part = seg.loc[ids]
+        status = part["status"].astype(str)
+        length = part["length_km"] if "length_km" in part else network.edges.set_index("edge_id").loc[ids, "length_km"]
+        worst = "blockaded" if (status == "blockaded").any() else "at_risk" if (status == "at_risk").any() else "open"
+        dest = row["nodes"][-1]
+        if dest not in reach_dest_cache:
+            reach_dest_cache[dest] = nx.node_connected_component(graph_open, dest)
+        reachable = reach_dest_cache[dest]
+        cut_nodes = [n for n in row["nodes"] if n not in reachable]
+        record = dict(row)
+        record.update({
+            "status": worst,
+            "blockaded_km": float(length[status.to_numpy() == "blockaded"].sum()),
+            "at_risk_km": float(length[status.to_numpy() == "at_risk"].sum()),
+            "blockaded_since": part["blockaded_since"].min() if "blockaded_since" in part else pd.NaT,
+            "first_incident": part["first_incident"].min() if "first_incident" in part else pd.NaT,
+            "last_incident": part["last_incident"].max() if "last_incident" in part else pd.NaT,
+            "n_incidents": int(part["n_incidents"].sum()) if "n_incidents" in part else 0,
+            "cut_off": "; ".join(_place_names(network, cut_nodes, "city")),
+        })
+        record.update(_detour_fields(network, row, blocked))
+        out.append(record)
+    frame = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
+    frame["status"] = pd.Categorical(frame["status"], categories=["open", "at_risk", "blockaded"])
+    return frame
+
+
+def _detour(network: RoadNetwork, row: pd.Series, blocked: set[int]) -> Route | None:
+    return route(network, [row["nodes"][0], row["nodes"][-1]], avoid_edges=blocked)
+
+
+def _detour_fields(network: RoadNetwork, row: pd.Series, blocked: set[int]) -> dict:
+    if not blocked.intersection(row["edge_ids"]):
+        return {"detour": "not needed", "detour_km": row["length_km"], "detour_extra_km": 0.0,
+                "detour_crossings": row["crossings"]}
+    alt = _detour(network, row, blocked)
+    if alt is None:
+        return {"detour": NO_ALTERNATIVE, "detour_km": np.nan, "detour_extra_km": np.nan,
+                "detour_crossings": ""}
+    return {"detour": "ok", "detour_km": alt.length_km, "detour_extra_km": alt.length_km - row["length_km"],
+            "detour_crossings": "; ".join(_place_names(network, alt.nodes, "crossing"))}
+
+
+def detours(network: RoadNetwork, status: gpd.GeoDataFrame, segments: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The detour lines of the corridors that need one and have one.
+
+    Returns a GeoDataFrame in EPSG:4326: ``name``, ``detour_km``,
+    ``detour_extra_km``, ``detour_crossings`` and the detour geometry.
+    """
+    blocked = blockaded_edges(segments)
+    rows = []
+    for _, row in status[status["detour"] == "ok"].iterrows():
+        alt = _detour(network, row, blocked)
+        rows.append({"name": row["name"], "detour_km": alt.length_km,
+                     "detour_extra_km": alt.length_km - row["length_km"],
+                     "detour_crossings": row["detour_crossings"], "geometry": alt.geometry})
+    return gpd.GeoDataFrame(rows, columns=["name", "detour_km", "detour_extra_km", "detour_crossings",
+                                           "geometry"], geometry="geometry", crs=WGS84)
+
+
+def _distances_from(network: RoadNetwork, node: int, avoid: set[int]) -> dict[int, float]:
+    graph = nx.subgraph_view(network.graph, filter_edge=lambda a, b, k: k not in avoid) if avoid \
+        else network.graph
+    return nx.single_source_dijkstra_path_length(graph, node, weight="length_km")
+
+
+def isolation(
+    network: RoadNetwork,
+    segments: pd.DataFrame,
+    destination: str | tuple[float, float],
+    *,
+    kind: str | None = None,
+    max_increase: float = 0.25,
+) -> gpd.GeoDataFrame:
+    """Places whose road distance to ``destination`` grows or disappears with the blockade.
+
+    Two Dijkstra runs from the destination (with and without the blockaded
+    segments) give every place's distance before and after.
+
+    Parameters
+    ----------
+    kind : str, optional
+        Only places of this kind (``"city"``, ``"crossing"``).
+    max_increase : float, default 0.25
+        A place is ``"longer"`` when its distance grows by more than this
+        share, ``"cut off"`` when it can no longer reach the destination.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        One row per place: ``place``, ``place_kind``, ``node_id``,
+        ``before_km``, ``after_km``, ``increase`` (share) and ``isolation``
+        (``"cut off"``, ``"longer"``, ``"unchanged"``, or ``"unreachable"``
+        when it could not reach the destination even before).
+    """
+    dest = find_node(network, destination)
+    blocked = blockaded_edges(segments)
+    before = _distances_from(network, dest, set())
+    after = _distances_from(network, dest, blocked)
+    rows = []
+    for _, node in network.nodes[network.nodes["place"].notna()].iterrows():
+        for name, k in zip(str(node["place"]).split("; "), str(node["place_kind"]).split("; ")):
+            if kind is not None and k != kind:
+                continue
+            b, a = before.get(node["node_id"], np.nan), after.get(node["node_id"], np.nan)
+            if np.isnan(b):
+                state = "unreachable"
+            elif np.isnan(a):
+                state = "cut off"
+            elif b > 0 and (a - b) / b > max_increase:
+                state = "longer"
+            else:
+                state = "unchanged"
+            rows.append({"place": name, "place_kind": k, "node_id": int(node["node_id"]),
+                         "before_km": b, "after_km": a,
+                         "increase": (a - b) / b if b and not np.isnan(a) else np.nan,
+                         "isolation": state, "geometry": node.geometry})
+    return gpd.GeoDataFrame(rows, columns=["place", "place_kind", "node_id", "before_km", "after_km",
+                                           "increase", "isolation", "geometry"],
+                            geometry="geometry", crs=WGS84)
+
+
+def crossing_access(network: RoadNetwork, segments: pd.DataFrame, destination: str | tuple[float, float]
+                    ) -> gpd.GeoDataFrame:
+    """Which border crossings still reach the destination, and how far.
+
+    The rows of :func:`isolation` for places of kind ``"crossing"``, with
+    ``reaches`` (True when a route avoiding blockaded segments exists).
+    """
+    out = isolation(network, segments, destination, kind="crossing", max_increase=np.inf)
+    out["reaches"] = out["after_km"].notna()
+    return out
+
+
+def alternative_routes(network: RoadNetwork, origin: str | tuple[float, float],
+                       destination: str | tuple[float, float], *, k: int = 3,
+                       avoid_edges: Iterable[int] | None = None) -> gpd.GeoDataFrame:
+    """Up to ``k`` loop-free routes from origin to destination, shortest first.
+
+    Parallel edges are reduced to the shortest, so alternatives differ by the
+    places they pass. Returns ``rank``, ``length_km``, ``extra_km`` (over the
+    first), ``crossings`` and the geometry, in EPSG:4326.
+    """
+    if k < 1:
+        raise InputError(f"k must be at least 1, not {k}")
+    a, b = find_node(network, origin), find_node(network, destination)
+    avoid = set(int(e) for e in avoid_edges or ())
+    simple = nx.Graph()
+    for u, v, key, data in network.graph.edges(keys=True, data=True):
+        if key in avoid:
+            continue
+        if not simple.has_edge(u, v) or simple[u][v]["length_km"] > data["length_km"]:
+            simple.add_edge(u, v, length_km=data["length_km"], edge_id=key)
+    rows = []
+    if a in simple and b in simple and nx.has_path(simple, a, b):
+        for rank, path in enumerate(nx.shortest_simple_paths(simple, a, b, weight="length_km"), 1):
+            edge_ids = [simple[x][y]["edge_id"] for x, y in zip(path, path[1:])]
+            length = sum(simple[x][y]["length_km"] for x, y in zip(path, path[1:]))
+            geom = shapely.line_merge(shapely.union_all(network.edges.geometry.array[np.asarray(edge_ids)]))
+            rows.append({"rank": rank, "length_km": length, "crossings": "; ".join(
+                _place_names(network, path, "crossing")), "edge_ids": edge_ids, "geometry": geom})
+            if rank == k:
+                break
+    out = gpd.GeoDataFrame(rows, columns=["rank", "length_km", "crossings", "edge_ids", "geometry"],
+                           geometry="geometry", crs=WGS84)
+    out.insert(2, "extra_km", out["length_km"] - (out["length_km"].iloc[0] if len(out) else 0))
+    return out

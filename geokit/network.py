@@ -1,0 +1,448 @@
+"""A routable road network built from road lines.
+
+:func:`build_network` snaps line ends that lie within ``snap_tolerance_m`` of
+each other or of another line, splits lines where they cross or touch,
+inserts cities and border crossings as named nodes where they lie within
+``place_snap_km`` of a road, and (optionally) cuts edges to at most
+``segment_km`` so that network edges double as the road segments whose
+status :func:`geokit.exposure.road_exposure` decides. Edge lengths are
+geodesic kilometres.
+
+Graph library: networkx. Corridor work on a national or regional network
+(10^3 to 10^5 edges) is a handful of Dijkstra runs, which networkx does in
+milliseconds to a second; it is pure Python (no binary wheels to chase on a
+field laptop), has MultiGraph for parallel roads between the same two towns,
+``shortest_simple_paths`` for ranked alternatives and is what osmnx builds
+on, so analysts already know its objects. igraph or rustworkx would be faster
+for all-pairs work on millions of edges, which geokit does not do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from geokit._errors import InputError
+from geokit.crs import common_metric_crs, geodesic_length_km
+from geokit.schema import WGS84
+from geokit.segments import cut_lines, explode_lines
+
+__all__ = ["RoadNetwork", "Route", "build_network", "find_node", "route", "route_between"]
+
+Place = str | tuple[float, float] | shapely.Point
+
+
+@dataclass(frozen=True)
+class RoadNetwork:
+    """A road network: the graph and its edges and nodes as GeoDataFrames.
+
+    Attributes
+    ----------
+    graph : networkx.MultiGraph
+        Nodes are ``node_id`` ints; each edge has key ``edge_id`` and
+        attribute ``length_km``.
+    edges : GeoDataFrame
+        In EPSG:4326: ``edge_id`` (also ``segment_id``), ``u``, ``v``,
+        ``length_km``, ``component``, ``road_index`` and the road's attributes,
+        ``from_km`` / ``to_km`` along the road part.
+    nodes : GeoDataFrame
+        In EPSG:4326: ``node_id``, ``degree``, ``component``, ``place`` (names
+        of the places attached there, ``"; "``-joined) and ``place_kind``.
+    dangling : GeoDataFrame
+        Dead ends (degree 1) with ``gap_m``, the distance to the nearest edge
+        not attached to them, and ``near_miss`` (gap under 10 x the snap
+        tolerance: probably a junction that snapping could not join).
+    crs : pyproj.CRS
+        The metric CRS it was built in.
+    unattached_places : list of str
+        Places farther than ``place_snap_km`` from every road.
+    """
+
+    graph: nx.MultiGraph
+    edges: gpd.GeoDataFrame
+    nodes: gpd.GeoDataFrame
+    dangling: gpd.GeoDataFrame
+    crs: CRS
+    snap_tolerance_m: float
+    unattached_places: list[str] = field(default_factory=list)
+
+    @property
+    def n_components(self) -> int:
+        """Number of connected components."""
+        return int(self.nodes["component"].nunique()) if len(self.nodes) else 0
+
+    def summary(self) -> dict[str, float | int]:
+        """Counts an analyst checks first: nodes, edges, km, components, dead ends."""
+        return {
+            "nodes": len(self.nodes), "edges": len(self.edges),
+            "length_km": float(self.edges["length_km"].sum()),
+            "components": self.n_components, "dead_ends": len(self.dangling),
+            "near_misses": int(self.dangling["near_miss"].sum()) if len(self.dangling) else 0,
+            "places_attached": int(self.nodes["place"].notna().sum()),
+            "places_unattached": len(self.unattached_places),
+        }
+
+    def _repr_html_(self) -> str:  # pragma: no cover - display only
+        rows = "".join(f"<tr><td>{k}</td><td>{v:,.1f}</td></tr>" if isinstance(v, float)
+                       else f"<tr><td>{k}</td><td>{v:,}</td></tr>" for k, v in self.summary().items())
+        return f"<b>RoadNetwork</b><table>{rows}</table>"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A path through the network."""
+
+    nodes: list[int]
+    edge_ids: list[int]
+    length_km: float
+    geometry: shapely.LineString | shapely.MultiLineString
+
+
+def _key(xy: np.ndarray) -> np.ndarray:
+    """Node identity: coordinates rounded to the millimetre."""
+    return np.round(xy, 3)
+
+
+def build_network(
+    roads: gpd.GeoDataFrame,
+    *,
+    places: gpd.GeoDataFrame | None = None,
+    snap_tolerance_m: float = 50.0,
+    place_snap_km: float = 5.0,
+    segment_km: float | None = None,
+    crs: object = None,
+) -> RoadNetwork:
+    """Build a routable network from road lines.
+
+    Parameters
+    ----------
+    roads : GeoDataFrame
+        Road lines in any CRS.
+    places : GeoDataFrame, optional
+        Points with ``name`` (and optionally ``kind``, e.g. ``"city"`` or
+        ``"crossing"``) to insert as named nodes.
+    snap_tolerance_m : float, default 50
+        Line ends closer than this to another line end, or to another line,
+        are joined to it.
+    place_snap_km : float, default 5
+        Places farther than this from every road are left out (and listed in
+        ``unattached_places``).
+    segment_km : float, optional
+        Cut edges longer than this into equal pieces.
+    crs : optional
+        Metric CRS to build in; chosen for the layers when omitted.
+
+    Returns
+    -------
+    RoadNetwork
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame({"ref": ["A", "B"]}, crs=32629, geometry=[
+    ...     shapely.LineString([(0, 0), (10_000, 0)]),
+    ...     shapely.LineString([(5_000, -5_000), (5_000, 5_000)])])   # crosses A at (5000, 0)
+    >>> net = build_network(roads, crs=32629)
+    >>> net.summary()["nodes"], net.summary()["edges"], net.n_components
+    (5, 4, 1)
+    """
+    if snap_tolerance_m < 0 or place_snap_km <= 0:
+        raise InputError("snap_tolerance_m must be >= 0 and place_snap_km > 0")
+    if roads.crs is None:
+        raise InputError("the road layer has no CRS; read it with geokit.read_roads")
+    target = common_metric_crs(roads, places, crs=crs)
+    lines = explode_lines(roads.to_crs(target))
+    lines = lines[~shapely.is_empty(lines.geometry.array) & (shapely.length(lines.geometry.array) > 0)]
+    lines = lines.reset_index(drop=True)
+    geoms = _snap_ends(lines.geometry.array, snap_tolerance_m)
+    cut_line, cut_at, t_points = _junction_cuts(geoms, snap_tolerance_m)
+    geoms = _move_ends(geoms, t_points)
+
+    place_cut_line = place_cut_at = np.array([], int)
+    place_pos = np.empty((0, 2))
+    place_names: list[str] = []
+    place_kinds: list[str] = []
+    unattached: list[str] = []
+    if places is not None and len(places):
+        if "name" not in places:
+            raise InputError("places need a 'name' column to become named nodes")
+        pts = places.to_crs(target).geometry.array
+        names = places["name"].astype(str).to_numpy()
+        kinds = (places["kind"].astype(str).to_numpy() if "kind" in places
+                 else np.full(len(places), "place", dtype=object))
+        tree = shapely.STRtree(geoms)
+        p_idx, l_idx = tree.query_nearest(pts, max_distance=place_snap_km * 1000, all_matches=False)
+        unattached = sorted(set(names) - set(names[p_idx]))
+        place_cut_line = l_idx
+        place_cut_at = shapely.line_locate_point(geoms[l_idx], pts[p_idx])
+        place_pos = shapely.get_coordinates(shapely.line_interpolate_point(geoms[l_idx], place_cut_at))
+        place_names = list(names[p_idx])
+        place_kinds = list(kinds[p_idx])
+
+    pieces, owner, start, end = cut_lines(
+        geoms, np.concatenate([cut_line, place_cut_line]), np.concatenate([cut_at, place_cut_at]))
+    if segment_km is not None:
+        if segment_km <= 0:
+            raise InputError(f"segment_km must be positive, not {segment_km}")
+        length = end - start
+        n = np.maximum(np.ceil(length / (segment_km * 1000) - 1e-9), 1).astype(int)
+        which = np.repeat(np.arange(len(pieces)), n - 1)
+        rank = np.arange(len(which)) - np.repeat(np.r_[0, np.cumsum(n - 1)[:-1]], n - 1)
+        sub, sub_owner, s2, e2 = cut_lines(pieces, which, (rank + 1) * (length / n)[which])
+        owner, start, end, pieces = owner[sub_owner], start[sub_owner] + s2, start[sub_owner] + e2, sub
+
+    ends = np.stack([shapely.get_coordinates(shapely.get_point(pieces, 0)),
+                     shapely.get_coordinates(shapely.get_point(pieces, -1))], axis=1)
+    keys, inverse = np.unique(_key(ends.reshape(-1, 2)), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    u, v = inverse[0::2], inverse[1::2]
+
+    edges = lines.drop(columns=lines.geometry.name).iloc[owner].reset_index(drop=True)
+    edges.insert(0, "edge_id", np.arange(len(pieces)))
+    edges.insert(1, "u", u)
+    edges.insert(2, "v", v)
+    edges["from_km"] = start / 1000
+    edges["to_km"] = end / 1000
+    edges = gpd.GeoDataFrame(edges, geometry=gpd.GeoSeries(pieces, crs=target).values, crs=target)
+    edges = edges.to_crs(WGS84)
+    edges["length_km"] = geodesic_length_km(edges)
+    edges["segment_id"] = edges["edge_id"]
+
+    graph = nx.MultiGraph()
+    graph.add_nodes_from(range(len(keys)))
+    graph.add_edges_from((int(a), int(b), int(k), {"length_km": float(w)})
+                         for a, b, k, w in zip(u, v, edges["edge_id"], edges["length_km"]))
+    adjacency = coo_matrix((np.ones(len(u)), (u, v)), shape=(len(keys), len(keys)))
+    component = connected_components(adjacency, directed=False)[1]
+    degree = np.bincount(np.concatenate([u, v]), minlength=len(keys))
+    edges["component"] = component[u]
+
+    nodes = gpd.GeoDataFrame({"node_id": np.arange(len(keys)), "degree": degree, "component": component},
+                             geometry=gpd.points_from_xy(keys[:, 0], keys[:, 1]), crs=target)
+    nodes["place"] = None
+    nodes["place_kind"] = None
+    if place_names:
+        node_of_key = {tuple(k): i for i, k in enumerate(keys)}
+        at = [node_of_key.get(tuple(k)) for k in _key(place_pos)]
+        missing = [i for i, n in enumerate(at) if n is None]
+        if missing:  # a rounding corner case: take the nearest node
+            near = shapely.STRtree(nodes.geometry.array).query_nearest(
+                shapely.points(place_pos[missing]), all_matches=False)[1]
+            for i, n in zip(missing, near):
+                at[i] = int(n)
+        frame = pd.DataFrame({"node": at, "name": place_names, "kind": place_kinds})
+        grouped = frame.groupby("node").agg(lambda s: "; ".join(dict.fromkeys(s)))
+        nodes.loc[grouped.index, "place"] = grouped["name"].to_numpy()
+        nodes.loc[grouped.index, "place_kind"] = grouped["kind"].to_numpy()
+    dangling = _dangling(nodes, edges.to_crs(target), snap_tolerance_m)
+    return RoadNetwork(graph=graph, edges=edges, nodes=nodes.to_crs(WGS84), dangling=dangling.to_crs(WGS84),
+                       crs=target, snap_tolerance_m=snap_tolerance_m, unattached_places=unattached)
+
+
+def _snap_ends(geoms: np.ndarray, tol: float) -> np.ndarray:
+    """Move line ends lying within ``tol`` of each other to their common centroid."""
+    if tol <= 0 or not len(geoms):
+        return geoms
+    ends = np.concatenate([shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)])
+    a, b = shapely.STRtree(ends).query(ends, predicate="dwithin", distance=tol)
+    labels = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ends),) * 2),
+                                  directed=False)[1]
+    xy = shapely.get_coordinates(ends)
+    cx = np.bincount(labels, weights=xy[:, 0]) / np.bincount(labels)
+    cy = np.bincount(labels, weights=xy[:, 1]) / np.bincount(labels)
+    new = np.column_stack([cx[labels], cy[labels]])
+    n = len(geoms)
+    return _set_ends(geoms, new[:n], new[n:])
+
+
+def _set_ends(geoms: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    coords, owner = shapely.get_coordinates(geoms, return_index=True)
+    counts = np.bincount(owner, minlength=len(geoms))
+    starts = np.r_[0, np.cumsum(counts)[:-1]]
+    coords[starts] = first
+    coords[starts + counts - 1] = last
+    return shapely.linestrings(coords, indices=owner)
+
+
+def _junction_cuts(geoms: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Cuts where lines cross or touch, and T-junction snaps of free ends.
+
+    Returns the cut (line, distance) pairs and, for ends to move onto another
+    line, a mapping ``(line, 0 | -1) -> (x, y)``.
+    """
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    left, right = left[keep], right[keep]
+    cut_line, cut_at = [], []
+    if len(left):
+        inter = shapely.intersection(geoms[left], geoms[right])
+        pts, which = shapely.get_parts(shapely.extract_unique_points(inter), return_index=True)
+        for side in (left, right):
+            cut_line.append(side[which])
+            cut_at.append(shapely.line_locate_point(geoms[side[which]], pts))
+    # T-junctions: an end within tol of another line (not its own), not already on it
+    moves: dict[tuple[int, int], tuple[float, float]] = {}
+    if tol > 0:
+        for end in (0, -1):
+            pts = shapely.get_point(geoms, end)
+            p_idx, l_idx = tree.query(pts, predicate="dwithin", distance=tol)
+            other = p_idx != l_idx
+            p_idx, l_idx = p_idx[other], l_idx[other]
+            dist = shapely.distance(pts[p_idx], geoms[l_idx])
+            gap = dist > 1e-6
+            p_idx, l_idx, dist = p_idx[gap], l_idx[gap], dist[gap]
+            if not len(p_idx):
+                continue
+            order = np.lexsort((dist, p_idx))
+            first = np.r_[True, p_idx[order][1:] != p_idx[order][:-1]]
+            p_idx, l_idx = p_idx[order][first], l_idx[order][first]
+            at = shapely.line_locate_point(geoms[l_idx], pts[p_idx])
+            xy = shapely.get_coordinates(shapely.line_interpolate_point(geoms[l_idx], at))
+            cut_line.append(l_idx)
+            cut_at.append(at)
+            for p, (x, y) in zip(p_idx, xy):
+                moves[(int(p), end)] = (float(x), float(y))
+    if cut_line:
+        return np.concatenate(cut_line).astype(int), np.concatenate(cut_at), moves
+    return np.array([], int), np.array([]), moves
+
+
+def _move_ends(geoms: np.ndarray, moves: dict) -> np.ndarray:
+    if not moves:
+        return geoms
+    first = shapely.get_coordinates(shapely.get_point(geoms, 0))
+    last = shapely.get_coordinates(shapely.get_point(geoms, -1))
+    for (line, end), xy in moves.items():
+        (first if end == 0 else last)[line] = xy
+    return _set_ends(geoms, first, last)
+
+
+def _dangling(nodes: gpd.GeoDataFrame, edges_metric: gpd.GeoDataFrame, tol: float) -> gpd.GeoDataFrame:
+    dead = nodes[nodes["degree"] == 1]
+    out = dead[["node_id", "place", nodes.geometry.name]].copy()
+    out["gap_m"] = np.nan
+    if len(dead) and len(edges_metric):
+        search = max(10 * tol, 1.0)
+        tree = shapely.STRtree(edges_metric.geometry.array)
+        p_idx, e_idx = tree.query(dead.geometry.array, predicate="dwithin", distance=search)
+        node_ids = dead["node_id"].to_numpy()[p_idx]
+        u = edges_metric["u"].to_numpy()[e_idx]
+        v = edges_metric["v"].to_numpy()[e_idx]
+        foreign = (u != node_ids) & (v != node_ids)
+        if foreign.any():
+            d = shapely.distance(dead.geometry.array[p_idx[foreign]], edges_metric.geometry.array[e_idx[foreign]])
+            gaps = pd.Series(d).groupby(p_idx[foreign]).min()
+            out.iloc[gaps.index.to_numpy(), out.columns.get_loc("gap_m")] = gaps.to_numpy()
+    out["near_miss"] = out["gap_m"].notna()
+    return out.reset_index(drop=True)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold().strip()
+
+
+def find_node(network: RoadNetwork, place: Place, *, max_km: float = 5.0) -> int:
+    """The node of a place name, or the node nearest to a (lon, lat) point.
+
+    Names match the ``place`` of nodes, ignoring case and accents; each node
+    may carry several names. A point farther than ``max_km`` from every node
+    is refused.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-8.07, 12.74)])], crs=4326)
+    >>> towns = gpd.GeoDataFrame({"name": ["Bamako", "Kati"]}, crs=4326,
+    ...     geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-8.07, 12.74)])
+    >>> net = build_network(roads, places=towns)
+    >>> find_node(net, "kati") == find_node(net, (-8.07, 12.74))
+    True
+    """
+    nodes = network.nodes
+    if isinstance(place, str):
+        wanted = _fold(place)
+        named = nodes[nodes["place"].notna()]
+        for node_id, names in zip(named["node_id"], named["place"]):
+            if wanted in (_fold(n) for n in str(names).split("; ")):
+                return int(node_id)
+        known = [n for names in named["place"] for n in str(names).split("; ")]
+        close = difflib.get_close_matches(place, known, n=3, cutoff=0.6)
+        hint = f"; did you mean {', '.join(close)}?" if close else \
+            f"; known places include {', '.join(sorted(known)[:8])}"
+        raise InputError(f"no place named {place!r} lies on the road network{hint}")
+    point = place if isinstance(place, shapely.Point) else shapely.Point(*place)
+    metric = gpd.GeoSeries([point], crs=WGS84).to_crs(network.crs).iloc[0]
+    node_metric = nodes.to_crs(network.crs).geometry.array
+    idx = shapely.STRtree(node_metric).query_nearest(metric, all_matches=False)
+    dist_km = shapely.distance(metric, node_metric[idx[0]]) / 1000
+    if dist_km > max_km:
+        raise InputError(f"the point {point.x:.4f}, {point.y:.4f} is {dist_km:.1f} km from the nearest "
+                         f"road node (limit {max_km} km); check it is [lon, lat]")
+    return int(nodes["node_id"].iat[int(idx[0])])
+
+
+def _view(network: RoadNetwork, avoid_edges: Iterable[int] | None) -> nx.MultiGraph:
+    if not avoid_edges:
+        return network.graph
+    avoid = set(int(e) for e in avoid_edges)
+    return nx.subgraph_view(network.graph, filter_edge=lambda a, b, k: k not in avoid)
+
+
+def route(network: RoadNetwork, stops: Sequence[int], *, avoid_edges: Iterable[int] | None = None
+          ) -> Route | None:
+    """Shortest path visiting node ``stops`` in order; None when there is none.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(500_000, 0), (501_000, 0)])], crs=32629)
+    >>> net = build_network(roads, crs=32629)
+    >>> round(route(net, [0, 1]).length_km, 3)
+    1.0
+    """
+    graph = _view(network, avoid_edges)
+    path: list[int] = [int(stops[0])]
+    try:
+        for a, b in zip(stops, stops[1:]):
+            leg = nx.shortest_path(graph, int(a), int(b), weight="length_km")
+            path.extend(leg[1:])
+    except (nx.NetworkXNoPath, nx.NodeNotFound):
+        return None
+    edge_ids, total = [], 0.0
+    for a, b in zip(path, path[1:]):
+        options = graph.get_edge_data(a, b)
+        key = min(options, key=lambda k: options[k]["length_km"])
+        edge_ids.append(int(key))
+        total += options[key]["length_km"]
+    geoms = network.edges.geometry.array[np.asarray(edge_ids, dtype=int)] if edge_ids else []
+    merged = shapely.line_merge(shapely.union_all(geoms)) if len(geoms) else shapely.LineString()
+    return Route(nodes=path, edge_ids=edge_ids, length_km=total, geometry=merged)
+
+
+def route_between(network: RoadNetwork, origin: Place, destination: Place, *, via: Sequence[Place] = (),
+                  avoid_edges: Iterable[int] | None = None, max_km: float = 5.0) -> Route | None:
+    """Shortest route between places (names or points), through ``via`` in order.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-8.07, 12.74)])], crs=4326)
+    >>> towns = gpd.GeoDataFrame({"name": ["Bamako", "Kati"]}, crs=4326,
+    ...     geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-8.07, 12.74)])
+    >>> round(route_between(build_network(roads, places=towns), "Bamako", "Kati").length_km, 1)
+    12.5
+    """
+    stops = [find_node(network, p, max_km=max_km) for p in (origin, *via, destination)]
+    return route(network, stops, avoid_edges=avoid_edges)
