@@ -241,8 +241,8 @@ def build_network(
                 shapely.points(place_pos[missing]), all_matches=False)[1]
             for i, n in zip(missing, near):
                 at[i] = int(n)
-        frame = pd.DataFrame({"node": at, "name": place_names, "kind": place_kinds})
-        grouped = frame.groupby("node").agg(lambda s: "; ".join(dict.fromkeys(s)))
+        frame = pd.DataFrame({"node": at, "name": place_names, "kind": place_kinds}).drop_duplicates()
+        grouped = frame.groupby("node").agg("; ".join)  # names and kinds stay paired
         nodes.loc[grouped.index, "place"] = grouped["name"].to_numpy()
         nodes.loc[grouped.index, "place_kind"] = grouped["kind"].to_numpy()
     dangling = _dangling(nodes, edges.to_crs(target), snap_tolerance_m)

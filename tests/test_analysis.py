@@ -1,0 +1,85 @@
+"""The whole chain on the shipped Mali layers and on the real data: results an analyst can check."""
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+import geokit
+from conftest import MALI
+from geokit.analysis import AnalysisParams, analyse, sensitivity
+from geokit.project import CorridorSpec, load_project
+
+
+@pytest.fixture(scope="module")
+def mali():
+    project = load_project(MALI / "project.toml")
+    return {
+        "roads": geokit.read_roads(MALI / "roads.geojson"),
+        "cities": geokit.read_cities(MALI / "cities.geojson"),
+        "crossings": geokit.read_crossings(MALI / "border_crossings.geojson"),
+        "incidents": geokit.read_incidents(MALI / "incidents.csv"),
+        "corridors": project.corridors,
+    }
+
+
+def run(mali, start, end, **kw):
+    return analyse(mali["roads"], mali["incidents"], cities=mali["cities"], crossings=mali["crossings"],
+                   corridors=mali["corridors"], params=AnalysisParams(start=start, end=end, **kw))
+
+
+def test_september_2025_cuts_the_western_corridors(mali):
+    a = run(mali, "2025-09-01", "2025-09-30")
+    status = a.summary().set_index("corridor")
+    # 13 Sept: ambush between Didiéni and Kolokani on the RN3, shared by the Dakar and Nouakchott corridors
+    assert status.loc["Dakar-Bamako", "status"] == "blockaded"
+    assert status.loc["Nouakchott-Bamako", "status"] == "blockaded"
+    assert status.loc["Dakar-Bamako", "blockaded_since"] == pd.Timestamp("2025-09-13")
+    # the shipped roads offer no second road from Kayes to Bamako
+    assert status.loc["Dakar-Bamako", "detour"] == "no alternative"
+    assert "Kayes" in status.loc["Dakar-Bamako", "cut_off"]
+    # the Guinea corridor saw no incident in September
+    assert status.loc["Conakry-Bamako", "status"] == "open"
+    crossings = a.crossings.set_index("name")
+    assert not crossings.loc["Diboli-Kidira", "reaches_destination"]
+    assert crossings.loc["Kourémalé", "reaches_destination"]
+    assert a.destination == "Bamako"
+
+
+def test_november_2025_lull_leaves_no_corridor_blockaded(mali):
+    a = run(mali, "2025-11-01", "2025-11-30")
+    # only army air strikes in November: they never blockade a road
+    assert not (a.summary()["status"] == "blockaded").any()
+
+
+def test_strategic_developments_expose_nothing(mali):
+    a = run(mali, "2025-10-26", "2025-10-28")  # school closures and the US advisory, in Bamako
+    assert len(a.incidents) == 2
+    assert a.zones.empty
+    assert not a.cities["in_zone"].any()
+
+
+def test_sensitivity_grows_blockaded_km_with_radius(mali):
+    table = sensitivity(mali["roads"], mali["incidents"], radii_km=(1, 5, 10), cities=mali["cities"],
+                        crossings=mali["crossings"], corridors=mali["corridors"],
+                        params=AnalysisParams(start="2025-09-01", end="2025-09-30"))
+    dakar = table[table["corridor"] == "Dakar-Bamako"].set_index("radius_km")["blockaded_km"]
+    assert dakar.is_monotonic_increasing and dakar.loc[1.0] > 0
+    assert set(table["radius_km"]) == {1.0, 5.0, 10.0}
+
+
+@pytest.mark.shared_data
+def test_real_network_dakar_bamako(shared_data, mali):
+    roads = geokit.read_roads(shared_data / "roads_major_routes_osm_osrm.geojson")
+    towns = geokit.read_cities(shared_data / "osm_places_city_town_2019.geojson").drop_duplicates("name")
+    crossings = geokit.read_crossings(shared_data / "border_crossings_derived.geojson")
+    corridors = [CorridorSpec("Dakar-Bamako", "Dakar", "Bamako", via=("Kayes",))]
+    a = analyse(roads, mali["incidents"], cities=towns, crossings=crossings, corridors=corridors,
+                params=AnalysisParams(start="2025-09-01", end="2025-09-30"))
+    row = a.summary().iloc[0]
+    # on real alignments the corridor is within 10% of the published 1,382 km
+    assert row["length_km"] == pytest.approx(1382, rel=0.10)
+    assert row["crossings"] == "Kidira"
+    assert row["status"] == "blockaded"
+    # the real network has the southern corridor through Kéniéba (Moussala) as a detour
+    assert row["detour"] == "ok" and "Kéniéba" in row["detour_crossings"]
+    assert a.network.n_components <= 4
