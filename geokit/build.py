@@ -1,29 +1,57 @@
 """Project file -> products, written atomically into an output folder.
 
-This first version loads and validates every layer of a project and writes
-them, canonical and in EPSG:4326, to ``layers.gpkg`` with a validation log
-and a JSON summary. The analysis products join it as the analysis engine
-lands.
+``build_project`` loads and validates every layer of a project, runs
+:func:`geokit.analysis.analyse`, and writes:
+
+- ``layers.gpkg`` with the layers ``roads_status``, ``corridors``, ``detours``,
+  ``exposure_zones``, ``cities``, ``crossings`` and ``incidents`` (EPSG:4326);
+- ``incident_density.tif`` (incidents per km^2, see :mod:`geokit.raster`);
+- ``summary.csv`` and ``summary.json``: one row per corridor;
+- ``build.log``: what validation repaired or dropped, and the parameters.
+
+Every product is first written under a temporary name in the output folder
+and renamed into place only once all of them are complete, so a build that
+fails or is killed leaves the previous outputs as they were. Rows are sorted
+and ids are stable, so the same inputs give byte-identical ``summary.csv``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from geokit._errors import GeokitError
-from geokit._io import atomic_path
+from geokit._errors import GeokitError, ProjectError
+from geokit.analysis import Analysis, AnalysisParams, analyse
+from geokit.exposure import StatusRules
+from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
+from geokit.raster import incident_density
 
-__all__ = ["build_project", "load_project_layers", "default_project_path"]
+__all__ = ["build_project", "load_project_layers", "default_project_path", "params_from_project",
+           "PRODUCTS", "write_products"]
 
 log = logging.getLogger(__name__)
+
+#: Files a build writes (``map.html`` too once maps are available).
+PRODUCTS = ("layers.gpkg", "incident_density.tif", "summary.csv", "summary.json", "build.log")
+
+_PARAM_KEYS = {f.name for f in fields(AnalysisParams)} - {"rules"}
+_RULE_KEYS = {f.name for f in fields(StatusRules)} - {"imprecise_radius_km"}
+_RASTER_KEYS = {"cell_km", "bandwidth_km"}
 
 
 def default_project_path() -> Path:
@@ -35,54 +63,197 @@ def default_project_path() -> Path:
     return path
 
 
+def params_from_project(project: Project, **overrides: Any) -> tuple[AnalysisParams, dict[str, float]]:
+    """Analysis and raster parameters from a project's ``[analysis]`` table.
+
+    Keys are the fields of :class:`AnalysisParams` and of :class:`StatusRules`
+    (``blockade_days``, ``blockade_min_incidents``, ...) plus ``cell_km`` and
+    ``bandwidth_km`` for the density surface. ``overrides`` (command-line
+    options) win over the file; ``None`` values are ignored.
+    """
+    table = {k: v for k, v in project.analysis.items() if v is not None}
+    table.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(table) - _PARAM_KEYS - _RULE_KEYS - _RASTER_KEYS
+    if unknown:
+        raise ProjectError(f"{project.path}: [analysis] has unknown key(s) {', '.join(sorted(unknown))}; "
+                           f"allowed: {', '.join(sorted(_PARAM_KEYS | _RULE_KEYS | _RASTER_KEYS))}")
+    rules_args = {k: table.pop(k) for k in list(table) if k in _RULE_KEYS}
+    raster = {"cell_km": float(table.pop("cell_km", 2.0)), "bandwidth_km": float(table.pop("bandwidth_km", 10.0))}
+    for key in ("blockade_min_incidents", "blockade_days", "blockade_max_precision", "at_risk_min_incidents"):
+        if key in rules_args:
+            rules_args[key] = int(rules_args[key])
+    try:
+        rules = StatusRules(**rules_args)
+        params = AnalysisParams(rules=rules, **table)
+    except (TypeError, ValueError) as exc:
+        raise ProjectError(f"{project.path}: [analysis]: {exc}") from None
+    return params, raster
+
+
 def load_project_layers(project: Project, *, progress: bool = False
                         ) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
-    """Load every layer of a project; several incident sources are concatenated.
+    """Load every layer of a project; several incident sources are merged.
 
+    Probable duplicates across incident sources are marked (``counted`` is
+    False) by :func:`geokit.incidents.merge_incidents`, not dropped.
     Returns the layers by kind and the lines of the validation log.
     """
     layers: dict[str, gpd.GeoDataFrame] = {}
+    sources: dict[str, list[gpd.GeoDataFrame]] = {}
     log_lines: list[str] = []
     specs = [s for kind in project.layers for s in project.layers[kind]]
     for spec in tqdm(specs, desc="loading layers", disable=not progress, unit="layer"):
         frame, report = load_layer(spec.path, spec.kind, **spec.read_kwargs())
         log_lines.append(report.format())
-        if spec.kind in layers:
-            frame = pd.concat([layers[spec.kind], frame], ignore_index=True)
-        layers[spec.kind] = frame
+        sources.setdefault(spec.kind, []).append(frame)
+    for kind, frames in sources.items():
+        if kind == "incidents" and len(frames) > 1:
+            layers[kind] = merge_incidents(*frames)
+        else:
+            layers[kind] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     return layers, log_lines
 
 
-def build_project(project_path: str | Path, out_dir: str | Path, *, progress: bool = False
-                  ) -> list[Path]:
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=".geokit-build-", dir=out))
+    try:
+        yield stage
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Columns GDAL can write: categories and lists as text, booleans kept."""
+    out = frame.copy()
+    for col in out.columns:
+        if col == out.geometry.name:
+            continue
+        if isinstance(out[col].dtype, pd.CategoricalDtype):
+            out[col] = out[col].astype(str)
+        elif out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple | set)).any():
+            out[col] = out[col].map(lambda v: " ".join(map(str, v)) if isinstance(v, list | tuple | set) else v)
+    return out
+
+
+def _summary_table(analysis: Analysis) -> pd.DataFrame:
+    table = analysis.summary().sort_values("corridor", kind="mergesort").reset_index(drop=True)
+    for col in table.columns:
+        if pd.api.types.is_datetime64_any_dtype(table[col]):
+            table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(table[col]):
+            table[col] = table[col].round(3)
+        elif isinstance(table[col].dtype, pd.CategoricalDtype):
+            table[col] = table[col].astype(str)
+    return table
+
+
+def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float], log_lines: list[str],
+                   project_name: str, progress: bool = False) -> list[str]:
+    """Write every product of an analysis into ``stage``; return the file names."""
+    names = []
+    layers = {
+        "roads_status": analysis.segments,
+        "corridors": analysis.corridors,
+        "detours": analysis.detours,
+        "exposure_zones": analysis.zones,
+        "cities": analysis.cities,
+        "crossings": analysis.crossings,
+        "incidents": analysis.incidents,
+    }
+    gpkg = stage / "layers.gpkg"
+    for name, frame in tqdm(list(layers.items()), desc="writing layers", disable=not progress, unit="layer"):
+        if frame is None:
+            continue
+        _for_file(frame).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+    names.append("layers.gpkg")
+    if len(analysis.incidents):
+        incident_density(analysis.incidents, cell_km=raster["cell_km"], bandwidth_km=raster["bandwidth_km"],
+                         path=stage / "incident_density.tif", crs=analysis.network.crs)
+        names.append("incident_density.tif")
+    table = _summary_table(analysis)
+    table.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
+    names.append("summary.csv")
+    p = analysis.params
+    summary = {
+        "project": project_name,
+        "window": {"start": str(p.start) if p.start is not None else None,
+                   "end": str(p.end) if p.end is not None else None},
+        "parameters": {"radius_km": p.radius_km, "segment_km": p.segment_km,
+                       "half_life_days": p.half_life_days, "imprecise_radius_km": p.imprecise_radius_km,
+                       "blockade_days": p.rules.blockade_days, **raster},
+        "destination": analysis.destination,
+        "network": analysis.network.summary(),
+        "incidents_in_window": int(len(analysis.incidents)),
+        "corridors": json.loads(table.to_json(orient="records", force_ascii=False)),
+        "population_exposed_by_country": (
+            json.loads(analysis.totals.to_json(orient="records", force_ascii=False))
+            if analysis.totals is not None else None),
+    }
+    (stage / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
+                                        encoding="utf-8")
+    names.append("summary.json")
+    (stage / "build.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+    names.append("build.log")
+    return names
+
+
+def build_project(
+    project_path: str | Path,
+    out_dir: str | Path,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    overwrite: bool = False,
+    allow_outside: bool = False,
+    progress: bool = False,
+) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
+
+    Parameters
+    ----------
+    project_path : path
+        The TOML project file.
+    out_dir : path
+        Output folder. If it already holds products, ``overwrite=True`` is
+        needed to replace them.
+    start, end : str, optional
+        Override the project's window (``YYYY-MM-DD``).
+    overwrite : bool, default False
+    allow_outside : bool, default False
+        Allow layer paths outside the project folder.
+    progress : bool, default False
+        Show progress bars (the CLI turns them on).
 
     Examples
     --------
-    >>> build_project("layers/mali_2025/project.toml", "out/doc")  # doctest: +SKIP
+    >>> build_project("layers/mali_2025/project.toml", "out/doc", overwrite=True)  # doctest: +SKIP
     """
-    project = load_project(project_path)
-    layers, log_lines = load_project_layers(project, progress=progress)
+    project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    with atomic_path(out / "layers.gpkg") as tmp:
-        for kind in sorted(layers):
-            layers[kind].to_file(tmp, layer=kind, driver="GPKG", engine="pyogrio")
-    written.append(out / "layers.gpkg")
-    summary = {
-        "project": project.name,
-        "layers": {kind: int(len(frame)) for kind, frame in sorted(layers.items())},
-        "corridors": [c.name for c in project.corridors],
-    }
-    if "incidents" in layers:
-        dates = layers["incidents"]["date"]
-        summary["incident_dates"] = [f"{dates.min():%Y-%m-%d}", f"{dates.max():%Y-%m-%d}"]
-    with atomic_path(out / "summary.json") as tmp:
-        tmp.write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    written.append(out / "summary.json")
-    with atomic_path(out / "build.log") as tmp:
-        tmp.write_text("\n".join(log_lines) + "\n", encoding="utf-8")
-    written.append(out / "build.log")
+    existing = [name for name in PRODUCTS if (out / name).exists()]
+    if existing and not overwrite:
+        raise GeokitError(f"{out} already holds a build ({', '.join(existing)}); pass --overwrite "
+                          "(overwrite=True) to replace it, or choose another folder")
+    params, raster = params_from_project(project, start=start, end=end)
+    layers, log_lines = load_project_layers(project, progress=progress)
+    if "roads" not in layers or "incidents" not in layers:
+        raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
+    steps = tqdm(total=1, desc="analysing", disable=not progress, unit="step")
+    analysis = analyse(layers["roads"], layers["incidents"], cities=layers.get("cities"),
+                       crossings=layers.get("crossings"), corridors=project.corridors, params=params)
+    steps.update(1)
+    steps.close()
+    log_lines.append(f"parameters: {params}")
+    log_lines.append(f"network: {analysis.network.summary()}")
+    if analysis.network.unattached_places:
+        log_lines.append("places farther than place_snap_km from every road (not routable): "
+                         + ", ".join(analysis.network.unattached_places))
+    with _staging(out) as stage:
+        names = write_products(analysis, stage, raster=raster, log_lines=log_lines,
+                               project_name=project.name, progress=progress)
+        for name in names:  # every product is complete: move them into place
+            os.replace(stage / name, out / name)
     log.info("built %s into %s", project.name, out)
-    return written
+    return [out / name for name in names]

@@ -30,6 +30,10 @@ _EPILOG_INFO = """examples:
   geokit info ../shared/data/populated_places_ne10m.geojson
   geokit info incidents.csv --kind incidents
 """
+_EPILOG_BUILD = """examples:
+  geokit build layers/mali_2025/project.toml --out out/mali
+  geokit build project.toml --out out/october --start 2025-10-01 --end 2025-10-31 --overwrite
+"""
 _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
   geokit demo --out /tmp/mali
@@ -51,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     verbosity.add_argument("-v", "--verbose", action="store_true", help="print debug logs")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
+    # -q / -v are accepted after the command too (geokit build ... -q)
+    common = argparse.ArgumentParser(add_help=False)
+    group = common.add_mutually_exclusive_group()
+    group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only")
+    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print debug logs")
 
     def layer_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("path", help="layer file (GeoPackage, Shapefile, GeoJSON, FlatGeobuf, "
@@ -62,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--date-format", help="strftime layout of dates, e.g. %%d/%%m/%%Y")
         p.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
 
-    p = sub.add_parser("validate", help="check a layer and print a report",
+    p = sub.add_parser("validate", parents=[common], help="check a layer and print a report",
                        description="Read a layer, run every check and print what was found. "
                        "Exits 1 when the layer has errors.",
                        epilog=_EPILOG_VALIDATE, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -70,14 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", required=True, choices=LAYER_KINDS, help="what the layer holds")
     p.add_argument("--strict", action="store_true", help="refuse invalid geometries")
 
-    p = sub.add_parser("info", help="describe a layer: kind, CRS, extent, count, dates",
+    p = sub.add_parser("info", parents=[common], help="describe a layer: kind, CRS, extent, count, dates",
                        description="Describe a layer file.", epilog=_EPILOG_INFO,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     layer_options(p)
     p.add_argument("--kind", choices=LAYER_KINDS, help="layer kind (guessed from the geometry "
                    "and columns if not given)")
 
-    p = sub.add_parser("demo", help="run the main job on the shipped Mali 2025 layer set",
+    p = sub.add_parser("build", parents=[common], help="build every product of a project file",
+                       description="Load a project's layers, run the corridor analysis and write "
+                       "layers.gpkg, incident_density.tif, summary.csv/json and build.log into --out.",
+                       epilog=_EPILOG_BUILD, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="project file (TOML)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--start", help="first day of the window, YYYY-MM-DD (overrides the project)")
+    p.add_argument("--end", help="last day of the window, YYYY-MM-DD (overrides the project)")
+    p.add_argument("--overwrite", action="store_true", help="replace the products already in --out")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="allow layer paths outside the project folder")
+
+    p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
                        "and write its products.", epilog=_EPILOG_DEMO,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -121,19 +142,33 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_written(written: list[Path], out: str, quiet: bool) -> None:
+    if quiet:
+        return
+    print(f"wrote {len(written)} files to {out}:")
+    for path in written:
+        print(f"  {path.name:24} {path.stat().st_size:>12,} bytes")
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from geokit.build import build_project
+
+    written = build_project(args.project, args.out, start=args.start, end=args.end, overwrite=args.overwrite,
+                            allow_outside=args.allow_outside, progress=not args.quiet)
+    _print_written(written, args.out, args.quiet)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from geokit.build import build_project, default_project_path
 
     project = Path(args.project) if args.project else default_project_path()
-    written = build_project(project, Path(args.out), progress=not args.quiet)
-    if not args.quiet:
-        print(f"wrote {len(written)} files to {args.out}:")
-        for path in written:
-            print(f"  {path}")
+    written = build_project(project, args.out, overwrite=True, progress=not args.quiet)
+    _print_written(written, args.out, args.quiet)
     return 0
 
 
-_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "demo": _cmd_demo}
+_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "demo": _cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -142,6 +177,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if not args.verbose:
+        logging.getLogger("pyogrio").setLevel(logging.WARNING)
     with warnings.catch_warnings():
         if args.quiet:
             warnings.simplefilter("ignore", GeokitWarning)

@@ -134,8 +134,8 @@ def corridor_status(
         Everything :func:`route_corridors` gives, plus ``status`` (the worst
         status of its segments), ``blockaded_km``, ``at_risk_km``,
         ``blockaded_since``, ``first_incident``, ``last_incident``,
-        ``n_incidents`` (sum over its segments; an incident near two segments
-        counts twice), ``cut_off`` (towns on the route that can no longer
+        ``n_incidents`` (distinct incidents reaching any of its segments),
+        ``cut_off`` (towns on the route that can no longer
         reach the destination), ``detour_km``, ``detour_extra_km``,
         ``detour_crossings`` and ``detour`` (``"ok"``, ``"not needed"`` or
         ``"no alternative"``); the detour's own line is in :func:`detours`.
@@ -165,7 +165,8 @@ def corridor_status(
             "blockaded_since": part["blockaded_since"].min() if "blockaded_since" in part else pd.NaT,
             "first_incident": part["first_incident"].min() if "first_incident" in part else pd.NaT,
             "last_incident": part["last_incident"].max() if "last_incident" in part else pd.NaT,
-            "n_incidents": int(part["n_incidents"].sum()) if "n_incidents" in part else 0,
+            "n_incidents": len({i for ids in part["incident_ids"] for i in str(ids).split()})
+            if "incident_ids" in part else int(part["n_incidents"].sum()),
             "cut_off": "; ".join(_place_names(network, cut_nodes, "city")),
         })
         record.update(_detour_fields(network, row, blocked))

@@ -322,7 +322,9 @@ def road_exposure(
     GeoDataFrame in EPSG:4326
         The segments with ``n_incidents``, ``n_blockade_incidents`` (those
         deciding the status), ``fatalities``, ``first_incident``,
-        ``last_incident``, ``blockaded_since``, ``risk_score`` and ``status``.
+        ``last_incident``, ``blockaded_since``, ``risk_score``, ``incident_ids``
+        (the ``event_id`` of each incident reaching it, space-separated) and
+        ``status``.
         ``risk_score`` sums, over incidents reaching the segment, the time
         weight times 2 for blockade-relevant incidents (1 otherwise) times
         0.5 for area-located ones.
@@ -359,7 +361,7 @@ def road_exposure(
     result = pd.DataFrame({
         "n_incidents": np.zeros(n, int), "n_blockade_incidents": np.zeros(n, int),
         "fatalities": np.full(n, np.nan), "first_incident": pd.NaT, "last_incident": pd.NaT,
-        "blockaded_since": pd.NaT, "risk_score": np.zeros(n),
+        "blockaded_since": pd.NaT, "risk_score": np.zeros(n), "incident_ids": "",
     })
     if len(inc):
         points = inc.to_crs(target).geometry.array
@@ -372,8 +374,11 @@ def road_exposure(
         decides = relevant & (prec <= rules.blockade_max_precision) & (inc["date"] >= recent_from).to_numpy()
         fat = pd.to_numeric(inc["fatalities"], errors="coerce").to_numpy() if "fatalities" in inc else \
             np.full(len(inc), np.nan)
+        ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else \
+            np.arange(len(inc)).astype(str)
         pairs = pd.DataFrame({
             "seg": seg_idx,
+            "event_id": ids[inc_idx],
             "date": inc["date"].to_numpy()[inc_idx],
             "fatalities": fat[inc_idx],
             "decides": decides[inc_idx],
@@ -388,6 +393,7 @@ def road_exposure(
             last_incident=("date", "max"),
             blockaded_since=("decides_date", "min"),
             risk_score=("risk", "sum"),
+            incident_ids=("event_id", lambda s: " ".join(sorted(set(s)))),
         )
         result.loc[agg.index, agg.columns] = agg
         result = result.astype({"n_incidents": int, "n_blockade_incidents": int})

@@ -1,0 +1,165 @@
+"""geokit build and demo as a user runs them: a subprocess, real files, exit codes."""
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+import rasterio
+
+from conftest import MALI, ROOT
+
+import geokit
+from geokit.analysis import analyse
+from geokit.build import params_from_project
+from geokit.project import load_project
+
+LAYERS = {"roads_status", "corridors", "detours", "exposure_zones", "cities", "crossings", "incidents"}
+
+
+def geokit_cli(*args, **kw):
+    return subprocess.run([sys.executable, "-m", "geokit", *args], capture_output=True, text=True, **kw)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    done = geokit_cli("demo", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return out, done
+
+
+def test_demo_writes_every_product(demo):
+    out, done = demo
+    for name in ("layers.gpkg", "incident_density.tif", "summary.csv", "summary.json", "build.log"):
+        assert (out / name).is_file(), name
+        assert name in done.stdout  # the final table of what was written
+    assert set(pyogrio.list_layers(out / "layers.gpkg")[:, 0]) == LAYERS
+    corridors = gpd.read_file(out / "layers.gpkg", layer="corridors")
+    assert len(corridors) == 6 and corridors.crs.to_epsg() == 4326
+    roads = gpd.read_file(out / "layers.gpkg", layer="roads_status")
+    assert set(roads["status"]) <= {"open", "at_risk", "blockaded"}
+    with rasterio.open(out / "incident_density.tif") as src:
+        assert src.crs is not None and src.count == 1
+        assert src.tags()["units"] == "incidents per km2"
+        cell_km2 = abs(src.transform.a * src.transform.e) / 1e6
+        assert src.read(1).sum() * cell_km2 == pytest.approx(int(src.tags()["n_incidents"]), rel=0.01)
+    assert "rows read" in (out / "build.log").read_text()
+
+
+def test_summary_matches_the_python_api(demo):
+    out, _ = demo
+    project = load_project(MALI / "project.toml")
+    params, _ = params_from_project(project)
+    a = analyse(geokit.read_roads(MALI / "roads.geojson"), geokit.read_incidents(MALI / "incidents.csv"),
+                cities=geokit.read_cities(MALI / "cities.geojson"),
+                crossings=geokit.read_crossings(MALI / "border_crossings.geojson"),
+                corridors=project.corridors, params=params)
+    api = a.summary().set_index("corridor")
+    csv = pd.read_csv(out / "summary.csv").set_index("corridor")
+    assert sorted(csv.index) == sorted(api.index)
+    for name in api.index:
+        assert csv.loc[name, "status"] == api.loc[name, "status"]
+        assert csv.loc[name, "length_km"] == pytest.approx(api.loc[name, "length_km"], abs=1e-3)
+        assert csv.loc[name, "blockaded_km"] == pytest.approx(api.loc[name, "blockaded_km"], abs=1e-3)
+
+
+def test_rebuild_is_byte_identical_and_needs_overwrite(demo, tmp_path):
+    out, _ = demo
+    again = tmp_path / "again"
+    assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(again)).returncode == 0
+    digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
+    assert digest(again / "summary.csv") == digest(out / "summary.csv")
+    for layer in ("corridors", "roads_status"):
+        a = gpd.read_file(again / "layers.gpkg", layer=layer)
+        b = gpd.read_file(out / "layers.gpkg", layer=layer)
+        pd.testing.assert_frame_equal(a, b)
+    refused = geokit_cli("build", str(MALI / "project.toml"), "--out", str(again))
+    assert refused.returncode == 1
+    assert "already holds a build" in refused.stderr and "--overwrite" in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+
+def test_window_override_changes_the_result(tmp_path):
+    done = geokit_cli("build", str(MALI / "project.toml"), "--out", str(tmp_path), "--start", "2025-09-01",
+                      "--end", "2025-09-30", "-q")
+    assert done.returncode == 0, done.stderr
+    summary = pd.read_csv(tmp_path / "summary.csv").set_index("corridor")
+    assert summary.loc["Dakar-Bamako", "status"] == "blockaded"
+    assert summary.loc["Dakar-Bamako", "blockaded_since"] == "2025-09-13"
+
+
+def _project(tmp_path, text):
+    for name in ("roads.geojson", "cities.geojson", "border_crossings.geojson", "incidents.csv"):
+        shutil.copy(MALI / name, tmp_path / name)
+    path = tmp_path / "project.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = """
+[project]
+name = "test"
+[layers]
+roads = "roads.geojson"
+cities = "cities.geojson"
+incidents = "incidents.csv"
+[[corridors]]
+name = "K"
+origin = "Kayes"
+destination = "Bamako"
+[analysis]
+radius_km = 10
+"""
+
+
+@pytest.mark.parametrize("broken,message", [
+    (GOOD.replace('roads = "roads.geojson"', 'roads = "nope.geojson"'), "layers.roads = 'nope.geojson': no such file"),
+    (GOOD.replace('origin = "Kayes"', 'origin = "Kayez"'), "no place named 'Kayez'.*did you mean Kayes"),
+    (GOOD.replace("radius_km = 10", "radius_km = -3"), "analysis.radius_km = -3 must be a positive number"),
+    (GOOD.replace("radius_km = 10", "radius_kms = 3"), r"\[analysis\] has unknown key\(s\) radius_kms"),
+    (GOOD.replace('roads = "roads.geojson"', 'roads = "../../etc/passwd"'), "points outside the project folder"),
+    (GOOD + "[[corridors]]\nname = 'K'\norigin = 'Kati'\ndestination = 'Bamako'\n", "name K is used twice"),
+    ("[project\nname = 1", "not valid TOML"),
+])
+def test_bad_project_files_exit_1_naming_the_key(tmp_path, broken, message):
+    path = _project(tmp_path, broken)
+    done = geokit_cli("build", str(path), "--out", str(tmp_path / "out"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert __import__("re").search(message, done.stderr), done.stderr
+
+
+def test_killed_build_leaves_the_previous_outputs_intact(tmp_path):
+    out = tmp_path / "out"
+    path = _project(tmp_path, GOOD)
+    assert geokit_cli("build", str(path), "--out", str(out), "-q").returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for delay in (0.3, 0.8, 1.5):
+        proc = subprocess.Popen([sys.executable, "-m", "geokit", "build", str(path), "--out", str(out),
+                                 "--overwrite", "-q", "--start", "2025-09-01"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        now = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+        for name, data in now.items():
+            # each product is either the old one or a complete new one, never a torn file
+            if data != before.get(name):
+                assert name in before
+        assert set(before) <= set(now)
+        assert gpd.read_file(out / "layers.gpkg", layer="corridors").shape[0] == 1
+        pd.read_csv(out / "summary.csv")
+
+
+def test_build_help_and_usage():
+    done = geokit_cli("build", "--help")
+    assert done.returncode == 0 and "--overwrite" in done.stdout and "examples:" in done.stdout
+    assert geokit_cli("build").returncode == 2
