@@ -43,7 +43,7 @@ from geokit.crs import common_metric_crs
 from geokit.incidents import DateLike, in_window, parse_window, time_weight
 
 __all__ = ["DensityRaster", "incident_density", "gaussian_cell_kernel", "zonal_sums", "population_within",
-           "DENSITY_NODATA"]
+           "population_by_area", "DENSITY_NODATA"]
 
 DENSITY_NODATA = -9999.0
 
@@ -234,6 +234,46 @@ def population_within(
         in_raster = shapes.to_crs(src.crs)
         sums = [_sum_over(src, g, scale=1.0) for g in in_raster.geometry.array]
     return pd.Series(sums, index=areas.index, name="population")
+
+
+def population_by_area(
+    raster: str | Path,
+    areas: gpd.GeoDataFrame,
+    boundaries: gpd.GeoDataFrame,
+    *,
+    buffer_km: float | None = None,
+    name_column: str = "name",
+    metric_crs: object = None,
+) -> pd.DataFrame:
+    """People inside the union of ``areas``, split by country or region.
+
+    Use it with exposure zones (people in exposure zones by country) or with
+    corridor lines and ``buffer_km`` (people within a distance of the
+    corridors, by region). Overlapping areas count their people once.
+
+    Returns
+    -------
+    DataFrame
+        ``name_column`` and ``population``, one row per boundary polygon,
+        sorted by name.
+
+    Examples
+    --------
+    >>> population_by_area("worldpop.tif", analysis.zones, countries)  # doctest: +SKIP
+    """
+    if name_column not in boundaries:
+        raise InputError(f"the boundaries have no '{name_column}' column; pass name_column=")
+    target = common_metric_crs(areas, boundaries, crs=metric_crs)
+    shapes = areas.to_crs(target).geometry
+    if buffer_km is not None:
+        shapes = shapes.buffer(buffer_km * 1000, quad_segs=16)
+    union = shapely.union_all(shapes.array)
+    bounds = boundaries.to_crs(target)
+    pieces = shapely.intersection(bounds.geometry.array, union)
+    frame = gpd.GeoDataFrame({name_column: boundaries[name_column].to_numpy()}, geometry=pieces, crs=target)
+    frame["population"] = population_within(raster, frame).to_numpy()
+    out = pd.DataFrame(frame[[name_column, "population"]])
+    return out.groupby(name_column, as_index=False)["population"].sum()
 
 
 def zonal_sums(density: DensityRaster | str | Path, areas: gpd.GeoDataFrame, *,

@@ -160,3 +160,40 @@ def test_no_incidents_in_window_gives_open_roads_and_no_zones(straight_road):
     assert exposure_zones(inc, radius_km=5, start="2025-01-01").empty
     out = road_exposure(straight_road, inc, radius_km=5, segment_km=50, start="2025-01-01", crs=UTM)
     assert out["status"].astype(str).tolist() == ["open", "open"]
+
+
+def test_exposed_totals_by_region():
+    towns = gpd.GeoDataFrame({"name": ["A", "B", "C"], "country": ["MLI"] * 3, "population": [1000, 500, 200],
+                              "in_zone": [True, True, False]}, crs=UTM,
+                             geometry=[shapely.Point(500_000, Y0), shapely.Point(530_000, Y0),
+                                       shapely.Point(560_000, Y0)])
+    regions = gpd.GeoDataFrame({"name": ["Kayes", "Koulikoro"]}, crs=UTM, geometry=[
+        shapely.box(490_000, Y0 - 10_000, 520_000, Y0 + 10_000), shapely.box(520_000, Y0 - 10_000, 600_000, Y0 + 10_000)])
+    totals = exposed_totals(towns, regions=regions)
+    assert totals.to_dict("records") == [
+        {"region": "Kayes", "places": 1, "places_exposed": 1, "population_exposed": 1000.0},
+        {"region": "Koulikoro", "places": 2, "places_exposed": 1, "population_exposed": 500.0}]
+
+
+def test_merge_incidents_marks_cross_source_duplicates():
+    from geokit.incidents import merge_incidents
+
+    def layer(ids, dates, xs, types, prec):
+        return gpd.GeoDataFrame({"event_id": ids, "date": pd.to_datetime(dates), "event_type": types,
+                                 "geo_precision": prec}, crs=UTM,
+                                geometry=[shapely.Point(x, Y0) for x in xs])
+
+    acled = layer(["A1", "A2"], ["2025-09-14", "2025-09-20"], [500_000, 600_000], ["Battles", "Riots"], [2, 1])
+    ged = layer(["G1", "G2"], ["2025-09-15", "2025-09-20"], [505_000, 600_500], ["Battles", "One-sided violence"],
+                [1, 1])
+    merged = merge_incidents(acled, ged, within_km=10, within_days=1)
+    by_uid = merged.set_index("uid")
+    # A1 and G1: one day and 5 km apart, both battles -> one event, G1 (better located) represents it
+    assert by_uid.loc["0:A1", "duplicate_of"] == "1:G1" and not by_uid.loc["0:A1", "counted"]
+    assert by_uid.loc["1:G1", "source_ids"] == "0:A1;1:G1"
+    # A2 and G2: same day, 500 m apart, but riots vs one-sided violence -> kept apart
+    assert by_uid.loc["0:A2", "counted"] and by_uid.loc["1:G2", "counted"]
+    assert int(merged["counted"].sum()) == 3
+    # a duplicate is not counted twice by the exposure functions
+    zones = exposure_zones(merged, radius_km=10, crs=UTM)
+    assert zones["n_incidents"].sum() == 3

@@ -12,7 +12,8 @@ from rasterio.transform import Affine
 from scipy.special import erf
 
 from geokit import InputError
-from geokit.raster import gaussian_cell_kernel, incident_density, population_within, zonal_sums
+from geokit.raster import (gaussian_cell_kernel, incident_density, population_by_area, population_within,
+                           zonal_sums)
 
 UTM = 32629
 
@@ -97,3 +98,15 @@ def test_zonal_sums_of_density(tmp_path):
 def test_missing_raster_is_a_clear_error(tmp_path):
     with pytest.raises(InputError, match="no such population raster"):
         population_within(tmp_path / "nope.tif", gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=4326))
+
+
+def test_population_by_country_inside_zones(tmp_path):
+    path = tmp_path / "pop.tif"
+    _write(path, np.ones((10, 10)), Affine(0.01, 0, -8.10, 0, -0.01, 12.70), "EPSG:4326")
+    countries = gpd.GeoDataFrame({"name": ["West", "East"]}, crs=4326, geometry=[
+        shapely.box(-8.10, 12.60, -8.05, 12.70), shapely.box(-8.05, 12.60, -8.00, 12.70)])
+    # a zone of 4 x 3 cells straddling the border, and a second zone overlapping it (counted once)
+    zones = gpd.GeoDataFrame(geometry=[shapely.box(-8.07, 12.62, -8.03, 12.65),
+                                       shapely.box(-8.06, 12.62, -8.04, 12.65)], crs=4326)
+    table = population_by_area(path, zones, countries)
+    assert table.to_dict("records") == [{"name": "East", "population": 6.0}, {"name": "West", "population": 6.0}]

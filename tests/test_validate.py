@@ -14,6 +14,7 @@ def _write_csv(tmp_path, text, name="incidents.csv"):
     return path
 
 
+@pytest.mark.filterwarnings("ignore:'crs' was not provided:UserWarning")  # writing the bad file on purpose
 def test_no_crs_is_refused_unless_given(tmp_path):
     path = tmp_path / "towns.shp"
     gpd.GeoDataFrame({"name": ["Kati"]}, geometry=[shapely.Point(-8.07, 12.74)]).to_file(path)
