@@ -1,0 +1,515 @@
+"""Folium maps of an analysis: one call for the briefing map, one function per layer.
+
+:func:`corridor_map` draws an :class:`~geokit.analysis.Analysis` (it never
+computes anything): roads coloured by status, corridors and their detours
+(dashed), exposure zones shaded by intensity, clustered incident markers with
+popups, a density heat layer, cities sized by population, border crossings,
+a month-by-month (or week-by-week) time slider, a legend, a scale bar, a
+full-screen button, a title with the window and every data source, and two
+base layers: OpenStreetMap tiles, and an offline base drawn from country
+boundaries with no tiles at all.
+
+Every string that comes from data (names, notes, actors, sources) is
+HTML-escaped before it reaches a popup or tooltip, so a note such as
+``<img src=x onerror=alert(1)>`` shows as text. Save maps with
+:func:`geokit.offline.save_html`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import warnings
+from collections.abc import Mapping, Sequence
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geokit.crs import choose_metric_crs
+
+__all__ = [
+    "STATUS_COLORS",
+    "corridor_map",
+    "road_status_layer",
+    "corridor_layer",
+    "zone_layer",
+    "incident_layer",
+    "city_layer",
+    "crossing_layer",
+    "boundary_layer",
+    "density_layer",
+    "add_legend",
+    "add_title",
+    "add_fullscreen",
+    "add_time_slider",
+]
+
+STATUS_COLORS = {"open": "#1a9850", "at_risk": "#f28e2b", "blockaded": "#d73027"}
+_OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
+
+
+def _esc(value: object) -> str:
+    """Text of a value, HTML-escaped; '' for missing values."""
+    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return html.escape(str(value), quote=True)
+
+
+def _table(row: Mapping[str, object], fields: Sequence[tuple[str, str]]) -> str:
+    cells = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{html.escape(label)}</th>"
+                    f"<td>{_esc(row.get(key))}</td></tr>" for key, label in fields if key in row)
+    return f"<table style='font-size:12px'>{cells}</table>"
+
+
+def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
+             simplify_m: float | None) -> dict:
+    """GeoJSON with escaped string properties, rounded coordinates and optional simplification."""
+    frame = frame.to_crs(4326)
+    geoms = frame.geometry.array
+    if simplify_m:
+        metric = choose_metric_crs(frame)
+        geoms = gpd.GeoSeries(geoms, crs=4326).to_crs(metric).simplify(simplify_m).to_crs(4326).array
+    geoms = shapely.set_precision(geoms, 10.0 ** -precision)
+    features = []
+    records = frame[[p for p in props if p in frame]].to_dict("records")
+    for geom, rec in zip(geoms, records):
+        if geom is None or geom.is_empty:
+            continue
+        clean = {}
+        for key, value in rec.items():
+            if isinstance(value, str):
+                clean[key] = html.escape(value, quote=True)
+            elif isinstance(value, pd.Timestamp):
+                clean[key] = value.strftime("%Y-%m-%d")
+            elif value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+                clean[key] = ""
+            elif isinstance(value, np.generic):
+                clean[key] = value.item()
+            else:
+                clean[key] = value if isinstance(value, int | float | bool) else html.escape(str(value))
+        features.append({"type": "Feature", "properties": clean, "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by status", precision: int = 5,
+                      simplify_m: float | None = None) -> folium.FeatureGroup:
+    """Road segments coloured by status, with a tooltip of name, ref, status and incidents."""
+    group = folium.FeatureGroup(name=name)
+    frame = segments.assign(status=segments["status"].astype(str))
+    fields = [("name", "Road"), ("ref", "Ref"), ("status", "Status"), ("n_incidents", "Incidents"),
+              ("last_incident", "Last incident")]
+    data = _geojson(frame, [k for k, _ in fields], precision=precision, simplify_m=simplify_m)
+    present = [(k, label) for k, label in fields if k in frame]
+    folium.GeoJson(
+        data, name=name,
+        style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("status"), "#777"),
+                                  "weight": 4 if f["properties"].get("status") != "open" else 2,
+                                  "opacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in present], aliases=[a for _, a in present]),
+    ).add_to(group)
+    return group
+
+
+def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None = None, *,
+                   name: str = "Corridors", precision: int = 5, simplify_m: float | None = None,
+                   show_detours: bool = True) -> list[folium.FeatureGroup]:
+    """Corridors as wide lines coloured by status, and detours dashed."""
+    groups = []
+    group = folium.FeatureGroup(name=name)
+    frame = corridors.assign(status=corridors["status"].astype(str))
+    props = ["name", "status", "length_km", "blockaded_km", "blockaded_since", "last_incident", "detour",
+             "detour_extra_km", "crossings", "cut_off"]
+    data = _geojson(frame, props, precision=precision, simplify_m=simplify_m)
+    aliases = {"name": "Corridor", "status": "Status", "length_km": "Length (km)",
+               "blockaded_km": "Blockaded (km)", "blockaded_since": "Blockaded since",
+               "last_incident": "Last incident", "detour": "Detour", "detour_extra_km": "Detour extra (km)",
+               "crossings": "Border crossings", "cut_off": "Towns cut off"}
+    present = [p for p in props if p in frame]
+    folium.GeoJson(
+        data, name=name,
+        style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("status"), "#555"),
+                                  "weight": 8, "opacity": 0.55},
+        tooltip=folium.GeoJsonTooltip(fields=present, aliases=[aliases[p] for p in present]),
+    ).add_to(group)
+    groups.append(group)
+    if show_detours and detours is not None and len(detours):
+        dgroup = folium.FeatureGroup(name="Detours")
+        ddata = _geojson(detours, ["name", "detour_km", "detour_extra_km", "detour_crossings"],
+                         precision=precision, simplify_m=simplify_m)
+        folium.GeoJson(
+            ddata, name="Detours",
+            style_function=lambda f: {"color": "#3b5bdb", "weight": 4, "dashArray": "8 8", "opacity": 0.9},
+            tooltip=folium.GeoJsonTooltip(fields=["name", "detour_km", "detour_extra_km", "detour_crossings"],
+                                          aliases=["Detour of", "Length (km)", "Extra (km)", "Crossings"]),
+        ).add_to(dgroup)
+        groups.append(dgroup)
+    return groups
+
+
+def zone_layer(zones: gpd.GeoDataFrame, *, name: str = "Exposure zones", precision: int = 5,
+               simplify_m: float | None = None) -> folium.FeatureGroup:
+    """Exposure zones, more opaque where more incidents (or more weight) fall."""
+    group = folium.FeatureGroup(name=name)
+    if zones is None or zones.empty:
+        return group
+    key = "weighted_incidents" if "weighted_incidents" in zones else "n_incidents"
+    top = float(zones[key].max()) or 1.0
+    frame = zones.assign(_opacity=(0.15 + 0.45 * zones[key] / top).round(3))
+    props = ["n_incidents", "fatalities", "first_date", "last_date", "event_types", "_opacity"]
+    data = _geojson(frame, props, precision=precision, simplify_m=simplify_m)
+    folium.GeoJson(
+        data, name=name,
+        style_function=lambda f: {"color": "#99000d", "weight": 1, "fillColor": "#ef3b2c",
+                                  "fillOpacity": f["properties"].get("_opacity", 0.3)},
+        tooltip=folium.GeoJsonTooltip(fields=props[:-1], aliases=["Incidents", "Fatalities", "First", "Last",
+                                                                  "Types"]),
+    ).add_to(group)
+    return group
+
+
+def _incident_popup(row: Mapping[str, object]) -> folium.Popup:
+    body = _table(row, [("date", "Date"), ("event_type", "Type"), ("sub_event_type", "Sub-type"),
+                        ("actor", "Actor"), ("fatalities", "Fatalities"), ("notes", "Notes"),
+                        ("source", "Source")])
+    return folium.Popup(body, max_width=360)
+
+
+def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", cluster: bool = True,
+                   show: bool = True, control: bool = True) -> folium.FeatureGroup:
+    """Incident markers (clustered) with a popup of date, type, actor, fatalities, notes, source."""
+    group = folium.FeatureGroup(name=name, show=show, control=control)
+    target = folium.plugins.MarkerCluster(name=name, control=False).add_to(group) if cluster else group
+    frame = incidents.to_crs(4326)
+    for row, geom in zip(frame.drop(columns=frame.geometry.name).to_dict("records"), frame.geometry.array):
+        folium.CircleMarker(
+            location=[geom.y, geom.x], radius=6, color="#67000d", weight=1, fill=True, fill_color="#cb181d",
+            fill_opacity=0.85, popup=_incident_popup(row),
+            tooltip=f"{_esc(row.get('date'))} {_esc(row.get('event_type'))}",
+        ).add_to(target)
+    return group
+
+
+def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.FeatureGroup:
+    """Cities as circles sized by population, red when exposed, ringed black when cut off."""
+    group = folium.FeatureGroup(name=name)
+    frame = cities.to_crs(4326)
+    pop = pd.to_numeric(frame.get("population"), errors="coerce") if "population" in frame else \
+        pd.Series(np.nan, index=frame.index)
+    for (_, row), geom, p in zip(frame.iterrows(), frame.geometry.array, pop):
+        exposed = bool(row.get("in_zone", False))
+        cut = row.get("isolation") == "cut off"
+        radius = 3 + (np.log10(p) - 3) * 2.5 if p and not np.isnan(p) and p > 1000 else 3
+        folium.CircleMarker(
+            location=[geom.y, geom.x], radius=float(radius), weight=3 if cut else 1,
+            color="#000000" if cut else "#444444", fill=True,
+            fill_color="#e31a1c" if exposed else "#ffffff", fill_opacity=0.9,
+            tooltip=_table(row, [("name", "Town"), ("country", "Country"), ("population", "Population"),
+                                 ("population_year", "Census year"), ("incidents_within", "Incidents nearby"),
+                                 ("isolation", "Road to destination")]),
+        ).add_to(group)
+    return group
+
+
+def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings") -> folium.FeatureGroup:
+    """Border crossings as squares: blue when they still reach the destination, grey when cut off."""
+    group = folium.FeatureGroup(name=name)
+    frame = crossings.to_crs(4326)
+    for (_, row), geom in zip(frame.iterrows(), frame.geometry.array):
+        reaches = row.get("reaches_destination", True)
+        color = "#1f4e9c" if reaches is not False else "#7f7f7f"
+        icon = folium.DivIcon(html=f"<div class='geokit-crossing' style='width:12px;height:12px;"
+                                   f"background:{color};border:2px solid #fff;transform:rotate(45deg)'></div>",
+                              icon_size=(14, 14), icon_anchor=(7, 7))
+        folium.Marker(location=[geom.y, geom.x], icon=icon,
+                      tooltip=_table(row, [("name", "Crossing"), ("country_a", "Country"), ("country_b", "Country"),
+                                           ("isolation", "Road to destination"),
+                                           ("after_km", "km to destination")])).add_to(group)
+    return group
+
+
+def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offline base)",
+                   precision: int = 4, simplify_m: float | None = 500.0) -> folium.FeatureGroup:
+    """Country or region outlines: the map's base when there are no tiles."""
+    group = folium.FeatureGroup(name=name, overlay=True, control=True)
+    data = _geojson(boundaries, ["name"], precision=precision, simplify_m=simplify_m)
+    folium.GeoJson(data, name=name, style_function=lambda f: {"color": "#888", "weight": 1, "fillColor": "#f4f1ea",
+                                                             "fillOpacity": 1.0},
+                   tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Country"])).add_to(group)
+    return group
+
+
+def density_layer(density, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:
+    """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay."""
+    from rasterio.warp import Resampling, calculate_default_transform, reproject
+
+    group = folium.FeatureGroup(name=name, show=False)
+    values = density.values
+    height, width = values.shape
+    left, top = density.transform.c, density.transform.f
+    right, bottom = left + width * density.transform.a, top + height * density.transform.e
+    dst_transform, w, h = calculate_default_transform(density.crs, "EPSG:3857", width, height,
+                                                      left, bottom, right, top)
+    merc = np.zeros((h, w), dtype="float64")
+    reproject(values, merc, src_transform=density.transform, src_crs=density.crs, dst_transform=dst_transform,
+              dst_crs="EPSG:3857", resampling=Resampling.bilinear)
+    x0, y0 = dst_transform.c, dst_transform.f
+    x1, y1 = x0 + w * dst_transform.a, y0 + h * dst_transform.e
+    from pyproj import Transformer
+
+    to_ll = Transformer.from_crs(3857, 4326, always_xy=True)
+    (lon0, lat0), (lon1, lat1) = to_ll.transform(x0, y1), to_ll.transform(x1, y0)
+    folium.raster_layers.ImageOverlay(image=_png_data_uri(merc), bounds=[[lat0, lon0], [lat1, lon1]],
+                                      opacity=opacity, name=name, mercator_project=False).add_to(group)
+    return group
+
+
+def _png_data_uri(values: np.ndarray) -> str:
+    """Yellow-orange-red colour ramp, transparent where the value is 0."""
+    from rasterio.io import MemoryFile
+
+    top = values.max() if values.max() > 0 else 1.0
+    t = np.clip(values / top, 0, 1)
+    stops = np.array([[255, 255, 178], [254, 204, 92], [253, 141, 60], [240, 59, 32], [189, 0, 38]], float)
+    pos = t * (len(stops) - 1)
+    lo = np.floor(pos).astype(int).clip(0, len(stops) - 2)
+    frac = (pos - lo)[..., None]
+    rgb = stops[lo] * (1 - frac) + stops[lo + 1] * frac
+    alpha = np.where(t > 0.02, 200, 0)
+    rgba = np.dstack([rgb, alpha]).astype("uint8").transpose(2, 0, 1)
+    from rasterio.errors import NotGeoreferencedWarning
+
+    with warnings.catch_warnings(), MemoryFile() as mem:
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)  # a plain PNG has no georeference
+        with mem.open(driver="PNG", width=rgba.shape[2], height=rgba.shape[1], count=4, dtype="uint8") as dst:
+            dst.write(rgba)
+        data = mem.read()
+    return "data:image/png;base64," + base64.b64encode(data).decode()
+
+
+class _Html(MacroElement):
+    """A fixed block of HTML and script added to the map's page."""
+
+    _template = Template("""
+        {% macro html(this, kwargs) %}{{ this.html }}{% endmacro %}
+        {% macro script(this, kwargs) %}{{ this.script }}{% endmacro %}
+    """)
+
+    def __init__(self, html_text: str = "", script: str = "") -> None:
+        super().__init__()
+        self._name = "GeokitHtml"
+        self.html = html_text
+        self.script = script
+
+
+def add_legend(m: folium.Map) -> folium.Map:
+    """A legend of statuses and symbols, bottom right."""
+    rows = "".join(f"<div><span style='display:inline-block;width:18px;height:4px;background:{c};"
+                   f"vertical-align:middle;margin-right:6px'></span>{s.replace('_', ' ')}</div>"
+                   for s, c in STATUS_COLORS.items())
+    box = (
+        "<div id='geokit-legend' style='position:fixed;bottom:30px;right:10px;z-index:1000;background:#fff;"
+        "padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
+        f"<b>Road status</b>{rows}"
+        "<div><span style='display:inline-block;width:18px;border-top:3px dashed #3b5bdb;margin-right:6px'>"
+        "</span>detour</div>"
+        "<div><span style='display:inline-block;width:12px;height:12px;background:#ef3b2c;opacity:.5;"
+        "margin-right:6px'></span>exposure zone</div>"
+        "<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:#cb181d;"
+        "margin-right:6px'></span>incident</div>"
+        "<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:#e31a1c;"
+        "border:1px solid #444;margin-right:6px'></span>exposed town (ringed: cut off)</div>"
+        "<div><span style='display:inline-block;width:9px;height:9px;background:#1f4e9c;transform:rotate(45deg);"
+        "margin-right:8px'></span>border crossing (grey: no road to destination)</div></div>")
+    m.get_root().html.add_child(folium.Element(box))
+    return m
+
+
+def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[str] = ()) -> folium.Map:
+    """A title box with the time window and the attribution of every data source (all escaped)."""
+    src = "; ".join(html.escape(s) for s in sources)
+    box = ("<div id='geokit-title' style='position:fixed;top:10px;left:60px;z-index:1000;background:#fff;"
+           "padding:6px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;max-width:60%'>"
+           f"<b>{html.escape(title)}</b><div>{html.escape(subtitle)}</div>"
+           f"<div style='font-size:10px;color:#555'>Sources: {src}</div></div>")
+    m.get_root().html.add_child(folium.Element(box))
+    return m
+
+
+def add_fullscreen(m: folium.Map) -> folium.Map:
+    """A full-screen button using the browser's Fullscreen API (no plugin to download)."""
+    name = m.get_name()
+    script = f"""
+    (function() {{
+      var Full = L.Control.extend({{
+        options: {{position: 'topleft'}},
+        onAdd: function(map) {{
+          var a = L.DomUtil.create('a', 'leaflet-bar geokit-fullscreen');
+          a.href = '#'; a.title = 'Full screen';
+          a.innerHTML = '<svg width="16" height="16" viewBox="0 0 16 16" style="vertical-align:middle">'
+            + '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="#333" stroke-width="2"/></svg>';
+          a.style.cssText = 'display:block;width:30px;height:30px;line-height:30px;text-align:center;'
+                          + 'background:#fff;font-size:18px;text-decoration:none;color:#333';
+          L.DomEvent.on(a, 'click', function(e) {{
+            L.DomEvent.preventDefault(e);
+            var el = map.getContainer();
+            if (document.fullscreenElement) {{ document.exitFullscreen(); }}
+            else if (el.requestFullscreen) {{ el.requestFullscreen(); }}
+          }});
+          return a;
+        }}
+      }});
+      new Full().addTo({name});
+    }})();"""
+    m.add_child(_Html(script=script))
+    return m
+
+
+def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureGroup]],
+                    *, label: str = "Period") -> folium.Map:
+    """A slider that shows the layers of one period at a time (or all periods).
+
+    ``groups`` maps a period label (``"2025-09"``) to the feature groups
+    shown in that period; they must already be on the map.
+    """
+    periods = list(groups)
+    mapping = ", ".join(f"{json.dumps(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
+    labels = json.dumps(["all"] + periods)
+    name = m.get_name()
+    box = (f"<div id='geokit-slider' style='position:fixed;bottom:30px;left:10px;z-index:1000;background:#fff;"
+           f"padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
+           f"{html.escape(label)}: <b id='geokit-slider-label'>all</b><br>"
+           f"<input id='geokit-slider-input' type='range' min='0' max='{len(periods)}' value='0' step='1' "
+           f"style='width:220px'></div>")
+    m.get_root().html.add_child(folium.Element(box))
+    script = f"""
+    (function() {{
+      var groups = {{{mapping}}};
+      var labels = {labels};
+      var input = document.getElementById('geokit-slider-input');
+      function show(i) {{
+        var chosen = labels[i];
+        document.getElementById('geokit-slider-label').textContent = chosen;
+        Object.keys(groups).forEach(function(p) {{
+          groups[p].forEach(function(g) {{
+            if (chosen === 'all' || chosen === p) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
+          }});
+        }});
+      }}
+      input.addEventListener('input', function() {{ show(parseInt(input.value, 10)); }});
+      window.geokitShowPeriod = function(label) {{
+        var i = labels.indexOf(label); input.value = i; show(i);
+      }};
+    }})();"""
+    m.add_child(_Html(script=script))
+    return m
+
+
+def corridor_map(
+    analysis,
+    *,
+    boundaries: gpd.GeoDataFrame | None = None,
+    density=None,
+    title: str | None = None,
+    sources: Sequence[str] = (),
+    period: str = "M",
+    timeline: Mapping[str, gpd.GeoDataFrame] | None = None,
+    tiles: bool = True,
+    precision: int = 5,
+    simplify_m: float | None = None,
+) -> folium.Map:
+    """The briefing map of an analysis.
+
+    Parameters
+    ----------
+    analysis : geokit.analysis.Analysis
+    boundaries : GeoDataFrame, optional
+        Country polygons with ``name``: the offline base layer.
+    density : geokit.raster.DensityRaster, optional
+        Shown as the "Incident density" layer (off by default).
+    title : str, optional
+    sources : sequence of str
+        Attribution of every data source, shown under the title.
+    period : str, default "M"
+        Period of the time slider for incidents ("M" month, "W" week).
+    timeline : mapping, optional
+        Period label -> corridors frame (status in that period, e.g. from a
+        ``--every`` build); drawn under the slider.
+    tiles : bool, default True
+        Add OpenStreetMap tiles as a base layer (dropped by
+        ``save_html(..., offline=True)``).
+    precision : int, default 5
+        Decimal places of coordinates (5 is about 1 m).
+    simplify_m : float, optional
+        Simplify lines and polygons with this tolerance in metres.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> m = corridor_map(result, title="Mali fuel blockade")  # doctest: +SKIP
+    >>> m  # shows inline in Jupyter  # doctest: +SKIP
+    """
+    bounds = analysis.segments.to_crs(4326).total_bounds
+    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=6,
+                   tiles=None, control_scale=True, prefer_canvas=True)
+    m.options["maxZoom"] = 18  # with no tile layer the map itself must bound the zoom (MarkerCluster needs it)
+    m.options["minZoom"] = 3
+    if tiles:
+        folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=_OSM_ATTRIBUTION,
+                         overlay=False).add_to(m)
+    if boundaries is not None and len(boundaries):
+        boundary_layer(boundaries).add_to(m)
+    road_status_layer(analysis.segments, precision=precision, simplify_m=simplify_m).add_to(m)
+    zone_layer(analysis.zones, precision=precision, simplify_m=simplify_m).add_to(m)
+    if len(analysis.corridors):
+        for group in corridor_layer(analysis.corridors, analysis.detours, precision=precision,
+                                    simplify_m=simplify_m):
+            group.add_to(m)
+    if density is not None:
+        density_layer(density).add_to(m)
+    slider_groups: dict[str, list[folium.FeatureGroup]] = {}
+    incidents = analysis.incidents
+    if len(incidents):
+        labels = incidents["date"].dt.to_period(period).astype(str)
+        for label in sorted(labels.unique()):
+            group = incident_layer(incidents[labels == label], name=f"Incidents {label}", control=False)
+            group.add_to(m)
+            slider_groups.setdefault(label, []).append(group)
+    if timeline:
+        for label, frame in timeline.items():
+            for group in corridor_layer(frame, None, name=f"Corridors {label}", precision=precision,
+                                        simplify_m=simplify_m, show_detours=False):
+                group.control = False
+                group.show = False
+                group.add_to(m)
+                slider_groups.setdefault(label, []).append(group)
+    if analysis.cities is not None and len(analysis.cities):
+        city_layer(analysis.cities).add_to(m)
+    if analysis.crossings is not None and len(analysis.crossings):
+        crossing_layer(analysis.crossings).add_to(m)
+    if slider_groups:
+        add_time_slider(m, dict(sorted(slider_groups.items())))
+    folium.LayerControl(collapsed=True).add_to(m)
+    p = analysis.params
+    window = f"{p.start or 'first report'} to {p.end or 'last report'}"
+    add_title(m, title or "Corridor status", f"Window {window}; radius {p.radius_km:g} km; "
+              f"status as of the end of the window",
+              list(sources) + ([_OSM_ATTRIBUTION.replace('&copy;', '©')] if tiles else []))
+    add_legend(m)
+    add_fullscreen(m)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    return m

@@ -1,0 +1,151 @@
+"""Self-contained HTML maps: every asset inlined from installed packages.
+
+:func:`save_html` with ``offline=True`` (the default) writes one HTML file
+that opens with no network at all:
+
+- Leaflet 1.9.3 (JS, CSS and its images) comes from ``xstatic-leaflet``,
+  jQuery from ``xstatic-jquery`` and Leaflet.markercluster from
+  ``xstatic-leaflet-markercluster``; their files are read from the installed
+  packages and inlined, images as data URIs. No third-party code is copied
+  into geokit.
+- folium's default Bootstrap, Font Awesome and awesome-markers assets are
+  left out: geokit maps do not use them (markers are circles and CSS
+  shapes). A map that does use them is refused with the list of assets.
+- Tile layers are removed (they would fetch tiles); the offline base is the
+  country boundary layer drawn by :func:`geokit.maps.corridor_map`.
+
+File size: coordinates are rounded and geometry simplified when the map is
+built (``precision`` and ``simplify_m`` of :func:`geokit.maps.corridor_map`);
+a :class:`~geokit.GeokitWarning` is raised when the file passes
+``warn_mb`` (10 MB by default), the size a field laptop's browser opens in
+about a second.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import importlib
+import re
+import warnings
+from pathlib import Path
+
+import folium
+
+from geokit._errors import GeokitError, GeokitWarning
+from geokit._io import atomic_path
+
+__all__ = ["save_html", "ASSETS", "DROPPED_ASSETS", "WARN_MB"]
+
+WARN_MB = 10.0
+
+#: URL pattern -> (xstatic package, file in its data folder)
+ASSETS: dict[str, tuple[str, str]] = {
+    r"/leaflet@1\.9\.3/dist/leaflet\.js$": ("xstatic.pkg.leaflet", "leaflet.js"),
+    r"/leaflet@1\.9\.3/dist/leaflet\.css$": ("xstatic.pkg.leaflet", "leaflet.css"),
+    r"/jquery-3\.7\.1\.min\.js$": ("xstatic.pkg.jquery", "jquery.min.js"),
+    r"/leaflet\.markercluster\.js$": ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js"),
+    r"/MarkerCluster\.css$": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css"),
+    r"/MarkerCluster\.Default\.css$": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css"),
+}
+
+#: folium defaults that geokit maps do not use, left out of offline files.
+DROPPED_ASSETS = ("bootstrap", "glyphicons", "fontawesome", "awesome-markers", "awesome.rotate")
+_USES_DROPPED = re.compile(r"L\.AwesomeMarkers|glyphicon|class=\"fa[srb]? ")
+
+_TAG = re.compile(r"<script[^>]*\bsrc=\"(https?://[^\"]+)\"[^>]*>\s*</script>|"
+                  r"<link[^>]*\bhref=\"(https?://[^\"]+)\"[^>]*/?>")
+
+
+def _asset_text(module: str, name: str) -> str:
+    try:
+        pkg = importlib.import_module(module)
+    except ImportError:
+        dist = module.replace("xstatic.pkg.", "xstatic-").replace("_", "-")
+        raise GeokitError(f"offline maps need the package {dist}; install it with pip install {dist}") from None
+    path = Path(pkg.BASE_DIR) / name
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"//# sourceMappingURL=\S+", "", text)
+    text = re.sub(r"/\*# sourceMappingURL=\S+ \*/", "", text)
+    if name.endswith(".css"):
+        def inline(match: re.Match) -> str:
+            ref = match.group(1).strip("'\"")
+            if ref.startswith("data:"):
+                return match.group(0)
+            data = (path.parent / ref).read_bytes()
+            return f"url(data:image/png;base64,{base64.b64encode(data).decode()})"
+
+        text = re.sub(r"url\(([^)]+\.png)\)", inline, text)
+    return text
+
+
+def _inline(page: str) -> str:
+    missing = []
+
+    def replace(match: re.Match) -> str:
+        url = match.group(1) or match.group(2)
+        for pattern, (module, name) in ASSETS.items():
+            if re.search(pattern, url):
+                text = _asset_text(module, name)
+                if name.endswith(".js"):
+                    return f"<script>{text}</script>"
+                return f"<style>{text}</style>"
+        if any(d in url for d in DROPPED_ASSETS):
+            return ""
+        missing.append(url)
+        return match.group(0)
+
+    page = _TAG.sub(replace, page)
+    if missing:
+        raise GeokitError("these map assets have no offline copy in an installed package: "
+                          + ", ".join(missing) + "; remove the plugin that needs them or save with offline=False")
+    return page
+
+
+def _without_tiles(m: folium.Map) -> folium.Map:
+    copied = copy.deepcopy(m)
+    for key, child in list(copied._children.items()):
+        if isinstance(child, folium.TileLayer):
+            del copied._children[key]
+    return copied
+
+
+def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb: float = WARN_MB) -> Path:
+    """Write a map to one HTML file, atomically.
+
+    Parameters
+    ----------
+    m : folium.Map
+    path : str or Path
+    offline : bool, default True
+        Inline every asset and drop tile layers, so the file opens with no
+        network. ``False`` keeps folium's CDN links and the tiles.
+    warn_mb : float, default 10
+        Warn when the file is larger than this.
+
+    Returns
+    -------
+    Path of the file written.
+
+    Examples
+    --------
+    >>> save_html(corridor_map(result), "out/map.html")  # doctest: +SKIP
+    """
+    target = m
+    if offline:
+        target = _without_tiles(m)
+    page = target.get_root().render()
+    if offline:
+        if _USES_DROPPED.search(_TAG.sub("", page)):
+            raise GeokitError("this map uses Bootstrap, Font Awesome or awesome-markers icons, which have no "
+                              "offline copy; use circle markers or save with offline=False")
+        page = _inline(page)
+    out = Path(path)
+    with atomic_path(out) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    size_mb = out.stat().st_size / 1e6
+    if size_mb > warn_mb:
+        warnings.warn(f"{out} is {size_mb:.1f} MB (over {warn_mb:g} MB): browsers on field laptops will be "
+                      "slow; build the map with a larger simplify_m or fewer decimals (precision)",
+                      GeokitWarning, stacklevel=2)
+    return out

@@ -1,0 +1,205 @@
+"""Maps: escaping, offline files, and the Mali map in a real headless Chromium with no network."""
+
+import os
+import re
+import shutil
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import geokit
+from conftest import MALI, SHARED_DATA
+from geokit import GeokitWarning
+from geokit.analysis import AnalysisParams, analyse
+from geokit.maps import corridor_map
+from geokit.offline import save_html
+from geokit.project import load_project
+from geokit.raster import incident_density
+
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    project = load_project(MALI / "project.toml")
+    incidents = geokit.read_incidents(MALI / "incidents.csv")
+    hostile = incidents.iloc[[0]].copy()
+    hostile["event_id"] = "HOSTILE-1"
+    hostile["notes"] = HOSTILE
+    hostile["actor"] = "<script>alert('actor')</script>"
+    hostile["date"] = pd.Timestamp("2025-10-02")
+    incidents = gpd.GeoDataFrame(pd.concat([incidents, hostile], ignore_index=True), crs=4326)
+    return analyse(geokit.read_roads(MALI / "roads.geojson"), incidents,
+                   cities=geokit.read_cities(MALI / "cities.geojson"),
+                   crossings=geokit.read_crossings(MALI / "border_crossings.geojson"),
+                   corridors=project.corridors, params=AnalysisParams(start="2025-09-01", end="2025-11-30"))
+
+
+@pytest.fixture(scope="module")
+def boundaries():
+    if not (SHARED_DATA / "admin0_countries_ne50m.geojson").is_file():
+        return None
+    return geokit.read_boundaries(SHARED_DATA / "admin0_countries_ne50m.geojson")
+
+
+@pytest.fixture(scope="module")
+def offline_map(analysis, boundaries, tmp_path_factory):
+    density = incident_density(analysis.incidents, cell_km=5, bandwidth_km=20, crs=analysis.network.crs)
+    m = corridor_map(analysis, boundaries=boundaries, density=density, title="Mali <fuel> blockade",
+                     sources=["geokit Mali 2025 layer set", "Natural Earth"])
+    path = save_html(m, tmp_path_factory.mktemp("map") / "map.html")
+    return m, path
+
+
+def test_data_strings_are_escaped(offline_map):
+    _, path = offline_map
+    page = path.read_text(encoding="utf-8")
+    assert HOSTILE not in page
+    assert "<script>alert('actor')" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "Mali &lt;fuel&gt; blockade" in page
+
+
+def test_offline_file_has_no_external_asset_or_tiles(offline_map):
+    m, path = offline_map
+    page = path.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=\"https?:", page)
+    assert not re.search(r"<link[^>]+href=\"https?:", page)
+    assert "tile.openstreetmap.org" not in page
+    assert "L.markerClusterGroup" in page and "Leaflet 1.9.3" in page  # inlined from xstatic packages
+    online = save_html(m, path.with_name("online.html"), offline=False).read_text(encoding="utf-8")
+    assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in online
+    assert "tile.openstreetmap.org" in online
+
+
+def test_size_warning(offline_map, tmp_path):
+    m, _ = offline_map
+    with pytest.warns(GeokitWarning, match="over 0.1 MB"):
+        save_html(m, tmp_path / "big.html", warn_mb=0.1)
+
+
+def test_mali_map_size_is_reported(offline_map):
+    _, path = offline_map
+    size_mb = path.stat().st_size / 1e6
+    print(f"Mali offline map: {size_mb:.2f} MB")
+    assert size_mb < 10
+
+
+# --- a real browser -----------------------------------------------------------------------------
+
+def _chromium():
+    path = os.environ.get("GEOKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI=true but no chromium: make test installs Debian's chromium (apt-get install chromium)")
+        pytest.skip("no chromium on this machine; make test installs it (apt-get install chromium)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def page_of(offline_map):
+    playwright = pytest.importorskip("playwright.sync_api")
+    exe = _chromium()
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+
+        def open_page(path):
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            log = {"errors": [], "failed": [], "external": [], "dialogs": []}
+            page.on("console", lambda msg: log["errors"].append(msg.text) if msg.type == "error" else None)
+            page.on("pageerror", lambda exc: log["errors"].append(str(exc)))
+            page.on("requestfailed", lambda req: log["failed"].append(req.url))
+            page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
+
+            def guard(route):
+                if route.request.url.startswith(("file:", "data:")):
+                    route.continue_()
+                else:
+                    log["external"].append(route.request.url)
+                    route.abort()
+
+            page.route("**/*", guard)
+            page.goto(path.as_uri())
+            page.wait_for_function("typeof L !== 'undefined'")
+            page.wait_for_timeout(500)
+            return page, log
+
+        yield open_page
+        browser.close()
+
+
+MAP = "window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)]"
+
+
+def test_offline_map_loads_cleanly_in_chromium(page_of, offline_map, analysis, boundaries):
+    page, log = page_of(offline_map[1])
+    assert log["errors"] == [] and log["failed"] == [] and log["external"] == []
+    assert page.evaluate("L.version") == "1.9.3"
+    counts = page.evaluate(f"""() => {{
+        const map = {MAP};
+        let markers = 0, paths = 0, polygons = 0, groups = 0;
+        map.eachLayer(l => {{
+            if (l instanceof L.MarkerClusterGroup) markers += l.getLayers().length;
+            if (l instanceof L.Polygon) polygons += 1;
+            else if (l instanceof L.Polyline) paths += 1;
+            if (l instanceof L.FeatureGroup) groups += 1;
+        }});
+        return {{markers, paths, polygons, groups}};
+    }}""")
+    assert counts["markers"] == len(analysis.incidents)
+    assert counts["paths"] >= len(analysis.segments) + len(analysis.corridors)
+    n_boundaries = 0 if boundaries is None else len(boundaries)
+    assert counts["polygons"] >= len(analysis.zones) + n_boundaries
+    assert page.locator("#geokit-legend").is_visible()
+    assert page.locator(".leaflet-control-scale").count() == 1
+    assert page.locator(".geokit-fullscreen").count() == 1
+    assert page.locator(".leaflet-control-layers").count() == 1
+
+
+def test_screenshot_is_not_blank(page_of, offline_map, tmp_path):
+    from rasterio.io import MemoryFile
+
+    page, _ = page_of(offline_map[1])
+    png = page.screenshot()
+    with MemoryFile(png) as mem, mem.open() as src:
+        pixels = src.read()
+    assert pixels.shape[1:] == (800, 1200)
+    assert pixels[:3].std() > 20  # a blank page has (almost) no spread
+    assert len(np.unique(pixels[:3].reshape(3, -1).T, axis=0)) > 50
+
+
+def test_time_slider_changes_what_is_shown(page_of, offline_map, analysis):
+    page, log = page_of(offline_map[1])
+    count = f"() => {{ let n = 0; {MAP}.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }}); return n; }}"
+    total = page.evaluate(count)
+    page.evaluate("geokitShowPeriod('2025-09')")
+    september = page.evaluate(count)
+    assert page.locator("#geokit-slider-label").inner_text() == "2025-09"
+    expected = int((analysis.incidents["date"].dt.to_period("M").astype(str) == "2025-09").sum())
+    assert september == expected < total
+    page.evaluate("geokitShowPeriod('all')")
+    assert page.evaluate(count) == total
+    assert log["errors"] == []
+
+
+def test_injected_note_does_not_execute(page_of, offline_map):
+    page, log = page_of(offline_map[1])
+    shown = page.evaluate(f"""() => {{
+        const map = {MAP}; const texts = [];
+        map.eachLayer(l => {{
+            if (l instanceof L.MarkerClusterGroup) l.getLayers().forEach(m => {{
+                const p = m.getPopup(); if (p) {{ const el = document.createElement('div');
+                el.innerHTML = p.getContent().outerHTML || p.getContent(); texts.push(el.innerText); }}
+            }});
+        }});
+        return texts.filter(t => t.includes('onerror'));
+    }}""")
+    page.wait_for_timeout(300)
+    assert log["dialogs"] == []
+    assert any(HOSTILE in t for t in shown)  # shown as text
