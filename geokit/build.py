@@ -6,6 +6,7 @@
 - ``layers.gpkg`` with the layers ``roads_status``, ``corridors``, ``detours``,
   ``exposure_zones``, ``cities``, ``crossings`` and ``incidents`` (EPSG:4326);
 - ``incident_density.tif`` (incidents per km^2, see :mod:`geokit.raster`);
+- ``map.html``: the offline briefing map (:func:`geokit.maps.corridor_map`);
 - ``summary.csv`` and ``summary.json``: one row per corridor;
 - ``build.log``: what validation repaired or dropped, and the parameters.
 
@@ -46,8 +47,8 @@ __all__ = ["build_project", "load_project_layers", "default_project_path", "para
 
 log = logging.getLogger(__name__)
 
-#: Files a build writes (``map.html`` too once maps are available).
-PRODUCTS = ("layers.gpkg", "incident_density.tif", "summary.csv", "summary.json", "build.log")
+#: Files a build writes.
+PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "summary.json", "build.log")
 
 _PARAM_KEYS = {f.name for f in fields(AnalysisParams)} - {"rules"}
 _RULE_KEYS = {f.name for f in fields(StatusRules)} - {"imprecise_radius_km"}
@@ -150,7 +151,8 @@ def _summary_table(analysis: Analysis) -> pd.DataFrame:
 
 
 def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float], log_lines: list[str],
-                   project_name: str, progress: bool = False) -> list[str]:
+                   project_name: str, boundaries: gpd.GeoDataFrame | None = None,
+                   sources: list[str] | None = None, progress: bool = False) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names."""
     names = []
     layers = {
@@ -168,10 +170,19 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
             continue
         _for_file(frame).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
     names.append("layers.gpkg")
+    density = None
     if len(analysis.incidents):
-        incident_density(analysis.incidents, cell_km=raster["cell_km"], bandwidth_km=raster["bandwidth_km"],
-                         path=stage / "incident_density.tif", crs=analysis.network.crs)
+        density = incident_density(analysis.incidents, cell_km=raster["cell_km"],
+                                   bandwidth_km=raster["bandwidth_km"], path=stage / "incident_density.tif",
+                                   crs=analysis.network.crs)
         names.append("incident_density.tif")
+    from geokit.maps import corridor_map
+    from geokit.offline import save_html
+
+    figure = corridor_map(analysis, boundaries=boundaries, density=density, title=project_name,
+                          sources=sources or [])
+    save_html(figure, stage / "map.html", offline=True)
+    names.append("map.html")
     table = _summary_table(analysis)
     table.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
     names.append("summary.csv")
@@ -207,6 +218,7 @@ def build_project(
     end: str | None = None,
     overwrite: bool = False,
     allow_outside: bool = False,
+    boundaries: str | Path | None = None,
     progress: bool = False,
 ) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
@@ -223,6 +235,9 @@ def build_project(
     overwrite : bool, default False
     allow_outside : bool, default False
         Allow layer paths outside the project folder.
+    boundaries : path, optional
+        Country polygons for the map's offline base, when the project has no
+        ``boundaries`` layer.
     progress : bool, default False
         Show progress bars (the CLI turns them on).
 
@@ -250,9 +265,18 @@ def build_project(
     if analysis.network.unattached_places:
         log_lines.append("places farther than place_snap_km from every road (not routable): "
                          + ", ".join(analysis.network.unattached_places))
+    base = layers.get("boundaries")
+    if base is None and boundaries is not None:
+        base, report = load_layer(boundaries, "boundaries")
+        log_lines.append(report.format())
+    sources = sorted({str(v) for v in layers["incidents"].get("source", pd.Series(dtype=str)).dropna()
+                      if not str(v).startswith("http")} | {f"layers of {project.name}"})
+    if base is not None:
+        sources.append("Natural Earth (country boundaries)")
     with _staging(out) as stage:
         names = write_products(analysis, stage, raster=raster, log_lines=log_lines,
-                               project_name=project.name, progress=progress)
+                               project_name=project.name, boundaries=base, sources=sources,
+                               progress=progress)
         for name in names:  # every product is complete: move them into place
             os.replace(stage / name, out / name)
     log.info("built %s into %s", project.name, out)

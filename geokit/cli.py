@@ -97,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace the products already in --out")
     p.add_argument("--allow-outside", action="store_true",
                    help="allow layer paths outside the project folder")
+    p.add_argument("--boundaries", help="country polygons for the offline map base (any vector format)")
 
     p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
@@ -104,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
     p.add_argument("--project", help="project file (default: the shipped Mali 2025 project)")
+    p.add_argument("--boundaries", help="country polygons for the offline map base (default: "
+                   "../shared/data/admin0_countries_ne50m.geojson when present)")
     return parser
 
 
@@ -154,7 +157,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from geokit.build import build_project
 
     written = build_project(args.project, args.out, start=args.start, end=args.end, overwrite=args.overwrite,
-                            allow_outside=args.allow_outside, progress=not args.quiet)
+                            allow_outside=args.allow_outside, boundaries=args.boundaries,
+                            progress=not args.quiet)
     _print_written(written, args.out, args.quiet)
     return 0
 
@@ -163,7 +167,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from geokit.build import build_project, default_project_path
 
     project = Path(args.project) if args.project else default_project_path()
-    written = build_project(project, args.out, overwrite=True, progress=not args.quiet)
+    boundaries = args.boundaries
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "admin0_countries_ne50m.geojson"
+    if boundaries is None and shared.is_file():
+        boundaries = shared  # the real Natural Earth countries beside the project, when present
+    written = build_project(project, args.out, overwrite=True, boundaries=boundaries, progress=not args.quiet)
     _print_written(written, args.out, args.quiet)
     return 0
 

@@ -38,7 +38,7 @@ def demo(tmp_path_factory):
 
 def test_demo_writes_every_product(demo):
     out, done = demo
-    for name in ("layers.gpkg", "incident_density.tif", "summary.csv", "summary.json", "build.log"):
+    for name in ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "summary.json", "build.log"):
         assert (out / name).is_file(), name
         assert name in done.stdout  # the final table of what was written
     assert set(pyogrio.list_layers(out / "layers.gpkg")[:, 0]) == LAYERS

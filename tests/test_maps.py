@@ -101,7 +101,7 @@ def _chromium():
 
 
 @pytest.fixture(scope="module")
-def page_of(offline_map):
+def page_of():
     playwright = pytest.importorskip("playwright.sync_api")
     exe = _chromium()
     with playwright.sync_playwright() as p:
@@ -162,6 +162,7 @@ def test_offline_map_loads_cleanly_in_chromium(page_of, offline_map, analysis, b
     assert page.locator(".leaflet-control-layers").count() == 1
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")  # a screenshot PNG
 def test_screenshot_is_not_blank(page_of, offline_map, tmp_path):
     from rasterio.io import MemoryFile
 
@@ -203,3 +204,19 @@ def test_injected_note_does_not_execute(page_of, offline_map):
     page.wait_for_timeout(300)
     assert log["dialogs"] == []
     assert any(HOSTILE in t for t in shown)  # shown as text
+
+
+def test_demo_build_map_opens_offline_with_all_layers(page_of, tmp_path):
+    from geokit.build import build_project, default_project_path
+
+    base = SHARED_DATA / "admin0_countries_ne50m.geojson"
+    build_project(default_project_path(), tmp_path, boundaries=base if base.is_file() else None)
+    page, log = page_of(tmp_path / "map.html")
+    assert log["errors"] == [] and log["failed"] == [] and log["external"] == []
+    names = page.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+                          ".map(l => l.textContent.trim())")
+    for layer in ("Roads by status", "Exposure zones", "Corridors", "Incident density", "Cities",
+                  "Border crossings"):
+        assert layer in names, names
+    if base.is_file():
+        assert "Countries (offline base)" in names
