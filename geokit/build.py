@@ -19,13 +19,15 @@ and ids are stable, so the same inputs give byte-identical ``summary.csv``.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from geokit._errors import GeokitError, ProjectError
+from geokit._io import atomic_path
 from geokit.analysis import Analysis, AnalysisParams, analyse
 from geokit.exposure import StatusRules
 from geokit.incidents import merge_incidents
@@ -42,10 +45,13 @@ from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
 
-__all__ = ["build_project", "load_project_layers", "default_project_path", "params_from_project",
-           "PRODUCTS", "write_products"]
+__all__ = ["build_project", "build_batch", "load_project_layers", "default_project_path",
+           "params_from_project", "windows", "PRODUCTS", "FORMATS", "write_products"]
 
 log = logging.getLogger(__name__)
+
+#: Extra layer formats ``--format`` can add beside layers.gpkg.
+FORMATS = ("gpkg", "geoparquet", "geojson")
 
 #: Files a build writes.
 PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "summary.json", "build.log")
@@ -152,7 +158,8 @@ def _summary_table(analysis: Analysis) -> pd.DataFrame:
 
 def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float], log_lines: list[str],
                    project_name: str, boundaries: gpd.GeoDataFrame | None = None,
-                   sources: list[str] | None = None, progress: bool = False) -> list[str]:
+                   sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
+                   progress: bool = False) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names."""
     names = []
     layers = {
@@ -168,7 +175,14 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     for name, frame in tqdm(list(layers.items()), desc="writing layers", disable=not progress, unit="layer"):
         if frame is None:
             continue
-        _for_file(frame).to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+        ready = _for_file(frame)
+        ready.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+        if "geoparquet" in formats:
+            ready.to_parquet(stage / f"{name}.parquet")
+            names.append(f"{name}.parquet")
+        if "geojson" in formats:
+            ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
+            names.append(f"{name}.geojson")
     names.append("layers.gpkg")
     density = None
     if len(analysis.incidents):
@@ -219,6 +233,7 @@ def build_project(
     overwrite: bool = False,
     allow_outside: bool = False,
     boundaries: str | Path | None = None,
+    formats: tuple[str, ...] = ("gpkg",),
     progress: bool = False,
 ) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
@@ -238,6 +253,9 @@ def build_project(
     boundaries : path, optional
         Country polygons for the map's offline base, when the project has no
         ``boundaries`` layer.
+    formats : tuple of str, default ("gpkg",)
+        Also write each layer as GeoParquet (``"geoparquet"``) or GeoJSON
+        (``"geojson"``) files beside layers.gpkg.
     progress : bool, default False
         Show progress bars (the CLI turns them on).
 
@@ -245,39 +263,183 @@ def build_project(
     --------
     >>> build_project("layers/mali_2025/project.toml", "out/doc", overwrite=True)  # doctest: +SKIP
     """
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise GeokitError(f"unknown format(s) {', '.join(sorted(unknown))}; use {', '.join(FORMATS)}")
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
-    existing = [name for name in PRODUCTS if (out / name).exists()]
-    if existing and not overwrite:
-        raise GeokitError(f"{out} already holds a build ({', '.join(existing)}); pass --overwrite "
-                          "(overwrite=True) to replace it, or choose another folder")
+    _check_out(out, overwrite)
     params, raster = params_from_project(project, start=start, end=end)
     layers, log_lines = load_project_layers(project, progress=progress)
     if "roads" not in layers or "incidents" not in layers:
         raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
-    steps = tqdm(total=1, desc="analysing", disable=not progress, unit="step")
-    analysis = analyse(layers["roads"], layers["incidents"], cities=layers.get("cities"),
-                       crossings=layers.get("crossings"), corridors=project.corridors, params=params)
-    steps.update(1)
-    steps.close()
-    log_lines.append(f"parameters: {params}")
-    log_lines.append(f"network: {analysis.network.summary()}")
-    if analysis.network.unattached_places:
-        log_lines.append("places farther than place_snap_km from every road (not routable): "
-                         + ", ".join(analysis.network.unattached_places))
+    base, sources = _map_base(project, layers, boundaries, log_lines)
+    analysis = _analyse(project, layers, params, progress=progress)
+    log_lines += _network_log(analysis, params)
+    names = _write_and_swap(out, analysis, raster=raster, log_lines=log_lines, project=project, base=base,
+                            sources=sources, formats=formats, progress=progress)
+    log.info("built %s into %s", project.name, out)
+    return [out / name for name in names]
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    existing = [name for name in PRODUCTS if (out / name).exists()]
+    if existing and not overwrite:
+        raise GeokitError(f"{out} already holds a build ({', '.join(existing)}); pass --overwrite "
+                          "(overwrite=True) to replace it, or choose another folder")
+
+
+def _map_base(project: Project, layers: dict, boundaries: str | Path | None, log_lines: list[str]
+              ) -> tuple[gpd.GeoDataFrame | None, list[str]]:
     base = layers.get("boundaries")
     if base is None and boundaries is not None:
         base, report = load_layer(boundaries, "boundaries")
         log_lines.append(report.format())
-    sources = sorted({str(v) for v in layers["incidents"].get("source", pd.Series(dtype=str)).dropna()
-                      if not str(v).startswith("http")} | {f"layers of {project.name}"})
+    sources = [f"layers of {project.name} (see their source columns)"]
     if base is not None:
         sources.append("Natural Earth (country boundaries)")
+    return base, sources
+
+
+def _analyse(project: Project, layers: dict, params: AnalysisParams, *, network=None,
+             progress: bool = False) -> Analysis:
+    steps = tqdm(total=1, desc="analysing", disable=not progress, unit="step")
+    analysis = analyse(layers["roads"], layers["incidents"], cities=layers.get("cities"),
+                       crossings=layers.get("crossings"), corridors=project.corridors, params=params,
+                       network=network)
+    steps.update(1)
+    steps.close()
+    return analysis
+
+
+def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
+    lines = [f"parameters: {params}", f"network: {analysis.network.summary()}"]
+    if analysis.network.unattached_places:
+        lines.append("places farther than place_snap_km from every road (not routable): "
+                     + ", ".join(analysis.network.unattached_places))
+    return lines
+
+
+def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: list[str], project: Project,
+                    base: gpd.GeoDataFrame | None, sources: list[str], formats: tuple[str, ...],
+                    progress: bool, previous: Path | None = None) -> list[str]:
+    """Write every product into a staging folder, add changes against the
+    previous build, then move them all into ``out``."""
+    from geokit.diff import diff_builds, write_changes
+
     with _staging(out) as stage:
-        names = write_products(analysis, stage, raster=raster, log_lines=log_lines,
-                               project_name=project.name, boundaries=base, sources=sources,
-                               progress=progress)
+        names = write_products(analysis, stage, raster=raster, log_lines=log_lines, project_name=project.name,
+                               boundaries=base, sources=sources, formats=formats, progress=progress)
+        before = previous if previous is not None else out
+        if (before / "summary.csv").is_file() and (before / "layers.gpkg").is_file():
+            write_changes(diff_builds(before, stage, new_label=str(out)), stage)
+            names += ["changes.csv", "changes.md"]
         for name in names:  # every product is complete: move them into place
             os.replace(stage / name, out / name)
-    log.info("built %s into %s", project.name, out)
-    return [out / name for name in names]
+    return names
+
+
+def windows(start: str, end: str, every: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Consecutive inclusive windows from ``start`` to ``end``: ``every`` is
+    ``Nd`` (days), ``NW`` (weeks) or ``NM`` (calendar months from ``start``).
+
+    Examples
+    --------
+    >>> [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in windows("2025-09-01", "2025-11-30", "1M")]
+    [('09-01', '09-30'), ('10-01', '10-31'), ('11-01', '11-30')]
+    >>> len(windows("2025-09-01", "2025-09-30", "7d"))
+    5
+    """
+    match = re.fullmatch(r"(\d+)\s*([dDwWmM])", str(every).strip())
+    if not match:
+        raise GeokitError(f"--every {every!r} is not a step like 7d, 2W or 1M")
+    n, unit = int(match.group(1)), match.group(2).lower()
+    if n < 1:
+        raise GeokitError("--every needs a step of at least 1")
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if lo > hi:
+        raise GeokitError(f"start {lo:%Y-%m-%d} is after end {hi:%Y-%m-%d}")
+    step = {"d": pd.DateOffset(days=n), "w": pd.DateOffset(weeks=n), "m": pd.DateOffset(months=n)}[unit]
+    out, a, i = [], lo, 0
+    while a <= hi:
+        i += 1
+        b = min(lo + step * i - pd.Timedelta(days=1), hi)
+        out.append((a, b))
+        a = b + pd.Timedelta(days=1)
+        if len(out) > 1000:
+            raise GeokitError("more than 1000 windows: choose a longer --every step")
+    return out
+
+
+def build_batch(
+    project_path: str | Path,
+    out_dir: str | Path,
+    *,
+    every: str,
+    start: str | None = None,
+    end: str | None = None,
+    overwrite: bool = False,
+    allow_outside: bool = False,
+    boundaries: str | Path | None = None,
+    formats: tuple[str, ...] = ("gpkg",),
+    progress: bool = False,
+) -> list[Path]:
+    """One build per window in ``out_dir/<start>_<end>/``, with changes
+    between consecutive windows, ``timeline.csv`` and an ``index.html``.
+
+    The network is built once and reused for every window.
+    """
+    project = load_project(project_path, allow_outside=allow_outside)
+    out = Path(out_dir)
+    if (out / "timeline.csv").exists() and not overwrite:
+        raise GeokitError(f"{out} already holds a batch build; pass --overwrite to replace it")
+    params, raster = params_from_project(project, start=start, end=end)
+    layers, log_lines = load_project_layers(project, progress=progress)
+    lo = params.start if params.start is not None else layers["incidents"]["date"].min()
+    hi = params.end if params.end is not None else layers["incidents"]["date"].max()
+    spans = windows(str(lo), str(hi), every)
+    base, sources = _map_base(project, layers, boundaries, log_lines)
+    network, rows, written, previous = None, [], [], None
+    for a, b in tqdm(spans, desc="windows", disable=not progress, unit="window"):
+        label = f"{a:%Y-%m-%d}_{b:%Y-%m-%d}"
+        p = replace(params, start=a.strftime("%Y-%m-%d"), end=b.strftime("%Y-%m-%d"))
+        analysis = _analyse(project, layers, p, network=network)
+        network = analysis.network
+        folder = out / label
+        _check_out(folder, overwrite)
+        names = _write_and_swap(folder, analysis, raster=raster, log_lines=log_lines + _network_log(analysis, p),
+                                project=project, base=base, sources=sources, formats=formats,
+                                progress=False, previous=previous)
+        previous = folder
+        written += [folder / n for n in names]
+        summary = _summary_table(analysis)
+        summary.insert(0, "window_end", f"{b:%Y-%m-%d}")
+        summary.insert(0, "window_start", f"{a:%Y-%m-%d}")
+        rows.append(summary)
+    timeline = pd.concat(rows, ignore_index=True)
+    with atomic_path(out / "timeline.csv") as tmp:
+        timeline.to_csv(tmp, index=False, lineterminator="\n")
+    with atomic_path(out / "index.html") as tmp:
+        tmp.write_text(_index_html(project.name, timeline), encoding="utf-8")
+    return written + [out / "timeline.csv", out / "index.html"]
+
+
+def _index_html(title: str, timeline: pd.DataFrame) -> str:
+    esc = html.escape
+    colors = {"open": "#1a9850", "at_risk": "#f28e2b", "blockaded": "#d73027"}
+    corridors = sorted(timeline["corridor"].unique())
+    head = "".join(f"<th>{esc(c)}</th>" for c in corridors)
+    body = []
+    for (a, b), part in timeline.groupby(["window_start", "window_end"], sort=True):
+        label = f"{a}_{b}"
+        status = part.set_index("corridor")["status"]
+        cells = "".join(f"<td style='background:{colors.get(status.get(c), '#eee')};color:#fff'>"
+                        f"{esc(str(status.get(c, '')).replace('_', ' '))}</td>" for c in corridors)
+        body.append(f"<tr><td><a href='{esc(label)}/map.html'>{esc(a)} to {esc(b)}</a></td>{cells}"
+                    f"<td><a href='{esc(label)}/summary.csv'>summary</a></td></tr>")
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>" + esc(title) + "</title>"
+            "<style>body{font:14px sans-serif;margin:20px}td,th{padding:4px 8px;border:1px solid #ccc}"
+            "table{border-collapse:collapse}</style></head><body>"
+            f"<h1>{esc(title)}</h1><p>Corridor status at the end of each window; each window links to its "
+            f"offline map.</p><table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
+            "</body></html>\n")

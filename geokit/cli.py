@@ -33,6 +33,10 @@ _EPILOG_INFO = """examples:
 _EPILOG_BUILD = """examples:
   geokit build layers/mali_2025/project.toml --out out/mali
   geokit build project.toml --out out/october --start 2025-10-01 --end 2025-10-31 --overwrite
+  geokit build project.toml --out out/weekly --every 7d --format geoparquet
+"""
+_EPILOG_DIFF = """examples:
+  geokit diff out/september out/october
 """
 _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
@@ -98,6 +102,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--allow-outside", action="store_true",
                    help="allow layer paths outside the project folder")
     p.add_argument("--boundaries", help="country polygons for the offline map base (any vector format)")
+    p.add_argument("--every", help="one build per window: 7d, 2W, 1M (sub-folders, timeline.csv, index.html)")
+    p.add_argument("--format", action="append", choices=["geoparquet", "geojson"], default=[],
+                   help="also write each layer in this format (repeatable)")
+
+    p = sub.add_parser("diff", parents=[common], help="what changed between two builds",
+                       description="Compare two build folders: corridors and segments whose status "
+                       "changed, new incidents, people exposed up or down. Writes changes.md and changes.csv.",
+                       epilog=_EPILOG_DIFF, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("old", help="the earlier build folder")
+    p.add_argument("new", help="the later build folder")
+    p.add_argument("--out", help="where to write changes.md/.csv (default: NEW)")
 
     p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
@@ -154,12 +169,27 @@ def _print_written(written: list[Path], out: str, quiet: bool) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from geokit.build import build_project
+    from geokit.build import build_batch, build_project
 
-    written = build_project(args.project, args.out, start=args.start, end=args.end, overwrite=args.overwrite,
-                            allow_outside=args.allow_outside, boundaries=args.boundaries,
-                            progress=not args.quiet)
+    kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
+              "allow_outside": args.allow_outside, "boundaries": args.boundaries,
+              "formats": ("gpkg", *args.format), "progress": not args.quiet}
+    if args.every:
+        written = build_batch(args.project, args.out, every=args.every, **kwargs)
+    else:
+        written = build_project(args.project, args.out, **kwargs)
     _print_written(written, args.out, args.quiet)
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from geokit.diff import diff_builds, write_changes
+
+    changes = diff_builds(args.old, args.new)
+    written = write_changes(changes, args.out or args.new)
+    if not args.quiet:
+        print(changes.markdown())
+        print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
 
@@ -176,7 +206,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "demo": _cmd_demo}
+_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "diff": _cmd_diff,
+             "demo": _cmd_demo}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

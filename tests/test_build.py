@@ -163,3 +163,83 @@ def test_build_help_and_usage():
     done = geokit_cli("build", "--help")
     assert done.returncode == 0 and "--overwrite" in done.stdout and "examples:" in done.stdout
     assert geokit_cli("build").returncode == 2
+
+
+def test_batch_build_by_month_with_timeline_index_and_changes(tmp_path):
+    done = geokit_cli("build", str(MALI / "project.toml"), "--out", str(tmp_path), "--every", "1M",
+                      "--format", "geoparquet", "-q")
+    assert done.returncode == 0, done.stderr
+    folders = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert folders == ["2025-09-01_2025-09-30", "2025-10-01_2025-10-31", "2025-11-01_2025-11-30"]
+    timeline = pd.read_csv(tmp_path / "timeline.csv")
+    dakar = timeline[timeline["corridor"] == "Dakar-Bamako"].set_index("window_start")["status"]
+    assert dakar.to_dict() == {"2025-09-01": "blockaded", "2025-10-01": "open", "2025-11-01": "open"}
+    index = (tmp_path / "index.html").read_text()
+    for folder in folders:
+        assert f"{folder}/map.html" in index and (tmp_path / folder / "map.html").is_file()
+    assert (tmp_path / folders[0] / "corridors.parquet").is_file()
+    assert not (tmp_path / folders[0] / "changes.csv").exists()  # nothing before the first window
+    changes = pd.read_csv(tmp_path / folders[1] / "changes.csv", keep_default_na=False)
+    corridor = changes[(changes["kind"] == "corridor") & (changes["id"] == "Dakar-Bamako")].iloc[0]
+    assert (corridor["old"], corridor["new"]) == ("blockaded", "open")
+    new_ids = set(changes.loc[changes["kind"] == "incident", "id"])
+    assert "GK25-10-17" in new_ids and "GK25-09-13" not in new_ids
+    md = (tmp_path / folders[1] / "changes.md").read_text()
+    assert "Dakar-Bamako: blockaded -> open" in md and ".geokit-build" not in md
+
+
+def test_diff_command_and_automatic_diff_on_overwrite(tmp_path):
+    sept, octo = tmp_path / "sept", tmp_path / "oct"
+    for folder, (a, b) in ((sept, ("2025-09-01", "2025-09-30")), (octo, ("2025-10-01", "2025-10-31"))):
+        assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(folder), "--start", a, "--end", b,
+                          "-q").returncode == 0
+    done = geokit_cli("diff", str(sept), str(octo), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert "Nouakchott-Bamako: blockaded -> open" in done.stdout
+    assert (tmp_path / "changes.csv").is_file()
+    # rebuilding September over October writes the changes back the other way
+    assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(octo), "--start", "2025-09-01",
+                      "--end", "2025-09-30", "--overwrite", "-q").returncode == 0
+    assert "Nouakchott-Bamako: open -> blockaded" in (octo / "changes.md").read_text()
+    bad = geokit_cli("diff", str(sept), str(tmp_path / "nope"))
+    assert bad.returncode == 1 and "is not a geokit build" in bad.stderr
+
+
+def test_bad_every_is_a_clear_error(tmp_path):
+    done = geokit_cli("build", str(MALI / "project.toml"), "--out", str(tmp_path), "--every", "fortnight")
+    assert done.returncode == 1 and "is not a step like 7d, 2W or 1M" in done.stderr
+
+
+@pytest.mark.shared_data
+def test_build_on_the_real_data(shared_data, tmp_path):
+    project = tmp_path / "real.toml"
+    project.write_text(f"""
+[project]
+name = "Real network, Mali incidents"
+[layers]
+roads = "{shared_data / 'roads_major_routes_osm_osrm.geojson'}"
+cities = "{shared_data / 'osm_places_city_town_2019.geojson'}"
+crossings = "{shared_data / 'border_crossings_derived.geojson'}"
+boundaries = "{shared_data / 'admin0_countries_ne50m.geojson'}"
+incidents = "{MALI / 'incidents.csv'}"
+[[corridors]]
+name = "Dakar-Bamako"
+origin = "Dakar"
+destination = "Bamako"
+via = ["Kayes"]
+[analysis]
+start = "2025-09-01"
+end = "2025-09-30"
+radius_km = 10
+""", encoding="utf-8")
+    refused = geokit_cli("build", str(project), "--out", str(tmp_path / "out"))
+    assert refused.returncode == 1 and "outside the project folder" in refused.stderr
+    done = geokit_cli("build", str(project), "--out", str(tmp_path / "out"), "--allow-outside", "-q")
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "out"
+    for name in ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "summary.json", "build.log"):
+        assert (out / name).is_file()
+    row = pd.read_csv(out / "summary.csv").iloc[0]
+    assert row["status"] == "blockaded" and row["detour"] == "ok"
+    assert row["length_km"] == pytest.approx(1382, rel=0.10)
+    assert "Countries (offline base)" in (out / "map.html").read_text()
