@@ -34,7 +34,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from geokit._errors import GeokitError, ProjectError
 from geokit._io import atomic_path
