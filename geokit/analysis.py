@@ -149,7 +149,7 @@ def analyse(
     if "event_type" in window and params.non_exposure_types:
         exposing = window[~window["event_type"].isin(params.non_exposure_types)]
     segments = road_exposure(network.edges, exposing, radius_km=params.radius_km, end=end, rules=params.rules,
-                             half_life_days=params.half_life_days, crs=network.crs)
+                             half_life_days=params.half_life_days, incident_ids=True, crs=network.crs)
     zones = exposure_zones(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
                            imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
     corridor_specs = list(corridors)

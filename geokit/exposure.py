@@ -113,10 +113,13 @@ def blockade_relevant(incidents: pd.DataFrame, rules: StatusRules | None = None)
     cols = [c for c in rules.text_columns if c in incidents]
     if not cols:
         return np.zeros(len(incidents), bool)
-    text = incidents[cols].astype("string").fillna("").agg(" ".join, axis=1)
-    hit = text.str.contains(rules.blockade_pattern, case=False, regex=True)
-    miss = text.str.contains(rules.exclude_pattern, case=False, regex=True)
-    return (hit & ~miss).to_numpy(dtype=bool)
+    hit = np.zeros(len(incidents), bool)
+    miss = np.zeros(len(incidents), bool)
+    for col in cols:  # a handful of columns, each matched in one vectorised pass
+        text = incidents[col].astype("string").fillna("")
+        hit |= text.str.contains(rules.blockade_pattern, case=False, regex=True).to_numpy(dtype=bool)
+        miss |= text.str.contains(rules.exclude_pattern, case=False, regex=True).to_numpy(dtype=bool)
+    return hit & ~miss
 
 
 def _radius_m(incidents: pd.DataFrame, radius_km: float, imprecise_radius_km: float) -> np.ndarray:
@@ -248,12 +251,12 @@ def exposure_zones(
         })
         agg = stats.groupby("zone").agg(
             n_incidents=("date", "size"),
-            fatalities=("fatalities", lambda s: s.sum(min_count=1)),
             first_date=("date", "min"),
             last_date=("date", "max"),
             event_types=("event_type", lambda s: "; ".join(sorted(s.dropna().unique()))),
             weighted_incidents=("weight", "sum"),
         )
+        agg.insert(1, "fatalities", stats.groupby("zone")["fatalities"].sum(min_count=1))
         frame = gpd.GeoDataFrame(agg.reset_index(drop=True),
                                  geometry=gpd.GeoSeries(zones[agg.index.to_numpy()], crs=target).values,
                                  crs=target)
@@ -293,6 +296,7 @@ def road_exposure(
     segment_km: float | None = None,
     rules: StatusRules | None = None,
     half_life_days: float | None = None,
+    incident_ids: bool = False,
     crs: object = None,
 ) -> gpd.GeoDataFrame:
     """Incidents near each road segment in a window, and the segment's status.
@@ -314,6 +318,10 @@ def road_exposure(
         Status rules; :class:`StatusRules` defaults when omitted.
     half_life_days : float, optional
         Time weighting of ``risk_score``.
+    incident_ids : bool, default False
+        Also list the ``event_id`` of the incidents reaching each segment
+        (``incident_ids``, space-separated), which lets
+        :func:`geokit.corridors.corridor_status` count distinct incidents.
     crs : optional
         Metric CRS; chosen for the layers when omitted.
 
@@ -322,9 +330,8 @@ def road_exposure(
     GeoDataFrame in EPSG:4326
         The segments with ``n_incidents``, ``n_blockade_incidents`` (those
         deciding the status), ``fatalities``, ``first_incident``,
-        ``last_incident``, ``blockaded_since``, ``risk_score``, ``incident_ids``
-        (the ``event_id`` of each incident reaching it, space-separated) and
-        ``status``.
+        ``last_incident``, ``blockaded_since``, ``risk_score``, ``status``, and
+        ``incident_ids`` when asked for.
         ``risk_score`` sums, over incidents reaching the segment, the time
         weight times 2 for blockade-relevant incidents (1 otherwise) times
         0.5 for area-located ones.
@@ -361,8 +368,10 @@ def road_exposure(
     result = pd.DataFrame({
         "n_incidents": np.zeros(n, int), "n_blockade_incidents": np.zeros(n, int),
         "fatalities": np.full(n, np.nan), "first_incident": pd.NaT, "last_incident": pd.NaT,
-        "blockaded_since": pd.NaT, "risk_score": np.zeros(n), "incident_ids": "",
+        "blockaded_since": pd.NaT, "risk_score": np.zeros(n),
     })
+    if incident_ids:
+        result["incident_ids"] = ""
     if len(inc):
         points = inc.to_crs(target).geometry.array
         radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
@@ -385,16 +394,18 @@ def road_exposure(
             "decides_date": np.where(decides[inc_idx], inc["date"].to_numpy()[inc_idx], np.datetime64("NaT")),
             "risk": (weight * np.where(relevant, 2.0, 1.0) * np.where(prec >= 3, 0.5, 1.0))[inc_idx],
         })
-        agg = pairs.groupby("seg").agg(
+        grouped = pairs.groupby("seg", sort=True)
+        agg = grouped.agg(
             n_incidents=("date", "size"),
             n_blockade_incidents=("decides", "sum"),
-            fatalities=("fatalities", lambda s: s.sum(min_count=1)),
             first_incident=("date", "min"),
             last_incident=("date", "max"),
             blockaded_since=("decides_date", "min"),
             risk_score=("risk", "sum"),
-            incident_ids=("event_id", lambda s: " ".join(sorted(set(s)))),
         )
+        agg["fatalities"] = grouped["fatalities"].sum(min_count=1)
+        if incident_ids:  # pairs come sorted by (segment, incident): ids join in a stable order
+            agg["incident_ids"] = grouped["event_id"].agg(" ".join)
         result.loc[agg.index, agg.columns] = agg
         result = result.astype({"n_incidents": int, "n_blockade_incidents": int})
     status = np.full(n, "open", dtype=object)
