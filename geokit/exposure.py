@@ -383,30 +383,32 @@ def road_exposure(
         decides = relevant & (prec <= rules.blockade_max_precision) & (inc["date"] >= recent_from).to_numpy()
         fat = pd.to_numeric(inc["fatalities"], errors="coerce").to_numpy() if "fatalities" in inc else \
             np.full(len(inc), np.nan)
-        ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else \
-            np.arange(len(inc)).astype(str)
-        pairs = pd.DataFrame({
-            "seg": seg_idx,
-            "event_id": ids[inc_idx],
-            "date": inc["date"].to_numpy()[inc_idx],
-            "fatalities": fat[inc_idx],
-            "decides": decides[inc_idx],
-            "decides_date": np.where(decides[inc_idx], inc["date"].to_numpy()[inc_idx], np.datetime64("NaT")),
-            "risk": (weight * np.where(relevant, 2.0, 1.0) * np.where(prec >= 3, 0.5, 1.0))[inc_idx],
-        })
-        grouped = pairs.groupby("seg", sort=True)
-        agg = grouped.agg(
-            n_incidents=("date", "size"),
-            n_blockade_incidents=("decides", "sum"),
-            first_incident=("date", "min"),
-            last_incident=("date", "max"),
-            blockaded_since=("decides_date", "min"),
-            risk_score=("risk", "sum"),
-        )
-        agg["fatalities"] = grouped["fatalities"].sum(min_count=1)
-        if incident_ids:  # pairs come sorted by (segment, incident): ids join in a stable order
-            agg["incident_ids"] = grouped["event_id"].agg(" ".join)
-        result.loc[agg.index, agg.columns] = agg
+        # pairs are sorted by segment: aggregate each run with numpy reduceat
+        dates = inc["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        nat = np.iinfo(np.int64).min
+        if len(seg_idx):
+            starts = np.r_[0, np.flatnonzero(np.diff(seg_idx)) + 1]
+            segs = seg_idx[starts]
+            d = dates[inc_idx]
+            dec = decides[inc_idx]
+            f = fat[inc_idx]
+            risk = (weight * np.where(relevant, 2.0, 1.0) * np.where(prec >= 3, 0.5, 1.0))[inc_idx]
+            big = np.iinfo(np.int64).max
+            result.loc[segs, "n_incidents"] = np.diff(np.r_[starts, len(seg_idx)])
+            result.loc[segs, "n_blockade_incidents"] = np.add.reduceat(dec.astype(np.int64), starts)
+            result.loc[segs, "first_incident"] = pd.to_datetime(np.minimum.reduceat(d, starts))
+            result.loc[segs, "last_incident"] = pd.to_datetime(np.maximum.reduceat(d, starts))
+            since = np.minimum.reduceat(np.where(dec, d, big), starts)
+            result.loc[segs, "blockaded_since"] = pd.to_datetime(np.where(since == big, nat, since))
+            result.loc[segs, "risk_score"] = np.add.reduceat(risk, starts)
+            has_f = np.add.reduceat((~np.isnan(f)).astype(np.int64), starts) > 0
+            total_f = np.add.reduceat(np.nan_to_num(f), starts)
+            result.loc[segs, "fatalities"] = np.where(has_f, total_f, np.nan)
+            if incident_ids:
+                ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else \
+                    np.arange(len(inc)).astype(str)
+                joined = pd.Series(ids[inc_idx]).groupby(seg_idx, sort=True).agg(" ".join)
+                result.loc[joined.index, "incident_ids"] = joined.to_numpy()
         result = result.astype({"n_incidents": int, "n_blockade_incidents": int})
     status = np.full(n, "open", dtype=object)
     status[result["n_incidents"].to_numpy() >= rules.at_risk_min_incidents] = "at_risk"
