@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test install clean
+.PHONY: demo test bench bench-full install clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "geokit needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -29,6 +29,20 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	bash .ci/install-browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	@touch $@
+
+# Benchmarks (never part of make test): geokit against naive geopandas and PostGIS.
+# PostGIS comes from Debian's packages (installed here when root), started and stopped by the script.
+bench: $(VENV)/.installed-bench
+	bash .ci/install-postgis
+	$(BIN)/python benchmarks/run.py --size quick
+
+bench-full: $(VENV)/.installed-bench
+	bash .ci/install-postgis
+	$(BIN)/python benchmarks/run.py --size full
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache

@@ -7,14 +7,14 @@ from conftest import ROOT
 
 
 def _name_and_bound(spec: str) -> tuple[str, str]:
-    match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)\s*(.*?)\s*", spec)
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*(.*?)\s*", spec)  # extras: conda has none
     return match.group(1).lower(), match.group(2).replace(" ", "")
 
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_name_and_bound(s) for s in project["dependencies"])
-    for extra in ("test", "notebooks"):
+    for extra in ("test", "notebooks", "bench"):
         wanted.update(_name_and_bound(s) for s in project["optional-dependencies"][extra])
     conda = {}
     text = (ROOT / "environment.yml").read_text()
