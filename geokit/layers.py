@@ -226,6 +226,9 @@ def validate_layer(
     frame = check_crs(frame, report, crs=crs if crs is not None else implied_crs)
     report.source_crs = frame.crs.to_string() if frame.crs is not None else None
     frame = drop_missing_geometries(frame, report)
+    if frame.empty and report.ok:
+        report.add("error", "no row has a usable geometry (all were null or empty)",
+                   fix="check the coordinate columns or the geometry of the file")
     check_geometry_types(frame, report)
     check_coordinates(frame, report, xy_columns=xy, bounds=bounds)
     if report.ok:
@@ -440,6 +443,7 @@ def _read_csv(
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: cannot parse it as CSV ({str(exc).strip()}); check the "
                          "delimiter and quoting") from None
+    _check_ragged_rows(path, enc, sep, len(table.columns))
     lower = {c.lower(): c for c in table.columns}
     xcol, ycol, implied = columns.pop("x", None), columns.pop("y", None), None
     if xcol is None or ycol is None:
@@ -473,6 +477,22 @@ def _read_csv(
     geometry[(x.isna() | y.isna()).to_numpy()] = None
     frame = gpd.GeoDataFrame(table, geometry=geometry)
     return frame, implied, (str(xcol), str(ycol))
+
+
+def _check_ragged_rows(path: Path, encoding: str, sep: str, n_columns: int) -> None:
+    """Refuse rows with fewer or more fields than the header (truncated or mis-quoted lines)."""
+    from geokit.validate import describe_rows
+
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=sep)
+        next(reader, None)
+        bad = [(i, len(row)) for i, row in enumerate(reader) if row and len(row) != n_columns]
+    if bad:
+        rows = [i for i, _ in bad]
+        raise InputError(
+            f"{path}: {len(bad)} rows do not have the header's {n_columns} fields "
+            f"({describe_rows(rows, noun='CSV line', offset=2)}; e.g. {bad[0][1]} fields): the file looks "
+            "truncated, or a field holds an unquoted delimiter; fix those lines (quote text fields)")
 
 
 def _sniff_delimiter(sample: str) -> str:
