@@ -298,6 +298,8 @@ def road_exposure(
     half_life_days: float | None = None,
     incident_ids: bool = False,
     crs: object = None,
+    engine: Literal["memory", "dask"] = "memory",
+    npartitions: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Incidents near each road segment in a window, and the segment's status.
 
@@ -324,6 +326,12 @@ def road_exposure(
         :func:`geokit.corridors.corridor_status` count distinct incidents.
     crs : optional
         Metric CRS; chosen for the layers when omitted.
+    engine : {"memory", "dask"}, default "memory"
+        ``"dask"`` partitions the segments spatially with dask-geopandas and
+        joins each partition on the active dask scheduler (see
+        :mod:`geokit._dask`); the result is identical.
+    npartitions : int, optional
+        Number of spatial partitions for the dask engine.
 
     Returns
     -------
@@ -360,9 +368,35 @@ def road_exposure(
     else:
         segments = explode_lines(roads)
         segments.insert(0, "segment_id", np.arange(len(segments)))
-    seg_metric = segments.to_crs(target).geometry.array
     _, hi = parse_window(start, end)
     reference = hi if hi is not None else (inc["date"].max() if len(inc) else None)
+    if engine not in ("memory", "dask"):
+        raise InputError(f"engine={engine!r}: use 'memory' or 'dask'")
+    if engine == "dask":
+        from geokit._dask import partitioned
+
+        reach = max(radius_km, rules.imprecise_radius_km) * 1000
+        out = partitioned(_segment_status, segments.to_crs(target), inc.to_crs(target), reach_m=reach,
+                          npartitions=npartitions, radius_km=radius_km, reference=reference, rules=rules,
+                          half_life_days=half_life_days, incident_ids=incident_ids)
+        return out.to_crs(WGS84)
+    return _segment_status(segments.to_crs(target), inc.to_crs(target), radius_km=radius_km,
+                           reference=reference, rules=rules, half_life_days=half_life_days,
+                           incident_ids=incident_ids).to_crs(WGS84)
+
+
+def _segment_status(
+    segments: gpd.GeoDataFrame,
+    inc: gpd.GeoDataFrame,
+    *,
+    radius_km: float,
+    reference: pd.Timestamp | None,
+    rules: StatusRules,
+    half_life_days: float | None,
+    incident_ids: bool,
+) -> gpd.GeoDataFrame:
+    """The status computation of :func:`road_exposure`, on layers already in one metric CRS."""
+    seg_metric = segments.geometry.array
 
     n = len(segments)
     result = pd.DataFrame({
@@ -372,8 +406,8 @@ def road_exposure(
     })
     if incident_ids:
         result["incident_ids"] = ""
-    if len(inc):
-        points = inc.to_crs(target).geometry.array
+    if len(inc) and n:
+        points = inc.geometry.array
         radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
         seg_idx, inc_idx = incident_pairs_within(seg_metric, points, radius)
         prec = precision_class(inc)
@@ -419,7 +453,7 @@ def road_exposure(
     out = segments.reset_index(drop=True).drop(
         columns=[c for c in result.columns if c in segments.columns])
     out = pd.concat([out, result], axis=1)
-    return gpd.GeoDataFrame(out, geometry=segments.geometry.name, crs=segments.crs).to_crs(WGS84)
+    return gpd.GeoDataFrame(out, geometry=segments.geometry.name, crs=segments.crs)
 
 
 def place_exposure(

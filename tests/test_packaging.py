@@ -14,7 +14,7 @@ def _name_and_bound(spec: str) -> tuple[str, str]:
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = dict(_name_and_bound(s) for s in project["dependencies"])
-    for extra in ("test", "notebooks", "bench"):
+    for extra in ("test", "notebooks", "bench", "dask"):
         wanted.update(_name_and_bound(s) for s in project["optional-dependencies"][extra])
     conda = {}
     text = (ROOT / "environment.yml").read_text()
