@@ -39,10 +39,12 @@ $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
 bench: $(VENV)/.installed-bench
 	bash .ci/install-postgis
 	$(BIN)/python benchmarks/run.py --size quick
+	$(BIN)/python benchmarks/map_scale.py --segments 20000 --incidents 2000
 
 bench-full: $(VENV)/.installed-bench
 	bash .ci/install-postgis
 	$(BIN)/python benchmarks/run.py --size full
+	$(BIN)/python benchmarks/map_scale.py --segments 100000 --incidents 5000
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache

@@ -103,11 +103,30 @@ def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
     return {"type": "FeatureCollection", "features": features}
 
 
-def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by status", precision: int = 5,
-                      simplify_m: float | None = None) -> folium.FeatureGroup:
-    """Road segments coloured by status, with a tooltip of name, ref, status and incidents."""
-    group = folium.FeatureGroup(name=name)
+def _merge_runs(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Join consecutive segments of one road that share a status into one line (fewer features)."""
+    keys = [k for k in ("road_index", "part") if k in segments]
+    if not keys:
+        return segments
     frame = segments.assign(status=segments["status"].astype(str))
+    agg = {c: f for c, f in (("name", "first"), ("ref", "first"), ("n_incidents", "sum"),
+                             ("last_incident", "max")) if c in frame}
+    merged = frame.dissolve(by=[*keys, "status"], aggfunc=agg, as_index=False)
+    merged["geometry"] = shapely.line_merge(merged.geometry.array)
+    return merged
+
+
+def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by status", precision: int = 5,
+                      simplify_m: float | None = None, merge: bool = True) -> folium.FeatureGroup:
+    """Road segments coloured by status, with a tooltip of name, ref, status and incidents.
+
+    With ``merge`` (the default), consecutive segments of a road with the
+    same status are drawn as one line, which keeps large maps small; the
+    tooltip then sums their incidents.
+    """
+    group = folium.FeatureGroup(name=name)
+    frame = _merge_runs(segments) if merge else segments
+    frame = frame.assign(status=frame["status"].astype(str))
     fields = [("name", "Road"), ("ref", "Ref"), ("status", "Status"), ("n_incidents", "Incidents"),
               ("last_incident", "Last incident")]
     data = _geojson(frame, [k for k, _ in fields], precision=precision, simplify_m=simplify_m)
@@ -179,25 +198,39 @@ def zone_layer(zones: gpd.GeoDataFrame, *, name: str = "Exposure zones", precisi
     return group
 
 
-def _incident_popup(row: Mapping[str, object]) -> folium.Popup:
-    body = _table(row, [("date", "Date"), ("event_type", "Type"), ("sub_event_type", "Sub-type"),
-                        ("actor", "Actor"), ("fatalities", "Fatalities"), ("notes", "Notes"),
-                        ("source", "Source")])
-    return folium.Popup(body, max_width=360)
+_INCIDENT_FIELDS = [("date", "Date"), ("event_type", "Type"), ("sub_event_type", "Sub-type"),
+                    ("actor", "Actor"), ("fatalities", "Fatalities"), ("notes", "Notes"), ("source", "Source")]
 
 
 def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", cluster: bool = True,
                    show: bool = True, control: bool = True) -> folium.FeatureGroup:
-    """Incident markers (clustered) with a popup of date, type, actor, fatalities, notes, source."""
+    """Incident markers (clustered) with a popup of date, type, actor, fatalities, notes, source.
+
+    One GeoJSON layer of circle markers (compact: about 0.3 kB per incident)
+    whose popup is built from escaped feature properties.
+    """
     group = folium.FeatureGroup(name=name, show=show, control=control)
     target = folium.plugins.MarkerCluster(name=name, control=False).add_to(group) if cluster else group
-    frame = incidents.to_crs(4326)
-    for row, geom in zip(frame.drop(columns=frame.geometry.name).to_dict("records"), frame.geometry.array):
-        folium.CircleMarker(
-            location=[geom.y, geom.x], radius=6, color="#67000d", weight=1, fill=True, fill_color="#cb181d",
-            fill_opacity=0.85, popup=_incident_popup(row),
-            tooltip=f"{_esc(row.get('date'))} {_esc(row.get('event_type'))}",
-        ).add_to(target)
+    fields = [(k, label) for k, label in _INCIDENT_FIELDS if k in incidents]
+    data = _geojson(incidents, ["event_id", *[k for k, _ in fields]], precision=5, simplify_m=None)
+    # each marker gets its own popup (markers inside a cluster do not reach a popup bound on their
+    # GeoJSON group); property values are already HTML-escaped by _geojson
+    rows = json.dumps([[k, label] for k, label in fields])
+    on_each = folium.JsCode(f"""function(feature, layer) {{
+        var p = feature.properties, rows = {rows}, html = '<table style="font-size:12px">';
+        rows.forEach(function(r) {{
+            html += '<tr><th style="text-align:left;padding-right:6px">' + r[1] + '</th><td>'
+                 + (p[r[0]] === undefined || p[r[0]] === null ? '' : p[r[0]]) + '</td></tr>';
+        }});
+        layer.bindPopup(html + '</table>', {{maxWidth: 360}});
+        layer.bindTooltip((p.date || '') + ' ' + (p.event_type || ''));
+    }}""")
+    folium.GeoJson(
+        data, name=name, control=False,
+        marker=folium.CircleMarker(radius=6, color="#67000d", weight=1, fill=True, fill_color="#cb181d",
+                                   fill_opacity=0.85),
+        on_each_feature=on_each,
+    ).add_to(target)
     return group
 
 
