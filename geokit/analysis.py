@@ -155,26 +155,14 @@ def analyse(
     corridor_specs = list(corridors)
     if destination is None and corridor_specs:
         destination = str(Counter(str(c.destination) for c in corridor_specs).most_common(1)[0][0])
-    exposed_cities = exposed_crossings = totals = None
-    if cities is not None and len(cities):
-        exposed_cities = place_exposure(cities, exposing, radius_km=params.radius_km, zones=zones,
-                                        imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
-        if destination is not None:
-            iso = isolation(network, segments, destination, kind="city")
-            exposed_cities = exposed_cities.merge(
-                iso[["place", "before_km", "after_km", "isolation"]].drop_duplicates("place"),
-                left_on="name", right_on="place", how="left").drop(columns="place")
-        if "population" in exposed_cities:
-            totals = exposed_totals(exposed_cities, by="country")
-    if crossings is not None and len(crossings):
-        exposed_crossings = place_exposure(crossings, exposing, radius_km=params.radius_km, zones=zones,
-                                           imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
-        if destination is not None:
-            iso = isolation(network, segments, destination, kind="crossing")
-            exposed_crossings = exposed_crossings.merge(
-                iso[["place", "before_km", "after_km", "isolation"]].drop_duplicates("place"),
-                left_on="name", right_on="place", how="left").drop(columns="place")
-            exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
+    exposed_cities = _exposed_places(cities, "city", exposing, zones, network, segments, destination, params)
+    exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, segments, destination,
+                                        params)
+    totals = None
+    if exposed_cities is not None and "population" in exposed_cities:
+        totals = exposed_totals(exposed_cities, by="country")
+    if exposed_crossings is not None and "after_km" in exposed_crossings:
+        exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
     status = detour_lines = None
     if corridor_specs:
         status = corridor_status(network, segments, corridor_specs)
@@ -188,6 +176,21 @@ def analyse(
     return Analysis(params=params, network=network, segments=segments, zones=zones, corridors=status,
                     detours=detour_lines, cities=exposed_cities, crossings=exposed_crossings,
                     incidents=window.reset_index(drop=True), totals=totals, destination=destination)
+
+
+def _exposed_places(places: gpd.GeoDataFrame | None, kind: str, incidents: gpd.GeoDataFrame,
+                    zones: gpd.GeoDataFrame, network: RoadNetwork, segments: gpd.GeoDataFrame,
+                    destination: str | None, params: AnalysisParams) -> gpd.GeoDataFrame | None:
+    """Place exposure, plus road distance to the destination before and after the blockade."""
+    if places is None or not len(places):
+        return None
+    out = place_exposure(places, incidents, radius_km=params.radius_km, zones=zones,
+                         imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
+    if destination is not None:
+        iso = isolation(network, segments, destination, kind=kind)
+        out = out.merge(iso[["place", "before_km", "after_km", "isolation"]].drop_duplicates("place"),
+                        left_on="name", right_on="place", how="left").drop(columns="place")
+    return out
 
 
 def _population_on_routes(status: gpd.GeoDataFrame, cities: gpd.GeoDataFrame | None) -> list[float]:

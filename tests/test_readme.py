@@ -37,3 +37,22 @@ def test_cli_commands_in_readme_work(command, tmp_path):
     argv = [sys.executable, "-m", "geokit"] + [str(tmp_path / a) if a.startswith("out/") else a for a in argv[1:]]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_project_file_example_uses_only_known_keys():
+    import tomllib
+
+    from geokit.build import _PARAM_KEYS, _RASTER_KEYS, _RULE_KEYS
+    from geokit.project import _CORRIDOR_KEYS, _LAYER_KEYS
+
+    block = re.search(r"## Project files.*?```toml\n(.*?)```", README, re.S).group(1)
+    data = tomllib.loads(block)
+    assert set(data["analysis"]) <= _PARAM_KEYS | _RULE_KEYS | _RASTER_KEYS
+    for corridor in data["corridors"]:
+        assert set(corridor) <= _CORRIDOR_KEYS
+    for entry in data["layers"].values():
+        for item in entry if isinstance(entry, list) else [entry]:
+            if isinstance(item, dict):
+                assert set(item) <= _LAYER_KEYS
+    mentioned = set(re.findall(r"(\w+) = ", re.search(r"# a layer table also takes (.*)", block).group(1)))
+    assert mentioned <= _LAYER_KEYS
