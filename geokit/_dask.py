@@ -26,7 +26,7 @@ import shapely
 
 from geokit._errors import GeokitError
 
-__all__ = ["partitioned"]
+__all__ = ["partitioned", "union_of_buffers"]
 
 
 def _require():
@@ -80,3 +80,22 @@ def partitioned(
         out = parts.compute()
     out = out.sort_values("_geokit_row", kind="mergesort").drop(columns="_geokit_row").reset_index(drop=True)
     return gpd.GeoDataFrame(pd.DataFrame(out), geometry=meta.geometry.name, crs=meta.crs)
+
+
+def union_of_buffers(points: np.ndarray, radius_m: np.ndarray, *, npartitions: int | None = None
+                     ) -> shapely.Geometry:
+    """Union of the points' buffers: chunks along a Hilbert curve are dissolved in
+    parallel on the active dask scheduler, then merged."""
+    _require()
+    import dask
+
+    series = gpd.GeoSeries(points)
+    order = np.argsort(series.hilbert_distance(), kind="stable")
+    n = npartitions or max(1, min(64, len(points) // 20_000 + 1))
+    chunks = [c for c in np.array_split(order, n) if len(c)]
+
+    def dissolve(idx: np.ndarray) -> shapely.Geometry:
+        return shapely.union_all(shapely.buffer(points[idx], radius_m[idx], quad_segs=16))
+
+    parts = dask.compute(*[dask.delayed(dissolve)(c) for c in chunks])
+    return shapely.union_all(np.array(parts, dtype=object))

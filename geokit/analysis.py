@@ -10,7 +10,7 @@ of its own module for analysts who compose their own.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
@@ -110,6 +110,7 @@ def analyse(
     destination: str | None = None,
     params: AnalysisParams | None = None,
     network: RoadNetwork | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Run the corridor analysis on canonical layers.
 
@@ -127,6 +128,8 @@ def analyse(
     params : AnalysisParams, optional
     network : RoadNetwork, optional
         Reuse a network built earlier with the same parameters.
+    progress : callable, optional
+        Called with the name of each step as it starts (the CLI's progress bar).
 
     Returns
     -------
@@ -139,6 +142,8 @@ def analyse(
     ...             geokit.read_incidents("layers/mali_2025/incidents.csv"))  # doctest: +SKIP
     """
     params = params or AnalysisParams()
+    step = progress or (lambda name: None)
+    step("building the road network")
     if network is None:
         network = build_network(roads, places=_places(cities, crossings),
                                 snap_tolerance_m=params.snap_tolerance_m, place_snap_km=params.place_snap_km,
@@ -148,13 +153,16 @@ def analyse(
     exposing = window
     if "event_type" in window and params.non_exposure_types:
         exposing = window[~window["event_type"].isin(params.non_exposure_types)]
+    step("segment exposure (spatial join)")
     segments = road_exposure(network.edges, exposing, radius_km=params.radius_km, end=end, rules=params.rules,
                              half_life_days=params.half_life_days, incident_ids=True, crs=network.crs)
+    step("exposure zones")
     zones = exposure_zones(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
                            imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
     corridor_specs = list(corridors)
     if destination is None and corridor_specs:
         destination = str(Counter(str(c.destination) for c in corridor_specs).most_common(1)[0][0])
+    step("towns and crossings")
     exposed_cities = _exposed_places(cities, "city", exposing, zones, network, segments, destination, params)
     exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, segments, destination,
                                         params)
@@ -163,6 +171,7 @@ def analyse(
         totals = exposed_totals(exposed_cities, by="country")
     if exposed_crossings is not None and "after_km" in exposed_crossings:
         exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
+    step("routing corridors and detours")
     status = detour_lines = None
     if corridor_specs:
         status = corridor_status(network, segments, corridor_specs)

@@ -184,6 +184,7 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
             ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
             names.append(f"{name}.geojson")
     names.append("layers.gpkg")
+    bar = tqdm(total=3, desc="density raster", disable=not progress, unit="step")
     density = None
     if len(analysis.incidents):
         density = incident_density(analysis.incidents, cell_km=raster["cell_km"],
@@ -193,10 +194,14 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
+    bar.update(1)
+    bar.set_description("offline map")
     figure = corridor_map(analysis, boundaries=boundaries, density=density, title=project_name,
                           sources=sources or [])
     save_html(figure, stage / "map.html", offline=True)
     names.append("map.html")
+    bar.update(1)
+    bar.set_description("summary")
     table = _summary_table(analysis)
     table.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
     names.append("summary.csv")
@@ -221,6 +226,8 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     names.append("summary.json")
     (stage / "build.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
     names.append("build.log")
+    bar.update(1)
+    bar.close()
     return names
 
 
@@ -303,12 +310,18 @@ def _map_base(project: Project, layers: dict, boundaries: str | Path | None, log
 
 def _analyse(project: Project, layers: dict, params: AnalysisParams, *, network=None,
              progress: bool = False) -> Analysis:
-    steps = tqdm(total=1, desc="analysing", disable=not progress, unit="step")
+    bar = tqdm(total=5, desc="analysing", disable=not progress, unit="step")
+
+    def step(name: str) -> None:
+        if bar.n or name != "building the road network":
+            bar.update(1)
+        bar.set_description(name)
+
     analysis = analyse(layers["roads"], layers["incidents"], cities=layers.get("cities"),
                        crossings=layers.get("crossings"), corridors=project.corridors, params=params,
-                       network=network)
-    steps.update(1)
-    steps.close()
+                       network=network, progress=step)
+    bar.update(bar.total - bar.n)
+    bar.close()
     return analysis
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import re
 import warnings
 from collections.abc import Mapping, Sequence
@@ -214,6 +215,7 @@ def validate_layer(
         name = str(path)
         if not path.exists():
             raise InputError(f"{name}: no such file; check the path (relative paths start from {Path.cwd()})")
+        _check_size(path)
         report = ValidationReport(name, kind)
         raw, implied_crs, xy = _read_file(path, kind, layer=layer, columns=columns,
                                           encoding=encoding, highway=highway, report=report)
@@ -382,6 +384,32 @@ def describe_layer(path: str | Path, *, kind: LayerKind | None = None, **kwargs:
     lines.append(f"problems: {len(report.errors)} errors, {len(report.problems) - len(report.errors)} "
                  "repairs/drops" + ("" if report.ok else " (run geokit validate for details)"))
     return "\n".join(lines)
+
+
+#: Share of the machine's memory a single input file may take on disk; a
+#: layer in memory is several times larger than its file.
+MAX_FILE_SHARE_OF_RAM = 0.25
+
+
+def _physical_memory_bytes() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 16 * 2**30
+
+
+def _check_size(path: Path, *, limit_bytes: int | None = None) -> None:
+    """Refuse a file too large to read whole on this machine, with what to do instead."""
+    if path.is_dir():
+        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    else:
+        size = path.stat().st_size
+    limit = limit_bytes if limit_bytes is not None else int(_physical_memory_bytes() * MAX_FILE_SHARE_OF_RAM)
+    if size > limit:
+        raise InputError(
+            f"{path} is {size / 2**30:.1f} GB, more than geokit reads whole on this machine "
+            f"({limit / 2**30:.1f} GB, a quarter of its memory): clip it to the area of interest first "
+            "(ogr2ogr -spat ..., or osmium extract for .osm.pbf), or split it by country")
 
 
 # --- reading files ---------------------------------------------------------

@@ -42,3 +42,28 @@ def test_unknown_engine_is_refused():
     inc = synthetic.incidents(5, seg)
     with pytest.raises(ValueError, match="engine='spark': use 'memory' or 'dask'"):
         road_exposure(seg, inc, radius_km=1, engine="spark", crs=synthetic.CRS)
+
+
+@pytest.mark.slow
+def test_dask_zones_and_places_equal_memory(client):
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from geokit.exposure import exposure_zones, place_exposure
+
+    seg = synthetic.roads(20_000)
+    inc = synthetic.incidents(3_000, seg)
+    memory = exposure_zones(inc, radius_km=10, crs=synthetic.CRS)
+    spread = exposure_zones(inc, radius_km=10, crs=synthetic.CRS, engine="dask", npartitions=6)
+    cols = ["zone_id", "n_incidents", "fatalities", "first_date", "last_date", "event_types"]
+    pd.testing.assert_frame_equal(spread[cols], memory[cols])
+    np.testing.assert_allclose(spread["area_km2"], memory["area_km2"], rtol=1e-9)
+    # the same polygons up to floating-point noise from the order of the unions
+    a, b = spread.to_crs(synthetic.CRS).geometry.array, memory.to_crs(synthetic.CRS).geometry.array
+    assert (shapely.area(shapely.symmetric_difference(a, b)) / shapely.area(b) < 1e-9).all()
+    towns = gpd.GeoDataFrame({"name": [f"T{i}" for i in range(500)]}, crs=synthetic.CRS,
+                             geometry=shapely.get_point(seg.geometry.array[::40], 0))
+    a = place_exposure(towns, inc, radius_km=10, crs=synthetic.CRS)
+    b = place_exposure(towns, inc, radius_km=10, crs=synthetic.CRS, engine="dask", npartitions=4)
+    pd.testing.assert_frame_equal(a.drop(columns="geometry"), b.drop(columns="geometry"))

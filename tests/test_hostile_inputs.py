@@ -170,3 +170,12 @@ def test_column_mapping_names_an_unknown_canonical(tmp_path):
     path = _write(tmp_path, "um.csv", "event_date,latitude,longitude\n2025-09-14,13.4,-6.2\n")
     with pytest.raises(InputError, match="columns= names colour, which is not a canonical incidents column"):
         load_layer(path, "incidents", columns={"colour": "x"})
+
+
+def test_a_file_too_large_for_the_machine_is_refused(tmp_path, monkeypatch):
+    import geokit.layers as layers
+
+    path = _write(tmp_path, "big.csv", "event_date,latitude,longitude\n" + "2025-09-14,13.4,-6.2\n" * 2000)
+    monkeypatch.setattr(layers, "_physical_memory_bytes", lambda: 40_000)  # pretend a 40 kB machine
+    with pytest.raises(InputError, match=r"big\.csv is 0\.0 GB, more than geokit reads whole.*clip it"):
+        load_layer(path, "incidents")

@@ -60,7 +60,7 @@ def test_real_values_map_to_canonical_columns(shared_data):
     assert roads["length_km"].sum() == pytest.approx(37_200, rel=0.01)
 
 
-@pytest.mark.parametrize("name", ["roads_major_routes_osm_osrm.geojson", "osm_places_city_town_2019.geojson"])
+@pytest.mark.parametrize("name", sorted(REAL_LAYERS))
 def test_real_layer_through_the_cli(shared_data, name):
     kind, rows = REAL_LAYERS[name]
     done = subprocess.run([sys.executable, "-m", "geokit", "validate", str(shared_data / name), "--kind", kind],
