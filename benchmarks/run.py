@@ -35,7 +35,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 RADIUS_KM = 10.0
 SIZES = {
     "quick": [(10_000, 1_000), (40_000, 4_000), (100_000, 10_000)],
-    "full": [(10_000, 1_000), (100_000, 10_000), (300_000, 30_000), (1_000_000, 100_000)],
+    "full": [(10_000, 1_000), (100_000, 10_000), (300_000, 30_000), (1_000_000, 100_000), (1_000_000, 200_000)],
 }
 NAIVE_MAX_SEGMENTS = 300_000  # the naive route at 1M segments takes long enough to skip; the trend is clear
 OVERLAY_MAX_SEGMENTS = 40_000  # overlay is far slower still

@@ -230,3 +230,27 @@ def test_demo_build_map_opens_offline_with_all_layers(page_of, tmp_path):
         assert layer in names, names
     if base.is_file():
         assert "Countries (offline base)" in names
+
+
+def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_path):
+    """A timeline of corridor status (one frame per month) is drawn under the slider."""
+    months = {}
+    from dataclasses import replace
+
+    for label, (a, b) in {"2025-09": ("2025-09-01", "2025-09-30"), "2025-10": ("2025-10-01", "2025-10-31")}.items():
+        params = replace(analysis.params, start=a, end=b)
+        months[label] = analyse(geokit.read_roads(MALI / "roads.geojson"), analysis.incidents,
+                                corridors=load_project(MALI / "project.toml").corridors,
+                                params=params, network=analysis.network).corridors
+    m = corridor_map(analysis, timeline=months)
+    page, log = page_of(save_html(m, tmp_path / "timeline.html"))
+    colours = f"""() => {{ const out = []; {MAP}.eachLayer(l => {{
+        if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.options.weight === 8) out.push(l.options.color); }});
+        return out.sort(); }}"""
+    page.evaluate("geokitShowPeriod('2025-09')")
+    september = page.evaluate(colours)
+    page.evaluate("geokitShowPeriod('2025-10')")
+    october = page.evaluate(colours)
+    assert log["errors"] == []
+    assert september.count("#d73027") == 2  # Dakar and Nouakchott blockaded in September
+    assert "#d73027" not in october          # none in October
