@@ -38,11 +38,13 @@ $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml
 # PostGIS comes from Debian's packages (installed here when root), started and stopped by the script.
 bench: $(VENV)/.installed-bench
 	bash .ci/install-postgis
+	bash .ci/install-browser
 	$(BIN)/python benchmarks/run.py --size quick
 	$(BIN)/python benchmarks/map_scale.py --segments 20000 --incidents 2000
 
 bench-full: $(VENV)/.installed-bench
 	bash .ci/install-postgis
+	bash .ci/install-browser
 	$(BIN)/python benchmarks/run.py --size full
 	$(BIN)/python benchmarks/map_scale.py --segments 100000 --incidents 5000
 

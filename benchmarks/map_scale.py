@@ -60,8 +60,11 @@ def main(argv=None) -> int:
 def _open_seconds(path: Path) -> str:
     exe = shutil.which("chromium")
     if exe is None:
-        return "n/a (no chromium)"
-    from playwright.sync_api import sync_playwright
+        return "n/a (no chromium: apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return "n/a (playwright is not installed)"
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
