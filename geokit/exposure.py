@@ -122,6 +122,11 @@ def blockade_relevant(incidents: pd.DataFrame, rules: StatusRules | None = None)
     return hit & ~miss
 
 
+def _check_engine(engine: str) -> None:
+    if engine not in ("memory", "dask"):
+        raise InputError(f"engine={engine!r}: use 'memory' or 'dask'")
+
+
 def _radius_m(incidents: pd.DataFrame, radius_km: float, imprecise_radius_km: float) -> np.ndarray:
     if radius_km <= 0:
         raise InputError(f"radius_km must be positive, not {radius_km}")
@@ -285,8 +290,7 @@ def exposure_zones(
 def _dissolve(points: np.ndarray, radius_m: np.ndarray, *, engine: str = "memory",
               npartitions: int | None = None) -> np.ndarray:
     """Polygons of the union of the points' buffers (one per connected zone)."""
-    if engine not in ("memory", "dask"):
-        raise InputError(f"engine={engine!r}: use 'memory' or 'dask'")
+    _check_engine(engine)
     if engine == "memory" or len(points) < 2:
         return shapely.get_parts(shapely.union_all(shapely.buffer(points, radius_m, quad_segs=16)))
     from geokit._dask import union_of_buffers
@@ -390,8 +394,7 @@ def road_exposure(
         segments.insert(0, "segment_id", np.arange(len(segments)))
     _, hi = parse_window(start, end)
     reference = hi if hi is not None else (inc["date"].max() if len(inc) else None)
-    if engine not in ("memory", "dask"):
-        raise InputError(f"engine={engine!r}: use 'memory' or 'dask'")
+    _check_engine(engine)
     if engine == "dask":
         from geokit._dask import partitioned
 
@@ -514,6 +517,7 @@ def place_exposure(
     >>> out["incidents_within"].tolist(), out["nearest_incident_km"].round(2).tolist()
     ([1.0, 0.0], [5.0, 27.29])
     """
+    _check_engine(engine)
     if places.crs is None:
         raise InputError("the place layer has no CRS; read it with geokit.read_cities or read_crossings")
     inc = _prepare_incidents(incidents, start, end)
@@ -531,12 +535,10 @@ def place_exposure(
                                   reach_m=max(radius_km, imprecise_radius_km) * 1000, npartitions=npartitions,
                                   radius_km=radius_km, imprecise_radius_km=imprecise_radius_km)
             out["incidents_within"] = counted["incidents_within"].to_numpy()
-        elif engine == "memory":
+        else:
             counted = _count_within(places.to_crs(target), inc.to_crs(target), radius_km=radius_km,
                                     imprecise_radius_km=imprecise_radius_km)
             out["incidents_within"] = counted["incidents_within"].to_numpy()
-        else:
-            raise InputError(f"engine={engine!r}: use 'memory' or 'dask'")
         tree = shapely.STRtree(ipts)
         near_p, near_i = tree.query_nearest(pts, return_distance=False, all_matches=False)
         out.loc[near_p, "nearest_incident_km"] = shapely.distance(pts[near_p], ipts[near_i]) / 1000
