@@ -24,7 +24,6 @@ import synthetic  # noqa: E402
 from geokit.analysis import AnalysisParams, analyse  # noqa: E402
 from geokit.maps import corridor_map  # noqa: E402
 from geokit.offline import save_html  # noqa: E402
-from geokit.segments import split_roads  # noqa: E402
 
 
 def main(argv=None) -> int:

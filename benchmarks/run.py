@@ -16,7 +16,6 @@ import json
 import multiprocessing as mp
 import platform
 import resource
-import subprocess
 import sys
 import tempfile
 import time

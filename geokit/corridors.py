@@ -146,7 +146,7 @@ def corridor_status(
     reach_dest_cache: dict[int, set[int]] = {}
     graph_open = nx.subgraph_view(network.graph, filter_edge=lambda a, b, k: k not in blocked)
     out = []
-    for spec, (_, row) in zip(_as_specs(corridors), routes.iterrows()):
+    for _, row in routes.iterrows():
         ids = row["edge_ids"]
         part = seg.loc[ids]
         status = part["status"].astype(str)

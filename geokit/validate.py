@@ -19,7 +19,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 
 from geokit._errors import InputError
 from geokit.schema import GEOMETRY_TYPES, ID_COLUMNS

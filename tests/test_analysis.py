@@ -1,6 +1,5 @@
 """The whole chain on the shipped Mali layers and on the real data: results an analyst can check."""
 
-import geopandas as gpd
 import pandas as pd
 import pytest
 

@@ -1,7 +1,6 @@
 """geokit build and demo as a user runs them: a subprocess, real files, exit codes."""
 
 import hashlib
-import os
 import shutil
 import signal
 import subprocess
@@ -14,7 +13,7 @@ import pyogrio
 import pytest
 import rasterio
 
-from conftest import MALI, ROOT
+from conftest import MALI
 
 import geokit
 from geokit.analysis import analyse

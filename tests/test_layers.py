@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from geokit import InputError, load_layer, read_cities, read_incidents, read_roads
+from geokit import InputError, read_cities, read_incidents, read_roads
 from geokit.layers import describe_layer, guess_kind
 
 ROAD = shapely.LineString([(-8.0, 12.65), (-8.2, 12.9), (-8.5, 13.1)])

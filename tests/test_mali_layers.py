@@ -9,7 +9,7 @@ import shapely
 
 from conftest import MALI
 from geokit import load_layer
-from geokit.crs import geodesic_length_km, to_metric
+from geokit.crs import to_metric
 from geokit.network import build_network, route_between
 from geokit.project import load_project
 

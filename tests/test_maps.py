@@ -3,13 +3,11 @@
 import os
 import re
 import shutil
-import warnings
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 
 import geokit
 from conftest import MALI, SHARED_DATA

@@ -41,8 +41,8 @@ def test_a_cell_holds_the_integral_of_the_kernel_over_it(tmp_path):
     # the incident sits at a cell centre; the cell 2 km east of it holds the Gaussian's mass over
     # [1.5, 2.5] x [-0.5, 0.5] km, divided by the cell area
     sigma, cell = 2.0, 1.0
-    grid = incident_density(one_incident(500_500, 1_400_500), cell_km=cell, bandwidth_km=sigma,
-                            path=tmp_path / "d.tif", crs=UTM)
+    incident_density(one_incident(500_500, 1_400_500), cell_km=cell, bandwidth_km=sigma,
+                     path=tmp_path / "d.tif", crs=UTM)
     with rasterio.open(tmp_path / "d.tif") as src:
         row, col = src.index(500_500, 1_400_500)
         centre, east2 = src.read(1)[row, col], src.read(1)[row, col + 2]
