@@ -21,7 +21,7 @@ from geokit._errors import InputError
 from geokit.corridors import corridor_status, detours, isolation
 from geokit.exposure import StatusRules, exposed_totals, exposure_zones, place_exposure, road_exposure
 from geokit.incidents import DateLike, in_window
-from geokit.network import RoadNetwork, build_network
+from geokit.network import RoadNetwork, build_network, named_places
 from geokit.project import CorridorSpec
 
 __all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "SUMMARY_COLUMNS"]
@@ -88,18 +88,6 @@ class Analysis:
         return self.summary()._repr_html_()
 
 
-def _places(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
-    parts = []
-    for layer, kind in ((cities, "city"), (crossings, "crossing")):
-        if layer is not None and len(layer):
-            named = layer[layer["name"].notna()].to_crs(4326)
-            parts.append(gpd.GeoDataFrame({"name": named["name"].to_numpy(), "kind": kind},
-                                          geometry=named.geometry.to_numpy(), crs=4326))
-    if not parts:
-        return None
-    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=4326)
-
-
 def analyse(
     roads: gpd.GeoDataFrame,
     incidents: gpd.GeoDataFrame,
@@ -145,7 +133,7 @@ def analyse(
     step = progress or (lambda name: None)
     step("building the road network")
     if network is None:
-        network = build_network(roads, places=_places(cities, crossings),
+        network = build_network(roads, places=named_places(cities, crossings),
                                 snap_tolerance_m=params.snap_tolerance_m, place_snap_km=params.place_snap_km,
                                 segment_km=params.segment_km)
     window = in_window(incidents, params.start, params.end)

@@ -114,6 +114,33 @@ def _key(xy: np.ndarray) -> np.ndarray:
     return np.round(xy, 3)
 
 
+def named_places(cities: gpd.GeoDataFrame | None = None,
+                 crossings: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame | None:
+    """Cities and border crossings as one ``places`` layer for :func:`build_network`.
+
+    Rows without a name are dropped; ``kind`` is ``"city"`` or ``"crossing"``.
+    Returns None when both layers are missing or empty.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> towns = gpd.GeoDataFrame({"name": ["Kayes", None]}, crs=4326,
+    ...     geometry=[shapely.Point(-11.44, 14.44), shapely.Point(-11.0, 14.0)])
+    >>> posts = gpd.GeoDataFrame({"name": ["Diboli-Kidira"]}, crs=4326, geometry=[shapely.Point(-12.21, 14.46)])
+    >>> named_places(towns, posts)[["name", "kind"]].values.tolist()
+    [['Kayes', 'city'], ['Diboli-Kidira', 'crossing']]
+    """
+    parts = []
+    for layer, kind in ((cities, "city"), (crossings, "crossing")):
+        if layer is not None and len(layer):
+            named = layer[layer["name"].notna()].to_crs(4326)
+            parts.append(gpd.GeoDataFrame({"name": named["name"].to_numpy(), "kind": kind},
+                                          geometry=named.geometry.to_numpy(), crs=4326))
+    if not parts:
+        return None
+    return gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs=4326)
+
+
 def build_network(
     roads: gpd.GeoDataFrame,
     *,

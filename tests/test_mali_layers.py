@@ -10,7 +10,7 @@ import shapely
 from conftest import MALI
 from geokit import load_layer
 from geokit.crs import to_metric
-from geokit.network import build_network, route_between
+from geokit.network import build_network, named_places, route_between
 from geokit.project import load_project
 
 LAYERS = {"roads": "roads.geojson", "crossings": "border_crossings.geojson",
@@ -96,7 +96,7 @@ def test_crossings_lie_within_5_km_of_the_boundary_between_their_countries(mali,
 
 @pytest.mark.shared_data
 def test_road_vertices_follow_the_real_network(mali, shared_data):
-    """Every town a road passes lies within 10 km of the OSM-derived major-route network.
+    """Every vertex of the roads lies within 10 km of the OSM-derived major-route network, 95 % within 2 km.
 
     Except the Bougouni-Kolondiéba road, which PROVENANCE.md says that network lacks.
     """
@@ -109,18 +109,87 @@ def test_road_vertices_follow_the_real_network(mali, shared_data):
     inside_box = (vertices.y > 8.2).to_numpy()  # the real layer stops at 8 N (Abidjan and Bouaké lie south)
     far_km = points[inside_box].distance(network) / 1000
     assert far_km.max() <= 10.0, far_km.sort_values().tail(3)
+    # most vertices are towns or roadside fuel stations sitting on the road itself
+    assert (far_km <= 2.0).mean() >= 0.95, far_km.describe()
 
 
-def _published():
+def _published(kind: str) -> list[dict]:
     with open(MALI / "published_distances.csv", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+        return [row for row in csv.DictReader(fh) if row["kind"] == kind]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="roads are straight lines between towns and run 10-19% short "
-                   "of published distances; see layers/mali_2025/README.md")
-@pytest.mark.parametrize("row", _published(), ids=lambda r: f"{r['from']}-{r['to']}")
-def test_route_length_within_10_percent_of_published(mali, row):
-    net = build_network(mali["roads"], places=mali["cities"].assign(kind="city"))
-    route = route_between(net, row["from"], row["to"])
+def _corridor(row: dict):
+    """The project's corridor whose ends are those of a published corridor distance."""
+    corridors = load_project(MALI / "project.toml").corridors
+    return next(c for c in corridors if (c.origin, c.destination) == (row["from"], row["to"]))
+
+
+def _network(roads, mali, **kwargs):
+    places = named_places(mali["cities"], mali["crossings"])
+    return build_network(roads, places=places, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def shipped(mali):
+    return _network(mali["roads"], mali)
+
+
+# The one corridor still short by more than 10%: between Kindia, Mamou, Dabola,
+# Kouroussa and Kankan the road winds through the Fouta Djallon, and no town or
+# roadside fuel station with a public position lies on the bends (README.md here).
+SHORT_CORRIDORS = {"Conakry-Bamako": "the Fouta Djallon bends of the Guinean N1 have no sourced vertices yet"}
+
+
+def _ids(row: dict) -> str:
+    return f"{row['from']}-{row['to']}-{row['road_km']}"
+
+
+@pytest.mark.parametrize("row", [
+    pytest.param(row, marks=pytest.mark.xfail(strict=True, raises=AssertionError,
+                                              reason=SHORT_CORRIDORS[f"{row['from']}-{row['to']}"]))
+    if f"{row['from']}-{row['to']}" in SHORT_CORRIDORS else row
+    for row in _published("corridor")], ids=_ids)
+def test_corridor_length_within_10_percent_of_published(shipped, row):
+    corridor = _corridor(row)
+    route = route_between(shipped, corridor.origin, corridor.destination, via=corridor.via)
+    assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)
+
+
+@pytest.mark.parametrize("row", _published("section"), ids=_ids)
+def test_section_length_within_15_percent_of_published(shipped, row):
+    """Shorter stretches keep more of the bends the lines cut: README.md states 15 %."""
+    route = route_between(shipped, row["from"], row["to"])
+    assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.15)
+
+
+def test_every_corridor_has_a_published_length_or_its_sections_do():
+    corridors = {(c.origin, c.destination) for c in load_project(MALI / "project.toml").corridors}
+    published = {(r["from"], r["to"]) for r in _published("corridor")}
+    assert corridors - published == {("Nouakchott", "Bamako")}
+    assert ("Nouakchott", "Kiffa") in {(r["from"], r["to"]) for r in _published("section")}
+
+
+@pytest.fixture(scope="module")
+def osm_network(mali, shared_data):
+    real, _ = load_layer(shared_data / "roads_major_routes_osm_osrm.geojson", "roads")
+    return _network(real, mali, place_snap_km=10)
+
+
+# the OSM-derived layer stops at 8 N, so Abidjan and Bouaké are not on it
+_OFF_OSM_LAYER = {"Abidjan", "Bouaké"}
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("row", [r for r in _published("corridor") + _published("section")
+                                 if not {r["from"], r["to"]} & _OFF_OSM_LAYER], ids=_ids)
+def test_published_distance_agrees_with_the_osm_road_network(osm_network, row):
+    """The sources are sound: the real road between the same ends is within 10 % of each figure.
+
+    So where the shipped lines fall short, the lines are at fault, not the figure.
+    """
+    if row["kind"] == "corridor":
+        corridor = _corridor(row)
+        route = route_between(osm_network, corridor.origin, corridor.destination, via=corridor.via, max_km=10)
+    else:
+        route = route_between(osm_network, row["from"], row["to"], max_km=10)
     assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)

@@ -32,6 +32,7 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Thiadiaye": ("SEN", -16.7056, 14.4205, OSM.format(2517825265)),
     "Fatick": ("SEN", -16.4042, 14.3340, OSM.format(249742347)),
     "Kaolack": ("SEN", -16.0764, 14.1388, OSM.format(3329033430)),
+    "Kahone": ("SEN", -16.0369, 14.1588, OSM.format(3329033422)),
     "Birkelane": ("SEN", -15.7469, 14.1282, OSM.format(2197082623)),
     "Kaffrine": ("SEN", -15.5484, 14.1020, OSM.format(292953346)),
     "Malem Hoddar": ("SEN", -15.2919, 14.0878, OSM.format(2251183510)),
@@ -47,9 +48,12 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Wad Naga": ("MRT", -15.5188, 17.9659, OSM.format(4514383551)),
     "Boutilimit": ("MRT", -14.6974, 17.5470, OSM.format(560607680)),
     "Aleg": ("MRT", -13.9153, 17.0527, OSM.format(330457384)),
+    "Magta-Lahjar": ("MRT", -13.0928, 17.5127, OSM.format(4456725743)),
+    "Sangrave": ("MRT", -12.8405, 17.5962, OSM.format(424960554)),
     "Guerou": ("MRT", -11.8388, 16.8301, OSM.format(4517568586)),
     "Kiffa": ("MRT", -11.4002, 16.6162, OSM.format(330423418)),
     "Bougadoum": ("MRT", -11.0475, 16.5564, OSM.format(4478911673)),
+    "Tintane": ("MRT", -10.1673, 16.3954, OSM.format(4478959562)),
     "Ayoun el Atrous": ("MRT", -9.6179, 16.6598, OSM.format(330418520)),
     "Kobenni": ("MRT", -9.4162, 15.8226, OSM.format(803713989)),
     # Mali
@@ -63,7 +67,9 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Sandaré": ("MLI", -10.3056, 14.7035, OSM.format(2223014498)),
     "Diangounté-Camara": ("MLI", -9.5137, 14.5450, OSM.format(2124611420)),
     "Diéma": ("MLI", -9.1913, 14.5418, OSM.format(1035398271)),
+    "Dianguirdé": ("MLI", -9.0162, 14.4932, OSM.format(2466018729)),
     "Torodo": ("MLI", -8.8428, 14.5113, OSM.format(2564190146)),
+    "Dioumara Koussata": ("MLI", -8.5661, 14.5378, OSM.format(1703669221)),
     "Didiéni": ("MLI", -8.0910, 13.8837, OSM.format(2610671457)),
     "Kolokani": ("MLI", -8.0313, 13.5773, OSM.format(277944562)),
     "Kati": ("MLI", -8.0718, 12.7383, OSM.format(1703670426)),
@@ -75,7 +81,9 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Kita": ("MLI", -9.4854, 13.0350, OSM.format(1703670519)),
     "Kangaba": ("MLI", -8.4139, 11.9415, OSM.format(538454688)),
     "Kourémalé": ("MLI", -8.7833, 11.9500, WP.format("Kouremale")),
+    "Siby": ("MLI", -8.3333, 12.3786, WP.format("Siby,_Mali")),
     "Bougouni": ("MLI", -7.4834, 11.4194, OSM.format(1703668713)),
+    "Ouélessébougou": ("MLI", -7.9167, 12.0000, "https://fr.wikipedia.org/wiki/Ouélessébougou"),
     "Kolondiéba": ("MLI", -6.8934, 11.0885, OSM.format(2242614132)),
     "Sikasso": ("MLI", -5.6777, 11.3165, OSM.format(89942783)),
     "Kadiolo": ("MLI", -5.7593, 10.5540, OSM.format(2147473031)),
@@ -91,6 +99,7 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Gao": ("MLI", -0.0500, 16.2666, NE),
     "Ségou": ("MLI", -6.2681, 13.4415, OSM.format(1717506745)),
     "Bla": ("MLI", -5.7621, 12.9494, OSM.format(2130931872)),
+    "Ouan": ("MLI", -4.4041, 13.6929, OSM.format(2436279570)),
     "San": ("MLI", -4.9000, 13.3004, NE),
     "Sévaré": ("MLI", -4.0944, 14.5174, OSM.format(1725811097)),
     "Mopti": ("MLI", -4.1906, 14.4880, OSM.format(1717464540)),
@@ -101,13 +110,19 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Mamou": ("GIN", -12.0836, 10.3741, OSM.format(2173041746)),
     "Dounet": ("GIN", -11.9187, 10.5134, OSM.format(2758768948)),
     "Bissikrima": ("GIN", -10.9370, 10.8534, OSM.format(2522379435)),
+    "Dindeya": ("GIN", -11.9648, 10.4947, OSM.format(3454305211)),
     "Dabola": ("GIN", -11.1065, 10.7422, OSM.format(2134625027)),
+    "Timbo": ("GIN", -11.8284, 10.6343, OSM.format(2598762472)),
     "Kouroussa": ("GIN", -9.8812, 10.6519, OSM.format(1717503545)),
     "Kankan": ("GIN", -9.3069, 10.3835, OSM.format(5724319639)),
+    "Karifamoriah": ("GIN", -9.2691, 10.4173, OSM.format(6587103242)),
     "Baté-Nafadji": ("GIN", -9.2485, 10.6597, OSM.format(2757328344)),
     "Niandankoro": ("GIN", -9.2481, 11.0771, OSM.format(1717503546)),
+    "Liélila": ("GIN", -9.1277, 11.1770, OSM.format(3008030872)),
     "Siguiri": ("GIN", -9.1752, 11.4195, OSM.format(1717506744)),
     "Doko": ("GIN", -8.9682, 11.7814, OSM.format(2442440719)),
+    "Soumbarakolé": ("GIN", -9.0593, 11.7086, OSM.format(2442440406)),
+    "Sala": ("GIN", -8.9437, 11.8521, OSM.format(3070261493)),
     # Burkina Faso
     "Koloko": ("BFA", -5.3284, 11.0915, OSM.format(5827432626)),
     "Bobo-Dioulasso": ("BFA", -4.2958, 11.1758, OSM.format(257506849)),
@@ -124,40 +139,76 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Tafiré": ("CIV", -5.1638, 9.0715, OSM.format(816241172)),
     "Ferkessédougou": ("CIV", -5.1976, 9.5940, OSM.format(1828765103)),
     "Ouangolodougou": ("CIV", -5.1499, 9.9663, OSM.format(1599958076)),
+    "Niellé": ("CIV", -5.6249, 10.1979, OSM.format(319225844)),
+}
+
+# Road vertices that are not towns: OpenStreetMap amenity=fuel nodes that lie on
+# the road (a filling station is built at the roadside), used where the road
+# bends away from the straight line between two towns.
+# label: (lon, lat, coordinate source)
+FUEL = "fuel station, OSM node {}"
+ROAD_VERTICES: dict[str, tuple[float, float, str]] = {
+    FUEL.format(n): (lon, lat, OSM.format(n)) for n, lon, lat in [
+        (4697854890, -17.4262, 14.7450),  # Dakar - Rufisque
+        (5125176464, -10.7499, 14.6429),  # Koniakary - Sandaré
+        (5061818931, -8.1093, 12.7640),   # Kolokani - Kati
+        (5333101237, -8.0055, 12.6799),   # Kati - Bamako
+        (5603202860, -13.5002, 9.7085),   # Conakry - Coyah
+        (4179509632, -13.4333, 9.7318),
+        (6387433581, -13.3047, 9.7914),   # Coyah - Kindia
+        (6387433582, -12.9144, 9.9788),
+        (5995422157, -5.6605, 11.3086),   # Kadiolo - Sikasso
+        (6003725715, -6.3538, 11.4241),   # Sikasso - Bougouni
+        (4262939579, -7.9318, 12.5244),   # Bougouni - Bamako (Shell Sénou)
+        (6219758581, -7.9139, 12.5568),
+        (4389923390, -7.9589, 12.5969),   # Bamako - Kassela
+        (5057707429, -7.2960, 12.7362),   # Kassela - Ségou
+        (5061819421, -6.9586, 12.7816),
+        (4361277515, -5.8370, 13.1169),   # Ségou - Bla
+        (5223065124, -5.3164, 13.0758),   # Bla - San
+        (5184876024, -4.0626, 14.2781),   # San - Sévaré
+    ]
 }
 
 # ref, name, road_class, waypoints (in order), source of the route
 ROADS = [
     ("N1", "Dakar - Tambacounda - Kidira - Diboli", "national",
-     ["Dakar", "Rufisque", "Diamniadio", "Nguékhokh", "Mbour", "Thiadiaye", "Fatick", "Kaolack",
-      "Birkelane", "Kaffrine", "Malem Hoddar", "Koungheul", "Koumpentoum", "Sinthiou Maleme",
+     ["Dakar", FUEL.format(4697854890), "Rufisque", "Diamniadio", "Nguékhokh", "Mbour", "Thiadiaye", "Fatick", "Kaolack",
+      "Kahone", "Birkelane", "Kaffrine", "Malem Hoddar", "Koungheul", "Koumpentoum", "Sinthiou Maleme",
       "Tambacounda", "Kothiary", "Goudiry", "Kidira", "Diboli"],
      "https://en.wikipedia.org/wiki/N1_road_(Senegal)"),
     ("RN3", "Diboli - Kayes - Diéma - Kati", "national",
-     ["Diboli", "Ambidédi", "Samé Ouolof", "Kayes", "Kabaté", "Ségala", "Koniakary", "Sandaré",
-      "Diangounté-Camara", "Diéma", "Torodo", "Didiéni", "Kolokani", "Kati"],
+     ["Diboli", "Ambidédi", "Samé Ouolof", "Kayes", "Kabaté", "Ségala", "Koniakary", FUEL.format(5125176464),
+      "Sandaré", "Diangounté-Camara", "Diéma", "Dianguirdé", "Torodo", "Dioumara Koussata", "Didiéni",
+      "Kolokani", FUEL.format(5061818931), "Kati"],
      "https://www.mediapart.fr/journal/international/020119/du-niger-la-guinee-le-ras-le-bol-des-routes-fantomes"),
-    ("", "Kati - Bamako", "national", ["Kati", "Bamako"], WP.format("Kati,_Mali")),
+    ("", "Kati - Bamako", "national", ["Kati", FUEL.format(5333101237), "Bamako"], WP.format("Kati,_Mali")),
     ("N3", "Route de l'Espoir: Nouakchott - Ayoun el Atrous", "national",
-     ["Nouakchott", "Wad Naga", "Boutilimit", "Aleg", "Guerou", "Kiffa", "Bougadoum", "Ayoun el Atrous"], WP.format("Route_de_l'Espoir")),
+     ["Nouakchott", "Wad Naga", "Boutilimit", "Aleg", "Magta-Lahjar", "Sangrave", "Guerou", "Kiffa",
+      "Bougadoum", "Tintane", "Ayoun el Atrous"], WP.format("Route_de_l'Espoir")),
     ("", "Ayoun el Atrous - Gogui - Nioro du Sahel - Diéma", "national",
      ["Ayoun el Atrous", "Kobenni", "Gogui", "Nioro du Sahel", "Fassoudébé", "Bema", "Diéma"],
      "http://voyages.michel.rouaix.eu/2010/08/projet-pour-les-18-et-19-septembre.html"),
     ("", "Conakry - Mamou - Kankan", "national",
-     ["Conakry", "Coyah", "Kindia", "Mamou", "Dounet", "Dabola", "Bissikrima", "Kouroussa", "Kankan"], WP.format("Transport_in_Guinea")),
+     ["Conakry", FUEL.format(5603202860), FUEL.format(4179509632), "Coyah", FUEL.format(6387433581),
+      FUEL.format(6387433582), "Kindia", "Mamou", "Dindeya", "Dounet", "Timbo", "Dabola", "Bissikrima", "Kouroussa", "Kankan"], WP.format("Transport_in_Guinea")),
     ("RN5", "Kankan - Siguiri - Kourémalé - Bamako", "national",
-     ["Kankan", "Baté-Nafadji", "Niandankoro", "Siguiri", "Doko", "Kourémalé", "Bamako"],
+     ["Kankan", "Karifamoriah", "Baté-Nafadji", "Niandankoro", "Liélila", "Siguiri", "Soumbarakolé",
+      "Doko", "Sala", "Kourémalé", "Siby", "Bamako"],
      "https://projectsportal.afdb.org/dataportal/VProject/show/P-Z1-D00-007"),
     ("A3", "Abidjan - Yamoussoukro - Bouaké - Ferkessédougou - Pogo", "national",
      ["Abidjan", "Toumodi", "Yamoussoukro", "Tiébissou", "Bouaké", "Katiola", "Fronan",
-      "Niakaramandougou", "Tafiré", "Ferkessédougou", "Ouangolodougou", "Zégoua"], WP.format("Autoroute_du_Nord_(Côte_d'Ivoire)")),
+      "Niakaramandougou", "Tafiré", "Ferkessédougou", "Ouangolodougou", "Niellé",
+      "Zégoua"], WP.format("Autoroute_du_Nord_(Côte_d'Ivoire)")),
     ("RN7", "Zégoua - Sikasso - Bougouni - Bamako", "national",
-     ["Zégoua", "Kadiolo", "Sikasso", "Bougouni", "Bamako"], WP.format("Sikasso")),
+     ["Zégoua", "Kadiolo", FUEL.format(5995422157), "Sikasso", FUEL.format(6003725715), "Bougouni",
+      "Ouélessébougou", FUEL.format(4262939579), FUEL.format(6219758581), "Bamako"], WP.format("Sikasso")),
     ("", "Bobo-Dioulasso - Koloko - Hérémakono - Sikasso", "national",
      ["Bobo-Dioulasso", "Orodara", "Koloko", "Hérémakono", "Sikasso"],
      "http://borderlesswa.com/fr/ressources/rapport-sur-la-gouvernance-routie%CC%80re-sur-le-corridor-ouagadougou-%C2%AD%E2%80%90bamako"),
     ("RN6", "Bamako - Ségou - San - Mopti", "national",
-     ["Bamako", "Kassela", "Ségou", "Bla", "San", "Sévaré", "Mopti"], WP.format("Ségou")),
+     ["Bamako", FUEL.format(4389923390), "Kassela", FUEL.format(5057707429), FUEL.format(5061819421), "Ségou",
+      FUEL.format(4361277515), "Bla", FUEL.format(5223065124), "San", "Ouan", FUEL.format(5184876024), "Sévaré", "Mopti"], WP.format("Ségou")),
     ("", "Bougouni - Kolondiéba", "regional", ["Bougouni", "Kolondiéba"],
      "https://maliweb.net/economie/desenclavement-routes/desenclavement-de-laxe-zantiebougou-kolondieba-frontiere-cote-divoire-bitumage-de-cet-axe-rapprochera-bamako-port-de-san-pedro-de-200-km-1896762.html"),
 ]
@@ -272,6 +323,12 @@ INCIDENTS = [
 ]
 
 
+def _lonlat(stop: str) -> tuple[float, float]:
+    if stop in ROAD_VERTICES:
+        return ROAD_VERTICES[stop][:2]
+    return PLACES[stop][1], PLACES[stop][2]
+
+
 def _place_lonlat(place: str) -> tuple[float, float]:
     names = place.split("|")
     lons = [PLACES[n][1] for n in names]
@@ -292,17 +349,23 @@ def _write_geojson(name: str, features: list[dict]) -> None:
 def main() -> None:
     roads = []
     for i, (ref, name, road_class, stops, source) in enumerate(ROADS, 1):
-        coords = [[PLACES[s][1], PLACES[s][2]] for s in stops]
+        coords = [list(_lonlat(s)) for s in stops]
+        towns = [s for s in stops if s in PLACES]
+        stations = [s for s in stops if s in ROAD_VERTICES]
         roads.append(_feature({"type": "LineString", "coordinates": coords}, {
             "road_id": f"R{i:02d}", "ref": ref or None, "name": name, "road_class": road_class,
-            "via": " - ".join(stops), "source": source,
-            "geometry_method": "straight lines between the coordinates of the towns it passes"}))
+            "via": " - ".join(towns), "source": source,
+            "geometry_method": "straight lines through the towns it passes"
+                               + (f" and {len(stations)} roadside fuel stations" if stations else ""),
+            "vertex_sources": " ; ".join(f"{s}: {ROAD_VERTICES[s][2] if s in ROAD_VERTICES else PLACES[s][3]}"
+                                         for s in stops)}))
     _write_geojson("roads.geojson", roads)
 
     on_roads: dict[str, list[str]] = {}
     for i, (ref, name, _, stops, _) in enumerate(ROADS, 1):
         for s in stops:
-            on_roads.setdefault(s, []).append(f"R{i:02d}")
+            if s in PLACES:
+                on_roads.setdefault(s, []).append(f"R{i:02d}")
     cities = []
     for name, (iso3, lon, lat, source) in PLACES.items():
         if name in CENSUS_2009:
