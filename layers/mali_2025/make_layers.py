@@ -86,6 +86,8 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Ouélessébougou": ("MLI", -7.9167, 12.0000, "https://fr.wikipedia.org/wiki/Ouélessébougou"),
     "Kolondiéba": ("MLI", -6.8934, 11.0885, OSM.format(2242614132)),
     "Sikasso": ("MLI", -5.6777, 11.3165, OSM.format(89942783)),
+    # Kadiolo lies about 10 km west of the Zégoua - Sikasso trunk road (a spur road
+    # leads to it), so the RN7 line does not pass through it.
     "Kadiolo": ("MLI", -5.7593, 10.5540, OSM.format(2147473031)),
     "Kassela": ("MLI", -7.6703, 12.5904, OSM.format(2445208510)),
     "Hérémakono": ("MLI", -5.3656, 11.1232, OSM.format(5544864795)),
@@ -157,7 +159,7 @@ ROAD_VERTICES: dict[str, tuple[float, float, str]] = {
         (4179509632, -13.4333, 9.7318),
         (6387433581, -13.3047, 9.7914),   # Coyah - Kindia
         (6387433582, -12.9144, 9.9788),
-        (5995422157, -5.6605, 11.3086),   # Kadiolo - Sikasso
+        (5995422157, -5.6605, 11.3086),   # Zégoua - Sikasso
         (6003725715, -6.3538, 11.4241),   # Sikasso - Bougouni
         (4262939579, -7.9318, 12.5244),   # Bougouni - Bamako (Shell Sénou)
         (6219758581, -7.9139, 12.5568),
@@ -201,7 +203,7 @@ ROADS = [
       "Niakaramandougou", "Tafiré", "Ferkessédougou", "Ouangolodougou", "Niellé",
       "Zégoua"], WP.format("Autoroute_du_Nord_(Côte_d'Ivoire)")),
     ("RN7", "Zégoua - Sikasso - Bougouni - Bamako", "national",
-     ["Zégoua", "Kadiolo", FUEL.format(5995422157), "Sikasso", FUEL.format(6003725715), "Bougouni",
+     ["Zégoua", FUEL.format(5995422157), "Sikasso", FUEL.format(6003725715), "Bougouni",
       "Ouélessébougou", FUEL.format(4262939579), FUEL.format(6219758581), "Bamako"], WP.format("Sikasso")),
     ("", "Bobo-Dioulasso - Koloko - Hérémakono - Sikasso", "national",
      ["Bobo-Dioulasso", "Orodara", "Koloko", "Hérémakono", "Sikasso"],
