@@ -191,9 +191,11 @@ ROADS = [
     ("", "Ayoun el Atrous - Gogui - Nioro du Sahel - Diéma", "national",
      ["Ayoun el Atrous", "Kobenni", "Gogui", "Nioro du Sahel", "Fassoudébé", "Bema", "Diéma"],
      "http://voyages.michel.rouaix.eu/2010/08/projet-pour-les-18-et-19-septembre.html"),
-    ("", "Conakry - Mamou - Kankan", "national",
+    ("RN1", "Conakry - Mamou - Kankan", "national",
      ["Conakry", FUEL.format(5603202860), FUEL.format(4179509632), "Coyah", FUEL.format(6387433581),
-      FUEL.format(6387433582), "Kindia", "Mamou", "Dindeya", "Dounet", "Timbo", "Dabola", "Bissikrima", "Kouroussa", "Kankan"], WP.format("Transport_in_Guinea")),
+      FUEL.format(6387433582), "Kindia", "Mamou", "Dindeya", "Dounet", "Timbo", "Dabola", "Bissikrima", "Kouroussa", "Kankan"],
+     "https://www.jeuneafrique.com/mag/1049088/economie/guinee-lalliance-franco-chinoise-crbc-egis-face-au-casse-tete-du-desenclavement/"
+     " ; https://guineenews.org/2019/11/23/dabola-kouroussa-la-route-connait-un-nouveau-trace"),
     ("RN5", "Kankan - Siguiri - Kourémalé - Bamako", "national",
      ["Kankan", "Karifamoriah", "Baté-Nafadji", "Niandankoro", "Liélila", "Siguiri", "Soumbarakolé",
       "Doko", "Sala", "Kourémalé", "Siby", "Bamako"],
