@@ -33,6 +33,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geokit.crs import choose_metric_crs
+from geokit.incidents import in_window
 
 __all__ = [
     "STATUS_COLORS",
@@ -409,14 +410,20 @@ def add_fullscreen(m: folium.Map) -> folium.Map:
 
 
 def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureGroup]],
-                    *, label: str = "Period") -> folium.Map:
+                    *, label: str = "Period", only_in_step: Sequence[folium.FeatureGroup] = (),
+                    only_in_all: Sequence[folium.FeatureGroup] = ()) -> folium.Map:
     """A slider that shows the layers of one period at a time (or all periods).
 
     ``groups`` maps a period label (``"2025-09"``) to the feature groups
-    shown in that period; they must already be on the map.
+    shown in that period; they must already be on the map. Groups in
+    ``only_in_step`` are hidden at "all" (e.g. per-period corridor status,
+    which would overlap); groups in ``only_in_all`` are hidden while one
+    period is shown (e.g. the status of the whole window).
     """
     periods = list(groups)
     mapping = ", ".join(f"{json.dumps(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
+    step_only = ", ".join(g.get_name() for g in only_in_step)
+    all_only = ", ".join(g.get_name() for g in only_in_all)
     labels = json.dumps(["all"] + periods)
     name = m.get_name()
     box = (f"<div id='geokit-slider' style='position:fixed;bottom:30px;left:10px;z-index:1000;background:#fff;"
@@ -428,6 +435,8 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     script = f"""
     (function() {{
       var groups = {{{mapping}}};
+      var stepOnly = [{step_only}];
+      var allOnly = [{all_only}];
       var labels = {labels};
       var input = document.getElementById('geokit-slider-input');
       function show(i) {{
@@ -435,8 +444,12 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
         document.getElementById('geokit-slider-label').textContent = chosen;
         Object.keys(groups).forEach(function(p) {{
           groups[p].forEach(function(g) {{
-            if (chosen === 'all' || chosen === p) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
+            var on = chosen === p || (chosen === 'all' && stepOnly.indexOf(g) < 0);
+            if (on) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
           }});
+        }});
+        allOnly.forEach(function(g) {{
+          if (chosen === 'all') {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
         }});
       }}
       input.addEventListener('input', function() {{ show(parseInt(input.value, 10)); }});
@@ -457,6 +470,7 @@ def corridor_map(
     sources: Sequence[str] = (),
     period: str = "M",
     timeline: Mapping[str, gpd.GeoDataFrame] | None = None,
+    windows: Sequence[tuple[str, object, object]] | None = None,
     tiles: bool = True,
     precision: int = 5,
     simplify_m: float | None = None,
@@ -478,6 +492,11 @@ def corridor_map(
     timeline : mapping, optional
         Period label -> corridors frame (status in that period, e.g. from a
         ``--every`` build); drawn under the slider.
+    windows : sequence of (label, start, end), optional
+        Slider steps as inclusive date windows, e.g. the windows of a
+        ``--every`` build: incidents are grouped into these instead of by
+        ``period``. Give ``timeline`` the same labels so that each step shows
+        the incidents and the corridor status of one window.
     tiles : bool, default True
         Add OpenStreetMap tiles as a base layer (dropped by
         ``save_html(..., offline=True)``).
@@ -507,20 +526,28 @@ def corridor_map(
         boundary_layer(boundaries).add_to(m)
     road_status_layer(analysis.segments, precision=precision, simplify_m=simplify_m).add_to(m)
     zone_layer(analysis.zones, precision=precision, simplify_m=simplify_m).add_to(m)
+    whole_window: list[folium.FeatureGroup] = []
     if len(analysis.corridors):
         for group in corridor_layer(analysis.corridors, analysis.detours, precision=precision,
                                     simplify_m=simplify_m):
             group.add_to(m)
+            whole_window.append(group)
+    per_step: list[folium.FeatureGroup] = []
     if density is not None:
         density_layer(density).add_to(m)
     slider_groups: dict[str, list[folium.FeatureGroup]] = {}
     incidents = analysis.incidents
     if len(incidents):
-        labels = incidents["date"].dt.to_period(period).astype(str)
-        for label in sorted(labels.unique()):
-            group = incident_layer(incidents[labels == label], name=f"Incidents {label}", control=False)
-            group.add_to(m)
-            slider_groups.setdefault(label, []).append(group)
+        if windows:
+            by_step = {label: in_window(incidents, a, b) for label, a, b in windows}
+        else:
+            labels = incidents["date"].dt.to_period(period).astype(str)
+            by_step = {label: incidents[labels == label] for label in sorted(labels.unique())}
+        for label, part in by_step.items():
+            if len(part):
+                group = incident_layer(part, name=f"Incidents {label}", control=False)
+                group.add_to(m)
+                slider_groups.setdefault(label, []).append(group)
     if timeline:
         for label, frame in timeline.items():
             for group in corridor_layer(frame, None, name=f"Corridors {label}", precision=precision,
@@ -529,12 +556,14 @@ def corridor_map(
                 group.show = False
                 group.add_to(m)
                 slider_groups.setdefault(label, []).append(group)
+                per_step.append(group)
     if analysis.cities is not None and len(analysis.cities):
         city_layer(analysis.cities).add_to(m)
     if analysis.crossings is not None and len(analysis.crossings):
         crossing_layer(analysis.crossings).add_to(m)
     if slider_groups:
-        add_time_slider(m, dict(sorted(slider_groups.items())))
+        add_time_slider(m, dict(sorted(slider_groups.items())), only_in_step=per_step,
+                        only_in_all=whole_window if per_step else ())
     folium.LayerControl(collapsed=True).add_to(m)
     p = analysis.params
     window = f"{p.start or 'first report'} to {p.end or 'last report'}"

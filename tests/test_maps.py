@@ -252,3 +252,31 @@ def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_
     assert log["errors"] == []
     assert september.count("#d73027") == 2  # Dakar and Nouakchott blockaded in September
     assert "#d73027" not in october          # none in October
+
+
+def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
+    """``build --every 1M`` writes one offline map whose slider shows each month's incidents and status."""
+    from geokit.build import build_batch, default_project_path
+
+    build_batch(default_project_path(), tmp_path, every="1M")
+    assert "timeline_map.html" in (tmp_path / "index.html").read_text()
+    page, log = page_of(tmp_path / "timeline_map.html")
+    markers = f"() => {{ let n = 0; {MAP}.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }}); return n; }}"
+    red = f"""() => {{ let n = 0; {MAP}.eachLayer(l => {{
+        if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.options.weight === 8
+            && l.options.color === '#d73027') n += 1; }}); return n; }}"""
+    incidents = pd.read_csv(MALI / "incidents.csv", parse_dates=["event_date"])
+    per_month = incidents["event_date"].dt.to_period("M").astype(str).value_counts()
+    page.evaluate("geokitShowPeriod('2025-09-01 to 2025-09-30')")
+    assert page.locator("#geokit-slider-label").inner_text() == "2025-09-01 to 2025-09-30"
+    assert page.evaluate(markers) == per_month["2025-09"]
+    assert page.evaluate(red) == 2  # Dakar and Nouakchott blockaded in September
+    page.evaluate("geokitShowPeriod('2025-10-01 to 2025-10-31')")
+    assert page.evaluate(markers) == per_month["2025-10"]
+    assert page.evaluate(red) == 0
+    lines = f"""() => {{ let n = 0; {MAP}.eachLayer(l => {{ if (l instanceof L.Polyline && !(l instanceof L.Polygon)
+        && l.options.weight === 8) n += 1; }}); return n; }}"""
+    in_october = page.evaluate(lines)
+    page.evaluate("geokitShowPeriod('all')")
+    assert page.evaluate(lines) == in_october  # at "all", one status per corridor, not three stacked
+    assert log["errors"] == [] and log["failed"] == [] and log["external"] == []
