@@ -40,14 +40,14 @@ bench: $(VENV)/.installed-bench
 	bash .ci/install-postgis
 	bash .ci/install-browser
 	$(BIN)/python benchmarks/run.py --size quick
-	$(BIN)/python benchmarks/zones_scale.py --incidents 10000 50000
+	$(BIN)/python benchmarks/zones_scale.py --size quick
 	$(BIN)/python benchmarks/map_scale.py --segments 20000 --incidents 2000
 
 bench-full: $(VENV)/.installed-bench
 	bash .ci/install-postgis
 	bash .ci/install-browser
 	$(BIN)/python benchmarks/run.py --size full
-	$(BIN)/python benchmarks/zones_scale.py --incidents 10000 50000 100000 200000
+	$(BIN)/python benchmarks/zones_scale.py --size full
 	$(BIN)/python benchmarks/map_scale.py --segments 100000 --incidents 5000
 
 clean:

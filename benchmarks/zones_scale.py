@@ -1,6 +1,7 @@
 """Exposure zones at scale: geokit against a bare dissolve, and where the time goes.
 
-    python benchmarks/zones_scale.py --incidents 50000 100000 200000
+    python benchmarks/zones_scale.py --size quick     (make bench: 10k, 50k incidents)
+    python benchmarks/zones_scale.py --size full      (make bench-full: up to 200k)
 
 For each size, in one process and on the same synthetic incidents:
 
@@ -12,7 +13,7 @@ For each size, in one process and on the same synthetic incidents:
   old code) or the zones against an STRtree of the points (each zone is
   prepared once; the current code). Both must give the same owners.
 
-Results go to benchmarks/results/zones_scale.csv. Never run by the tests.
+Results go to benchmarks/results/zones_scale_{quick,full}.csv. Never run by the tests.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from geokit.exposure import exposure_zones  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RADIUS_KM = 10.0
+SIZES = {"quick": [10_000, 50_000], "full": [10_000, 50_000, 100_000, 200_000]}
 
 
 def _timed(fn, *args):
@@ -75,15 +77,15 @@ def run(n_incidents: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--incidents", type=int, nargs="+", default=[10_000, 50_000])
+    parser.add_argument("--size", choices=sorted(SIZES), default="quick")
     args = parser.parse_args()
     rows = []
-    for n in args.incidents:
+    for n in SIZES[args.size]:
         rows.append(run(n))
         print(", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in rows[-1].items()),
               flush=True)
     RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "zones_scale.csv"
+    out = RESULTS / f"zones_scale_{args.size}.csv"
     tmp = out.with_suffix(".csv.tmp")
     pd.DataFrame(rows).round(4).to_csv(tmp, index=False)
     tmp.replace(out)
