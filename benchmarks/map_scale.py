@@ -47,12 +47,19 @@ def main(argv=None) -> int:
         map_s = time.perf_counter() - t
         size_mb = path.stat().st_size / 1e6
         open_s = _open_seconds(path)
-    line = (f"segments={len(result.segments)} incidents={len(result.incidents)} analyse_s={analyse_s:.1f} "
+    key = f"requested={args.segments}x{args.incidents}"
+    line = (f"{key} segments={len(result.segments)} incidents={len(result.incidents)} analyse_s={analyse_s:.1f} "
             f"map_write_s={map_s:.1f} size_mb={size_mb:.2f} chromium_open_s={open_s}")
     print(line)
     results = Path(__file__).resolve().parent / "results"
     results.mkdir(exist_ok=True)
-    (results / "map_scale.txt").write_text(line + "\n", encoding="utf-8")
+    # one line per requested size: make bench and make bench-full keep each other's results
+    out = results / "map_scale.txt"
+    kept = [x for x in (out.read_text(encoding="utf-8").splitlines() if out.is_file() else [])
+            if x.startswith("requested=") and not x.startswith(key + " ")]
+    tmp = out.with_suffix(".txt.tmp")
+    tmp.write_text("\n".join(sorted(kept + [line])) + "\n", encoding="utf-8")
+    tmp.replace(out)
     return 0
 
 
