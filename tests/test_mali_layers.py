@@ -161,13 +161,17 @@ def test_corridor_length_within_10_percent_of_published(shipped, row):
     assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)
 
 
+def _via(row: dict) -> list[str]:
+    return [v for v in row["via"].split(";") if v]
+
+
 SHORT_SECTIONS = {"Conakry-Mamou": SHORT_CORRIDORS["Conakry-Bamako"]}
 
 
 @pytest.mark.parametrize("row", _cases("section", SHORT_SECTIONS))
 def test_section_length_within_15_percent_of_published(shipped, row):
     """Shorter stretches keep more of the bends the lines cut: README.md states 15 %."""
-    route = route_between(shipped, row["from"], row["to"])
+    route = route_between(shipped, row["from"], row["to"], via=_via(row))
     assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.15)
 
 
@@ -200,5 +204,5 @@ def test_published_distance_agrees_with_the_osm_road_network(osm_network, row):
         corridor = _corridor(row)
         route = route_between(osm_network, corridor.origin, corridor.destination, via=corridor.via, max_km=10)
     else:
-        route = route_between(osm_network, row["from"], row["to"], max_km=10)
+        route = route_between(osm_network, row["from"], row["to"], via=_via(row), max_km=10)
     assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)
