@@ -414,7 +414,8 @@ def build_batch(
     spans = windows(str(lo), str(hi), every)
     base, sources = _map_base(project, layers, boundaries, log_lines)
     network, rows, written, previous = None, [], [], None
-    steps: dict[str, gpd.GeoDataFrame] = {}
+    steps: dict[str, gpd.GeoDataFrame] = {}  # window label -> corridor status in that window
+    step_windows: list[tuple[str, pd.Timestamp, pd.Timestamp]] = []
     for a, b in tqdm(spans, desc="windows", disable=not progress, unit="window"):
         label = f"{a:%Y-%m-%d}_{b:%Y-%m-%d}"
         p = replace(params, start=a.strftime("%Y-%m-%d"), end=b.strftime("%Y-%m-%d"))
@@ -431,12 +432,14 @@ def build_batch(
         summary.insert(0, "window_end", f"{b:%Y-%m-%d}")
         summary.insert(0, "window_start", f"{a:%Y-%m-%d}")
         rows.append(summary)
-        steps[f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"] = analysis.corridors
+        step = f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
+        steps[step] = analysis.corridors
+        step_windows.append((step, a, b))
     timeline = pd.concat(rows, ignore_index=True)
     with atomic_path(out / "timeline.csv") as tmp:
         timeline.to_csv(tmp, index=False, lineterminator="\n")
     _timeline_map(project, layers, replace(params, start=f"{spans[0][0]:%Y-%m-%d}", end=f"{spans[-1][1]:%Y-%m-%d}"),
-                  network=network, steps=steps, spans=spans, base=base, sources=sources,
+                  network=network, steps=steps, windows=step_windows, base=base, sources=sources,
                   path=out / "timeline_map.html")
     with atomic_path(out / "index.html") as tmp:
         tmp.write_text(_index_html(project.name, timeline), encoding="utf-8")
@@ -444,13 +447,12 @@ def build_batch(
 
 
 def _timeline_map(project: Project, layers: dict, params: AnalysisParams, *, network, steps: dict,
-                  spans: list, base: gpd.GeoDataFrame | None, sources: list[str], path: Path) -> None:
+                  windows: list, base: gpd.GeoDataFrame | None, sources: list[str], path: Path) -> None:
     """The whole span analysed once, drawn with a slider over the batch windows."""
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
     whole = _analyse(project, layers, params, network=network)
-    windows = [(label, a, b) for label, (a, b) in zip(steps, spans)]
     figure = corridor_map(whole, boundaries=base, title=f"{project.name}: corridor status by window",
                           sources=sources, timeline=steps, windows=windows)
     save_html(figure, path, offline=True)
@@ -473,5 +475,6 @@ def _index_html(title: str, timeline: pd.DataFrame) -> str:
             "<style>body{font:14px sans-serif;margin:20px}td,th{padding:4px 8px;border:1px solid #ccc}"
             "table{border-collapse:collapse}</style></head><body>"
             f"<h1>{esc(title)}</h1><p>Corridor status at the end of each window; each window links to its "
-            f"offline map. <a href='timeline_map.html'>One map with a slider through the windows</a>.</p><table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
+            f"offline map. <a href='timeline_map.html'>One map with a slider through the windows</a>.</p>"
+            f"<table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
             "</body></html>\n")

@@ -250,11 +250,7 @@ def exposure_zones(
     for key in pd.unique(groups):
         sel = np.flatnonzero(groups == key)
         zones = _dissolve(points[sel], radius[sel], engine=engine, npartitions=npartitions)
-        owner = np.empty(len(sel), dtype=int)
-        # each zone is prepared once and tested against the points in its box:
-        # querying points against the zones instead costs a full polygon walk per test
-        zone_idx, pt_idx = shapely.STRtree(points[sel]).query(zones, predicate="contains")
-        owner[pt_idx] = zone_idx
+        owner = _zone_of(points[sel], zones)
         part = inc.iloc[sel]
         stats = pd.DataFrame({
             "zone": owner,
@@ -287,6 +283,18 @@ def exposure_zones(
     if by is None:
         out = out.drop(columns="group")
     return out
+
+
+def _zone_of(points: np.ndarray, zones: np.ndarray) -> np.ndarray:
+    """Index of the zone holding each point (every point lies inside one zone).
+
+    Each zone is prepared once and tested against the points in its box;
+    querying the points against the zones instead walks a whole polygon per test.
+    """
+    owner = np.empty(len(points), dtype=int)
+    zone_idx, pt_idx = shapely.STRtree(points).query(zones, predicate="contains")
+    owner[pt_idx] = zone_idx
+    return owner
 
 
 def _dissolve(points: np.ndarray, radius_m: np.ndarray, *, engine: str = "memory",

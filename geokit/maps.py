@@ -532,7 +532,6 @@ def corridor_map(
                                     simplify_m=simplify_m):
             group.add_to(m)
             whole_window.append(group)
-    per_step: list[folium.FeatureGroup] = []
     if density is not None:
         density_layer(density).add_to(m)
     slider_groups: dict[str, list[folium.FeatureGroup]] = {}
@@ -548,6 +547,7 @@ def corridor_map(
                 group = incident_layer(part, name=f"Incidents {label}", control=False)
                 group.add_to(m)
                 slider_groups.setdefault(label, []).append(group)
+    per_step: list[folium.FeatureGroup] = []
     if timeline:
         for label, frame in timeline.items():
             for group in corridor_layer(frame, None, name=f"Corridors {label}", precision=precision,
