@@ -156,13 +156,16 @@ def _cases(kind: str, short: dict[str, str]) -> list:
 
 @pytest.mark.parametrize("row", _cases("corridor", SHORT_CORRIDORS))
 def test_corridor_length_within_10_percent_of_published(shipped, row):
-    corridor = _corridor(row)
-    route = route_between(shipped, corridor.origin, corridor.destination, via=corridor.via)
-    assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)
+    assert _route(shipped, row).length_km == pytest.approx(float(row["road_km"]), rel=0.10)
 
 
-def _via(row: dict) -> list[str]:
-    return [v for v in row["via"].split(";") if v]
+def _route(network, row: dict, *, max_km: float = 5.0):
+    """A published row's route: a corridor through its project ``via``, a section through its own."""
+    if row["kind"] == "corridor":
+        c = _corridor(row)
+        return route_between(network, c.origin, c.destination, via=c.via, max_km=max_km)
+    via = [v for v in row["via"].split(";") if v]
+    return route_between(network, row["from"], row["to"], via=via, max_km=max_km)
 
 
 SHORT_SECTIONS = {"Conakry-Mamou": SHORT_CORRIDORS["Conakry-Bamako"]}
@@ -171,8 +174,7 @@ SHORT_SECTIONS = {"Conakry-Mamou": SHORT_CORRIDORS["Conakry-Bamako"]}
 @pytest.mark.parametrize("row", _cases("section", SHORT_SECTIONS))
 def test_section_length_within_15_percent_of_published(shipped, row):
     """Shorter stretches keep more of the bends the lines cut: README.md states 15 %."""
-    route = route_between(shipped, row["from"], row["to"], via=_via(row))
-    assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.15)
+    assert _route(shipped, row).length_km == pytest.approx(float(row["road_km"]), rel=0.15)
 
 
 def test_every_corridor_has_a_published_length_or_its_sections_do():
@@ -200,9 +202,4 @@ def test_published_distance_agrees_with_the_osm_road_network(osm_network, row):
 
     So where the shipped lines fall short, the lines are at fault, not the figure.
     """
-    if row["kind"] == "corridor":
-        corridor = _corridor(row)
-        route = route_between(osm_network, corridor.origin, corridor.destination, via=corridor.via, max_km=10)
-    else:
-        route = route_between(osm_network, row["from"], row["to"], via=_via(row), max_km=10)
-    assert route.length_km == pytest.approx(float(row["road_km"]), rel=0.10)
+    assert _route(osm_network, row, max_km=10).length_km == pytest.approx(float(row["road_km"]), rel=0.10)

@@ -333,6 +333,10 @@ def _lonlat(stop: str) -> tuple[float, float]:
     return PLACES[stop][1], PLACES[stop][2]
 
 
+def _source(stop: str) -> str:
+    return ROAD_VERTICES[stop][2] if stop in ROAD_VERTICES else PLACES[stop][3]
+
+
 def _place_lonlat(place: str) -> tuple[float, float]:
     names = place.split("|")
     lons = [PLACES[n][1] for n in names]
@@ -361,8 +365,7 @@ def main() -> None:
             "via": " - ".join(towns), "source": source,
             "geometry_method": "straight lines through the towns it passes"
                                + (f" and {len(stations)} roadside fuel stations" if stations else ""),
-            "vertex_sources": " ; ".join(f"{s}: {ROAD_VERTICES[s][2] if s in ROAD_VERTICES else PLACES[s][3]}"
-                                         for s in stops)}))
+            "vertex_sources": " ; ".join(f"{s}: {_source(s)}" for s in stops)}))
     _write_geojson("roads.geojson", roads)
 
     on_roads: dict[str, list[str]] = {}
