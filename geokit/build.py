@@ -19,7 +19,6 @@ and ids are stable, so the same inputs give byte-identical ``summary.csv``.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ from tqdm import tqdm
 
 from geokit._errors import GeokitError, ProjectError
 from geokit._io import atomic_path
+from geokit.escape import csv_safe, html_text
 from geokit.analysis import Analysis, AnalysisParams, analyse
 from geokit.exposure import StatusRules
 from geokit.incidents import merge_incidents
@@ -202,7 +202,7 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     bar.update(1)
     bar.set_description("summary")
     table = _summary_table(analysis)
-    table.to_csv(stage / "summary.csv", index=False, lineterminator="\n")
+    csv_safe(table).to_csv(stage / "summary.csv", index=False, lineterminator="\n")
     names.append("summary.csv")
     p = analysis.params
     summary = {
@@ -437,7 +437,7 @@ def build_batch(
         step_windows.append((step, a, b))
     timeline = pd.concat(rows, ignore_index=True)
     with atomic_path(out / "timeline.csv") as tmp:
-        timeline.to_csv(tmp, index=False, lineterminator="\n")
+        csv_safe(timeline).to_csv(tmp, index=False, lineterminator="\n")
     _timeline_map(project, layers, replace(params, start=f"{spans[0][0]:%Y-%m-%d}", end=f"{spans[-1][1]:%Y-%m-%d}"),
                   network=network, steps=steps, windows=step_windows, base=base, sources=sources,
                   path=out / "timeline_map.html")
@@ -459,7 +459,7 @@ def _timeline_map(project: Project, layers: dict, params: AnalysisParams, *, net
 
 
 def _index_html(title: str, timeline: pd.DataFrame) -> str:
-    esc = html.escape
+    esc = html_text
     colors = {"open": "#1a9850", "at_risk": "#f28e2b", "blockaded": "#d73027"}
     corridors = sorted(timeline["corridor"].unique())
     head = "".join(f"<th>{esc(c)}</th>" for c in corridors)

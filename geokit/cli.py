@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from geokit._errors import GeokitError, GeokitWarning
+from geokit.escape import terminal_text
 from geokit.schema import LAYER_KINDS
 
 __all__ = ["main", "build_parser"]
@@ -149,14 +150,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from geokit.layers import validate_layer
 
     _, report = validate_layer(args.path, args.kind, strict=args.strict, **_layer_kwargs(args))
-    print(report.format())
+    print(terminal_text(report.format()))
     return 0 if report.ok else 1
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
     from geokit.layers import describe_layer
 
-    print(describe_layer(args.path, kind=args.kind, **_layer_kwargs(args)))
+    print(terminal_text(describe_layer(args.path, kind=args.kind, **_layer_kwargs(args))))
     return 0
 
 
@@ -188,7 +189,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     changes = diff_builds(args.old, args.new)
     written = write_changes(changes, args.out or args.new)
     if not args.quiet:
-        print(changes.markdown())
+        print(terminal_text(changes.markdown()))
         print("wrote " + ", ".join(str(p) for p in written))
     return 0
 
@@ -210,12 +211,21 @@ _COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, 
              "demo": _cmd_demo}
 
 
+class _TerminalFormatter(logging.Formatter):
+    """Log lines with control characters from data shown, not obeyed by the terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return terminal_text(super().format(record))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``geokit`` command; return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     if not args.verbose:
         logging.getLogger("pyogrio").setLevel(logging.WARNING)
     with warnings.catch_warnings():
@@ -224,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             return _COMMANDS[args.command](args)
         except GeokitError as exc:
-            print(f"geokit {args.command}: error: {exc}", file=sys.stderr)
+            print(f"geokit {args.command}: error: {terminal_text(exc)}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("geokit: interrupted", file=sys.stderr)

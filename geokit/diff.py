@@ -17,6 +17,7 @@ import pyogrio
 
 from geokit._errors import InputError
 from geokit._io import atomic_path
+from geokit.escape import csv_safe, markdown_text
 
 __all__ = ["Changes", "diff_builds", "write_changes"]
 
@@ -34,7 +35,7 @@ class Changes:
     def markdown(self) -> str:
         """A short briefing of the changes."""
         t = self.table
-        lines = [f"# Changes from `{self.old}` to `{self.new}`", ""]
+        lines = [f"# Changes from {markdown_text(self.old)} to {markdown_text(self.new)}", ""]
         if t.empty:
             lines.append("No corridor, segment, incident or exposure changed.")
             return "\n".join(lines) + "\n"
@@ -48,8 +49,9 @@ class Changes:
                 continue
             lines += [f"## {heading} ({len(part)})", ""]
             for _, r in part.head(50).iterrows():
-                detail = f" ({r['detail']})" if r["detail"] else ""
-                lines.append(f"- {r['name'] or r['id']}: {r['old'] or '-'} -> {r['new'] or '-'}{detail}")
+                detail = f" ({markdown_text(r['detail'])})" if r["detail"] else ""
+                lines.append(f"- {markdown_text(r['name'] or r['id'])}: {markdown_text(r['old'] or '-')} -> "
+                             f"{markdown_text(r['new'] or '-')}{detail}")
             if len(part) > 50:
                 lines.append(f"- ... and {len(part) - 50} more (see changes.csv)")
             lines.append("")
@@ -120,7 +122,7 @@ def write_changes(changes: Changes, folder: str | Path) -> list[Path]:
     """Write ``changes.md`` and ``changes.csv`` into ``folder`` (atomically)."""
     folder = Path(folder)
     with atomic_path(folder / "changes.csv") as tmp:
-        changes.table.to_csv(tmp, index=False, lineterminator="\n")
+        csv_safe(changes.table).to_csv(tmp, index=False, lineterminator="\n")
     with atomic_path(folder / "changes.md") as tmp:
         tmp.write_text(changes.markdown(), encoding="utf-8")
     return [folder / "changes.csv", folder / "changes.md"]

@@ -9,16 +9,18 @@ full-screen button, a title with the window and every data source, and two
 base layers: OpenStreetMap tiles, and an offline base drawn from country
 boundaries with no tiles at all.
 
-Every string that comes from data (names, notes, actors, sources) is
-HTML-escaped before it reaches a popup or tooltip, so a note such as
-``<img src=x onerror=alert(1)>`` shows as text. Save maps with
+Every string that comes from data (names, notes, actors, sources, the
+title) passes through :func:`geokit.escape.html_text` before it reaches the
+map, so a note such as ``<img src=x onerror=alert(1)>``, ``{{7*7}}`` or
+``${document.title}`` shows as text and is never evaluated, neither by
+branca's Jinja templates nor by the browser. Markup geokit adds itself goes
+through ``_Html``, which refuses any Jinja marker. Save maps with
 :func:`geokit.offline.save_html`.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -33,6 +35,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geokit.crs import choose_metric_crs
+from geokit.escape import TEMPLATE_MARKERS, html_text, js_string
 from geokit.incidents import in_window
 
 __all__ = [
@@ -57,18 +60,22 @@ _OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 
 def _esc(value: object) -> str:
-    """Text of a value, HTML-escaped; '' for missing values."""
+    """A value as display text, escaped by :func:`geokit.escape.html_text`; '' for missing values.
+
+    Dates show as ``YYYY-MM-DD``, whole floats without decimals and other
+    floats with one, both with thousands separators.
+    """
     if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
         return ""
     if isinstance(value, pd.Timestamp):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, float):
-        return f"{value:,.1f}"
-    return html.escape(str(value), quote=True)
+    if isinstance(value, float | np.floating):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return html_text(value)
 
 
 def _table(row: Mapping[str, object], fields: Sequence[tuple[str, str]]) -> str:
-    cells = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{html.escape(label)}</th>"
+    cells = "".join(f"<tr><th style='text-align:left;padding-right:6px'>{html_text(label)}</th>"
                     f"<td>{_esc(row.get(key))}</td></tr>" for key, label in fields if key in row)
     return f"<table style='font-size:12px'>{cells}</table>"
 
@@ -90,7 +97,7 @@ def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
         clean = {}
         for key, value in rec.items():
             if isinstance(value, str):
-                clean[key] = html.escape(value, quote=True)
+                clean[key] = html_text(value)
             elif isinstance(value, pd.Timestamp):
                 clean[key] = value.strftime("%Y-%m-%d")
             elif value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
@@ -98,7 +105,7 @@ def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
             elif isinstance(value, np.generic):
                 clean[key] = value.item()
             else:
-                clean[key] = value if isinstance(value, int | float | bool) else html.escape(str(value))
+                clean[key] = value if isinstance(value, int | float | bool) else html_text(value)
         features.append({"type": "Feature", "properties": clean, "geometry": shapely.geometry.mapping(geom)})
     return {"type": "FeatureCollection", "features": features}
 
@@ -124,7 +131,7 @@ def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by statu
     same status are drawn as one line, which keeps large maps small; the
     tooltip then sums their incidents.
     """
-    group = folium.FeatureGroup(name=name)
+    group = folium.FeatureGroup(name=html_text(name))
     frame = _merge_runs(segments) if merge else segments
     frame = frame.assign(status=frame["status"].astype(str))
     fields = [("name", "Road"), ("ref", "Ref"), ("status", "Status"), ("n_incidents", "Incidents"),
@@ -132,7 +139,7 @@ def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by statu
     data = _geojson(frame, [k for k, _ in fields], precision=precision, simplify_m=simplify_m)
     present = [(k, label) for k, label in fields if k in frame]
     folium.GeoJson(
-        data, name=name,
+        data, name=html_text(name),
         style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("status"), "#777"),
                                   "weight": 4 if f["properties"].get("status") != "open" else 2,
                                   "opacity": 0.9},
@@ -146,7 +153,7 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
                    show_detours: bool = True) -> list[folium.FeatureGroup]:
     """Corridors as wide lines coloured by status, and detours dashed."""
     groups = []
-    group = folium.FeatureGroup(name=name)
+    group = folium.FeatureGroup(name=html_text(name))
     frame = corridors.assign(status=corridors["status"].astype(str))
     props = ["name", "status", "length_km", "blockaded_km", "blockaded_since", "last_incident", "detour",
              "detour_extra_km", "crossings", "cut_off"]
@@ -157,7 +164,7 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
                "crossings": "Border crossings", "cut_off": "Towns cut off"}
     present = [p for p in props if p in frame]
     folium.GeoJson(
-        data, name=name,
+        data, name=html_text(name),
         style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("status"), "#555"),
                                   "weight": 8, "opacity": 0.55},
         tooltip=folium.GeoJsonTooltip(fields=present, aliases=[aliases[p] for p in present]),
@@ -180,7 +187,7 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
 def zone_layer(zones: gpd.GeoDataFrame, *, name: str = "Exposure zones", precision: int = 5,
                simplify_m: float | None = None) -> folium.FeatureGroup:
     """Exposure zones, more opaque where more incidents (or more weight) fall."""
-    group = folium.FeatureGroup(name=name)
+    group = folium.FeatureGroup(name=html_text(name))
     if zones is None or zones.empty:
         return group
     key = "weighted_incidents" if "weighted_incidents" in zones else "n_incidents"
@@ -189,7 +196,7 @@ def zone_layer(zones: gpd.GeoDataFrame, *, name: str = "Exposure zones", precisi
     props = ["n_incidents", "fatalities", "first_date", "last_date", "event_types", "_opacity"]
     data = _geojson(frame, props, precision=precision, simplify_m=simplify_m)
     folium.GeoJson(
-        data, name=name,
+        data, name=html_text(name),
         style_function=lambda f: {"color": "#99000d", "weight": 1, "fillColor": "#ef3b2c",
                                   "fillOpacity": f["properties"].get("_opacity", 0.3)},
         tooltip=folium.GeoJsonTooltip(fields=props[:-1], aliases=["Incidents", "Fatalities", "First", "Last",
@@ -209,8 +216,8 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
     One GeoJSON layer of circle markers (compact: about 0.3 kB per incident)
     whose popup is built from escaped feature properties.
     """
-    group = folium.FeatureGroup(name=name, show=show, control=control)
-    target = folium.plugins.MarkerCluster(name=name, control=False).add_to(group) if cluster else group
+    group = folium.FeatureGroup(name=html_text(name), show=show, control=control)
+    target = folium.plugins.MarkerCluster(name=html_text(name), control=False).add_to(group) if cluster else group
     fields = [(k, label) for k, label in _INCIDENT_FIELDS if k in incidents]
     data = _geojson(incidents, ["event_id", *[k for k, _ in fields]], precision=5, simplify_m=None)
     # each marker gets its own popup (markers inside a cluster do not reach a popup bound on their
@@ -226,7 +233,7 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
         layer.bindTooltip((p.date || '') + ' ' + (p.event_type || ''));
     }}""")
     folium.GeoJson(
-        data, name=name, control=False,
+        data, name=html_text(name), control=False,
         marker=folium.CircleMarker(radius=6, color="#67000d", weight=1, fill=True, fill_color="#cb181d",
                                    fill_opacity=0.85),
         on_each_feature=on_each,
@@ -236,7 +243,7 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
 
 def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.FeatureGroup:
     """Cities as circles sized by population, red when exposed, ringed black when cut off."""
-    group = folium.FeatureGroup(name=name)
+    group = folium.FeatureGroup(name=html_text(name))
     frame = cities.to_crs(4326)
     pop = pd.to_numeric(frame.get("population"), errors="coerce") if "population" in frame else \
         pd.Series(np.nan, index=frame.index)
@@ -257,7 +264,7 @@ def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.Feat
 
 def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings") -> folium.FeatureGroup:
     """Border crossings as squares: blue when they still reach the destination, grey when cut off."""
-    group = folium.FeatureGroup(name=name)
+    group = folium.FeatureGroup(name=html_text(name))
     frame = crossings.to_crs(4326)
     for (_, row), geom in zip(frame.iterrows(), frame.geometry.array):
         reaches = row.get("reaches_destination", True)
@@ -275,9 +282,9 @@ def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings
 def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offline base)",
                    precision: int = 4, simplify_m: float | None = 500.0) -> folium.FeatureGroup:
     """Country or region outlines: the map's base when there are no tiles."""
-    group = folium.FeatureGroup(name=name, overlay=True, control=True)
+    group = folium.FeatureGroup(name=html_text(name), overlay=True, control=True)
     data = _geojson(boundaries, ["name"], precision=precision, simplify_m=simplify_m)
-    folium.GeoJson(data, name=name, style_function=lambda f: {"color": "#888", "weight": 1, "fillColor": "#f4f1ea",
+    folium.GeoJson(data, name=html_text(name), style_function=lambda f: {"color": "#888", "weight": 1, "fillColor": "#f4f1ea",
                                                              "fillOpacity": 1.0},
                    tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Country"])).add_to(group)
     return group
@@ -287,7 +294,7 @@ def density_layer(density, *, name: str = "Incident density", opacity: float = 0
     """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay."""
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
-    group = folium.FeatureGroup(name=name, show=False)
+    group = folium.FeatureGroup(name=html_text(name), show=False)
     values = density.values
     height, width = values.shape
     left, top = density.transform.c, density.transform.f
@@ -304,7 +311,7 @@ def density_layer(density, *, name: str = "Incident density", opacity: float = 0
     to_ll = Transformer.from_crs(3857, 4326, always_xy=True)
     (lon0, lat0), (lon1, lat1) = to_ll.transform(x0, y1), to_ll.transform(x1, y0)
     folium.raster_layers.ImageOverlay(image=_png_data_uri(merc), bounds=[[lat0, lon0], [lat1, lon1]],
-                                      opacity=opacity, name=name, mercator_project=False).add_to(group)
+                                      opacity=opacity, name=html_text(name), mercator_project=False).add_to(group)
     return group
 
 
@@ -339,10 +346,14 @@ class _Html(MacroElement):
         {% macro script(this, kwargs) %}{{ this.script }}{% endmacro %}
     """)
 
-    def __init__(self, html_text: str = "", script: str = "") -> None:
+    def __init__(self, markup: str = "", script: str = "") -> None:
         super().__init__()
+        found = [marker for marker in TEMPLATE_MARKERS[:3] if marker in markup or marker in script]
+        if found:  # branca renders this output again as a Jinja template: data must arrive escaped
+            raise ValueError(f"map markup contains the template marker(s) {found}; escape text from data "
+                             "with geokit.escape.html_text")
         self._name = "GeokitHtml"
-        self.html = html_text
+        self.html = markup
         self.script = script
 
 
@@ -365,18 +376,18 @@ def add_legend(m: folium.Map) -> folium.Map:
         "border:1px solid #444;margin-right:6px'></span>exposed town (ringed: cut off)</div>"
         "<div><span style='display:inline-block;width:9px;height:9px;background:#1f4e9c;transform:rotate(45deg);"
         "margin-right:8px'></span>border crossing (grey: no road to destination)</div></div>")
-    m.get_root().html.add_child(folium.Element(box))
+    m.add_child(_Html(markup=box))
     return m
 
 
 def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[str] = ()) -> folium.Map:
     """A title box with the time window and the attribution of every data source (all escaped)."""
-    src = "; ".join(html.escape(s) for s in sources)
+    src = "; ".join(html_text(s) for s in sources)
     box = ("<div id='geokit-title' style='position:fixed;top:10px;left:60px;z-index:1000;background:#fff;"
            "padding:6px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;max-width:60%'>"
-           f"<b>{html.escape(title)}</b><div>{html.escape(subtitle)}</div>"
+           f"<b>{html_text(title)}</b><div>{html_text(subtitle)}</div>"
            f"<div style='font-size:10px;color:#555'>Sources: {src}</div></div>")
-    m.get_root().html.add_child(folium.Element(box))
+    m.add_child(_Html(markup=box))
     return m
 
 
@@ -421,17 +432,17 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     period is shown (e.g. the status of the whole window).
     """
     periods = list(groups)
-    mapping = ", ".join(f"{json.dumps(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
+    mapping = ", ".join(f"{js_string(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
     step_only = ", ".join(g.get_name() for g in only_in_step)
     all_only = ", ".join(g.get_name() for g in only_in_all)
-    labels = json.dumps(["all"] + periods)
+    labels = "[" + ", ".join(js_string(p) for p in ["all", *periods]) + "]"
     name = m.get_name()
     box = (f"<div id='geokit-slider' style='position:fixed;bottom:30px;left:10px;z-index:1000;background:#fff;"
            f"padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
-           f"{html.escape(label)}: <b id='geokit-slider-label'>all</b><br>"
+           f"{html_text(label)}: <b id='geokit-slider-label'>all</b><br>"
            f"<input id='geokit-slider-input' type='range' min='0' max='{len(periods)}' value='0' step='1' "
            f"style='width:220px'></div>")
-    m.get_root().html.add_child(folium.Element(box))
+    m.add_child(_Html(markup=box))
     script = f"""
     (function() {{
       var groups = {{{mapping}}};

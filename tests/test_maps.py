@@ -1,8 +1,6 @@
 """Maps: escaping, offline files, and the Mali map in a real headless Chromium with no network."""
 
-import os
 import re
-import shutil
 
 import geopandas as gpd
 import numpy as np
@@ -10,7 +8,7 @@ import pandas as pd
 import pytest
 
 import geokit
-from conftest import MALI, SHARED_DATA
+from conftest import MALI, MAP, SHARED_DATA
 from geokit import GeokitWarning
 from geokit.analysis import AnalysisParams, analyse
 from geokit.maps import corridor_map
@@ -87,52 +85,8 @@ def test_mali_map_size_is_reported(offline_map):
     assert size_mb < 10
 
 
-# --- a real browser -----------------------------------------------------------------------------
+# --- a real browser (the page_of fixture is in conftest.py) ---------------------------------------
 
-def _chromium():
-    path = os.environ.get("GEOKIT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if path is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("CI=true but no chromium: make test installs Debian's chromium (apt-get install chromium)")
-        pytest.skip("no chromium on this machine; make test installs it (apt-get install chromium)")
-    return path
-
-
-@pytest.fixture(scope="module")
-def page_of():
-    playwright = pytest.importorskip("playwright.sync_api")
-    exe = _chromium()
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=exe, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-
-        def open_page(path):
-            page = browser.new_page(viewport={"width": 1200, "height": 800})
-            log = {"errors": [], "failed": [], "external": [], "dialogs": []}
-            page.on("console", lambda msg: log["errors"].append(msg.text) if msg.type == "error" else None)
-            page.on("pageerror", lambda exc: log["errors"].append(str(exc)))
-            page.on("requestfailed", lambda req: log["failed"].append(req.url))
-            page.on("dialog", lambda d: (log["dialogs"].append(d.message), d.dismiss()))
-
-            def guard(route):
-                if route.request.url.startswith(("file:", "data:")):
-                    route.continue_()
-                else:
-                    log["external"].append(route.request.url)
-                    route.abort()
-
-            page.route("**/*", guard)
-            page.goto(path.as_uri())
-            page.wait_for_function("typeof L !== 'undefined'")
-            page.wait_for_timeout(500)
-            return page, log
-
-        yield open_page
-        browser.close()
-
-
-MAP = "window[Object.keys(window).find(k => k.startsWith('map_') && window[k] instanceof L.Map)]"
 
 
 def test_offline_map_loads_cleanly_in_chromium(page_of, offline_map, analysis, boundaries):

@@ -1,0 +1,246 @@
+"""Untrusted text: one escaping function per place text from data goes.
+
+Text in layers, project files and fetched feeds (incident notes, town names,
+corridor names, sources) is written by others. geokit never evaluates it: it
+is escaped for the exact context it lands in, by the functions here, and
+nowhere else.
+
+- :func:`html_text` for HTML text and quoted attributes, which is also what
+  every string inside a folium map is. folium/branca render each element's
+  script a second time as a Jinja template, and folium puts tooltips inside
+  JavaScript template literals, so on top of HTML escaping the characters
+  ``{ } $ ` \\`` become numeric character references: no ``{{``, ``{%``,
+  ``{#``, ``${`` or backtick survives, and the browser still shows them.
+- :func:`js_string` for a JavaScript string literal in a script geokit
+  writes (e.g. slider labels).
+- :func:`safe_url` for a link: only ``http`` and ``https`` URLs, else none.
+- :func:`csv_cell` / :func:`csv_safe` for spreadsheet cells (OWASP "CSV
+  injection"): a text cell that a spreadsheet would read as a formula gets a
+  leading apostrophe, which spreadsheets treat as "this is text".
+- :func:`markdown_text` for Markdown reports (``changes.md``).
+- :func:`terminal_text` for messages printed to a terminal: control
+  characters (ANSI escape sequences) from data are shown, not obeyed.
+
+Examples
+--------
+>>> html_text("<b>{{7*7}}</b> ${x}")
+'&lt;b&gt;&#123;&#123;7*7&#125;&#125;&lt;/b&gt; &#36;&#123;x&#125;'
+>>> csv_cell("=HYPERLINK(\\"http://x\\")")
+'\\'=HYPERLINK("http://x")'
+>>> safe_url("javascript:alert(1)") is None
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+__all__ = ["html_text", "js_string", "safe_url", "csv_cell", "csv_safe", "markdown_text", "terminal_text",
+           "TEMPLATE_MARKERS"]
+
+#: Sequences that start a Jinja expression, statement or comment, or a
+#: JavaScript template-literal substitution; none may reach a folium map from data.
+TEMPLATE_MARKERS = ("{{", "{%", "{#", "${", "`")
+
+_HTML_EXTRA = str.maketrans({"{": "&#123;", "}": "&#125;", "$": "&#36;", "`": "&#96;", "\\": "&#92;"})
+_JS_EXTRA = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "{": "\\u007b", "}": "\\u007d",
+             "$": "\\u0024", "`": "\\u0060", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JS_PATTERN = re.compile("|".join(re.escape(k) for k in _JS_EXTRA))
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
+
+
+def html_text(value: object) -> str:
+    """Text safe in HTML text, a quoted HTML attribute, and anywhere in a folium map.
+
+    HTML-escapes ``& < > " '`` and writes ``{ } $ ` \\`` as numeric
+    character references, so the text cannot start a Jinja template tag
+    (branca re-renders map scripts as templates) or a JavaScript
+    template-literal substitution (folium's tooltips), and shows exactly
+    as written. ``None`` and missing values give ``""``.
+
+    Parameters
+    ----------
+    value : object
+        Any value; it is converted with ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> html_text("Kayes <Mali>")
+    'Kayes &lt;Mali&gt;'
+    >>> html_text("`${document.title}`")
+    '&#96;&#36;&#123;document.title&#125;&#96;'
+    >>> html_text(None)
+    ''
+    """
+    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+        return ""
+    return html.escape(str(value), quote=True).translate(_HTML_EXTRA)
+
+
+def js_string(value: object) -> str:
+    """A JavaScript string literal (with its quotes) safe inside a ``<script>``
+    and inside a template that is rendered again.
+
+    Parameters
+    ----------
+    value : object
+        Converted with ``str``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> js_string("a</script>{{b}}")
+    '"a\\\\u003c/script\\\\u003e\\\\u007b\\\\u007bb\\\\u007d\\\\u007d"'
+    """
+    return _JS_PATTERN.sub(lambda m: _JS_EXTRA[m.group(0)], json.dumps(str(value), ensure_ascii=False))
+
+
+def safe_url(value: object) -> str | None:
+    """The URL if it is an absolute ``http``/``https`` URL with a host, else ``None``.
+
+    ``javascript:``, ``data:``, ``file:`` and relative links from data are
+    never turned into links; show them as text instead.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> safe_url("https://www.jeuneafrique.com/x")
+    'https://www.jeuneafrique.com/x'
+    >>> safe_url(" JavaScript:alert(1)") is None, safe_url("//evil") is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if _CONTROL.search(text) or any(c.isspace() for c in text):
+        return None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    return text
+
+
+def csv_cell(value: object) -> object:
+    """A spreadsheet-safe cell: text that a spreadsheet would read as a
+    formula gets a leading apostrophe; anything else is returned unchanged.
+
+    The rule is OWASP's (CSV injection): a cell starting with ``=``, ``+``,
+    ``-``, ``@``, a tab, a carriage return, a line feed or NUL, also after
+    leading spaces. Numbers are not text and stay numbers.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    object
+
+    Examples
+    --------
+    >>> csv_cell("=1+1"), csv_cell("  @SUM(A1)"), csv_cell("Kayes"), csv_cell(-3.5)
+    ("'=1+1", "'  @SUM(A1)", 'Kayes', -3.5)
+    """
+    if isinstance(value, str) and value and (value.startswith(_FORMULA_START)
+                                             or value.lstrip(" ").startswith(_FORMULA_START)):
+        return "'" + value
+    return value
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell passed through :func:`csv_cell`.
+
+    Use it on every table written as CSV from data (summary, timeline,
+    changes). Column names are checked too.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> csv_safe(pd.DataFrame({"corridor": ["=HYPERLINK(1)", "Dakar-Bamako"], "km": [-1.0, 2.0]}))
+             corridor   km
+    0  '=HYPERLINK(1) -1.0
+    1    Dakar-Bamako  2.0
+    """
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(csv_cell)
+    out.columns = [csv_cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def markdown_text(value: object) -> str:
+    """Text safe in Markdown: HTML-escaped, Markdown punctuation backslash-escaped,
+    line breaks and control characters turned into spaces.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(markdown_text("[click](javascript:x) <b>"))
+    \\[click\\](javascript:x) &lt;b&gt;
+    """
+    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+        return ""
+    text = _CONTROL.sub(" ", str(value)).replace("\r", " ").replace("\n", " ")
+    text = _MARKDOWN.sub(r"\\\1", text)
+    return text.replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
+def terminal_text(value: object) -> str:
+    """Text safe to print on a terminal: control characters other than line
+    feed and tab (e.g. ANSI escape sequences that move the cursor or retitle
+    the window) are written as visible ``\\xNN`` escapes.
+
+    Parameters
+    ----------
+    value : object
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(terminal_text("Kayes\x1b[2J"))
+    Kayes\\x1b[2J
+    """
+    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
