@@ -18,17 +18,60 @@ import numpy as np
 import pandas as pd
 
 from geokit._errors import InputError
-from geokit.corridors import corridor_status, detours, isolation
-from geokit.exposure import StatusRules, exposed_totals, exposure_zones, place_exposure, road_exposure
-from geokit.incidents import DateLike, in_window
+from geokit.corridors import corridor_status, detour_for, detours, isolation
+from geokit.exposure import (StatusRules, _exposure_and_timeline, exposed_totals, exposure_zones,
+                             place_exposure)
+from geokit.incidents import DateLike, in_window, parse_window
 from geokit.network import RoadNetwork, build_network, named_places
 from geokit.project import CorridorSpec
+from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 
-__all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "SUMMARY_COLUMNS"]
+__all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "SUMMARY_COLUMNS", "SUMMARY_DEFINITIONS",
+           "DAY_CONVENTION"]
 
-SUMMARY_COLUMNS = ["corridor", "status", "length_km", "blockaded_km", "at_risk_km", "blockaded_since",
+#: Columns of :meth:`Analysis.summary` (``summary.csv``); README's "Products" says what each means.
+SUMMARY_COLUMNS = ["corridor", "status", "worst_status", "blockaded_since", "blockaded_periods", "reopened_on",
+                   "days_blockaded", "days_at_risk", "length_km", "blockaded_km", "at_risk_km",
                    "first_incident", "last_incident", "n_incidents", "detour", "detour_km", "detour_extra_km",
-                   "crossings", "detour_crossings", "cut_off", "population_exposed"]
+                   "detour_skips", "crossings", "detour_crossings", "towns_cut_off", "population_exposed"]
+
+
+#: The day convention of every date in geokit's products (see :mod:`geokit.timeline`).
+DAY_CONVENTION = (
+    "Dates are calendar days, the local date of each event as its source gives it. Windows and episodes "
+    "include their first and last day. An incident dated D counts towards a blockade on days D to "
+    "D + blockade_days - 1 and towards 'at risk' on days D to D + at_risk_days - 1; incidents before the "
+    "window's start count for this look-back but are not events of the window.")
+
+#: What each summary column means (written into summary.json; README repeats it).
+SUMMARY_DEFINITIONS = {
+    "corridor": "the corridor's name from the project file",
+    "status": "status on the window's last day: the worst status of the road segments along the route",
+    "worst_status": "the worst status on any day of the window",
+    "blockaded_since": "first day of the blockade still in force on the window's last day (blank if not "
+                       "blockaded then); it can precede the window",
+    "blockaded_periods": "each blockaded episode overlapping the window as first..last day, '; '-separated; "
+                         "'first..' while still blockaded on the window's last day",
+    "reopened_on": "first day no longer blockaded after the last blockaded episode of the window; blank when "
+                   "never blockaded in the window or still blockaded at its end",
+    "days_blockaded": "days of the window on which the corridor was blockaded",
+    "days_at_risk": "days of the window on which the corridor was at risk (and not blockaded)",
+    "length_km": "length of the corridor's route through its via places",
+    "blockaded_km": "km of the route blockaded on the window's last day",
+    "at_risk_km": "km of the route at risk on the window's last day",
+    "first_incident": "date of the first incident of the window reaching the route",
+    "last_incident": "date of the last incident of the window reaching the route",
+    "n_incidents": "distinct incidents of the window reaching the route",
+    "detour": "on the window's last day: 'not needed' (route not blockaded), 'ok' or 'no alternative'",
+    "detour_km": "length of the detour avoiding every blockaded segment (blank when not needed or none)",
+    "detour_extra_km": "km the detour adds to the same trip on the open network (never negative)",
+    "detour_skips": "via places the detour cannot pass any more",
+    "crossings": "border crossings on the route, in order",
+    "detour_crossings": "border crossings on the detour",
+    "towns_cut_off": "towns on the route, other than its origin, with no open road left to the destination",
+    "population_exposed": "people (census or estimate of cities.geojson) in the route's towns that lie in an "
+                          "exposure zone of the window",
+}
 
 
 @dataclass(frozen=True)
@@ -78,11 +121,36 @@ class Analysis:
     incidents: gpd.GeoDataFrame
     totals: pd.DataFrame | None
     destination: str | None
+    timeline: Timeline | None = None
 
     def summary(self) -> pd.DataFrame:
-        """One row per corridor: status, km blockaded, detour, incident dates, people exposed."""
+        """One row per corridor: status at the window's end and over the window
+        (worst status, days blockaded, periods, reopening), km blockaded,
+        detour, incident dates, people exposed (:data:`SUMMARY_COLUMNS`)."""
         table = self.corridors.rename(columns={"name": "corridor"})
         return pd.DataFrame(table[[c for c in SUMMARY_COLUMNS if c in table]]).reset_index(drop=True)
+
+    @property
+    def episodes(self) -> pd.DataFrame:
+        """Every corridor's episodes of constant status over the window (see :mod:`geokit.timeline`)."""
+        if self.timeline is None:
+            return pd.DataFrame()
+        return self.timeline.episodes
+
+    def status_chart(self, *, title: str | None = None, width_in: float = 10.0):
+        """The corridor status chart of the window (:func:`geokit.chart.status_chart`); shows inline in Jupyter.
+
+        Examples
+        --------
+        >>> result.status_chart(title="Mali, September-November 2025")  # doctest: +SKIP
+        """
+        from geokit.chart import status_chart
+
+        if self.timeline is None:
+            raise InputError("this analysis has no timeline: give it corridors and a window with incidents")
+        return status_chart(self.episodes, incidents=self.incidents, start=day_date(self.timeline.start),
+                            end=day_date(self.timeline.end), title=title, order=self.timeline.corridor_names,
+                            width_in=width_in)
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
         return self.summary()._repr_html_()
@@ -138,12 +206,17 @@ def analyse(
                                 segment_km=params.segment_km)
     window = in_window(incidents, params.start, params.end)
     end = params.end if params.end is not None else (window["date"].max() if len(window) else None)
+    lo, _ = parse_window(params.start, None)
+    start = lo if lo is not None else (window["date"].min() if len(window) else end)
+    history = in_window(incidents, None, end)  # earlier incidents feed the status look-back
     exposing = window
     if "event_type" in window and params.non_exposure_types:
         exposing = window[~window["event_type"].isin(params.non_exposure_types)]
+        history = history[~history["event_type"].isin(params.non_exposure_types)]
     step("segment exposure (spatial join)")
-    segments = road_exposure(network.edges, exposing, radius_km=params.radius_km, end=end, rules=params.rules,
-                             half_life_days=params.half_life_days, incident_ids=True, crs=network.crs)
+    segments, joined = _exposure_and_timeline(
+        network.edges, history, radius_km=params.radius_km, start=start, end=end, rules=params.rules,
+        half_life_days=params.half_life_days, incident_ids=True, crs=network.crs, timeline=True)
     step("exposure zones")
     zones = exposure_zones(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
                            imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
@@ -161,18 +234,78 @@ def analyse(
         exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
     step("routing corridors and detours")
     status = detour_lines = None
+    timeline = None
     if corridor_specs:
         status = corridor_status(network, segments, corridor_specs)
         detour_lines = detours(network, status, segments)
         status["population_exposed"] = _population_on_routes(status, exposed_cities)
-        status = status.drop(columns=["nodes"])
+        if start is not None and end is not None:
+            timeline = _timeline(network, segments, status, joined, start=start, end=end)
+            status = _with_timeline(status, timeline)
+        status = status.drop(columns=["nodes", "stops"])
         status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
     else:
         status = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
         detour_lines = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
     return Analysis(params=params, network=network, segments=segments, zones=zones, corridors=status,
                     detours=detour_lines, cities=exposed_cities, crossings=exposed_crossings,
-                    incidents=window.reset_index(drop=True), totals=totals, destination=destination)
+                    incidents=window.reset_index(drop=True), totals=totals, destination=destination,
+                    timeline=timeline)
+
+
+def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame, joined: dict, *,
+              start: object, end: object) -> Timeline:
+    """Corridor episodes from the segment intervals of the analysis's one spatial join."""
+    position = pd.Series(np.arange(len(segments)), index=segments["edge_id"].to_numpy())
+    routes = [position.loc[list(ids)].to_numpy() for ids in status["edge_ids"]]
+    spans = corridor_intervals(joined["spans"], routes, segments["length_km"].to_numpy())
+    inc = joined["incidents"]
+    ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else np.arange(len(inc)).astype(str)
+    days = inc["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    membership = pd.DataFrame({"corridor": np.repeat(np.arange(len(routes)), [len(r) for r in routes]),
+                               "segment": np.concatenate(routes) if routes else np.array([], int)})
+    pairs = pd.DataFrame({"segment": joined["segment"], "incident": joined["incident"]})
+    reach = membership.merge(pairs, on="segment").drop_duplicates(["corridor", "incident"])
+    reach = reach.assign(day=days[reach["incident"]], event_id=ids[reach["incident"]],
+                         decisive=joined["decisive"][reach["incident"]])
+    first, last = day_number(start), day_number(end)
+    table = episodes(spans, list(status["name"]), start=first, end=last, incidents=reach)
+    table = _episode_detours(network, segments, status, joined["spans"], table)
+    return Timeline(segments=joined["spans"], corridors=spans, corridor_names=tuple(status["name"]),
+                    n_segments=len(segments), start=first, end=last, episodes=table)
+
+
+def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame,
+                     spans: dict, table: pd.DataFrame) -> pd.DataFrame:
+    """The detour in force when each blockaded episode began (routing around what was blockaded that day)."""
+    edge_ids = segments["edge_id"].to_numpy()
+    rows = status.set_index("name")
+    fields = []
+    for rec in table.itertuples():
+        if rec.status != "blockaded":
+            fields.append({"detour": "", "detour_km": np.nan, "detour_extra_km": np.nan, "detour_skips": ""})
+            continue
+        day = day_number(rec.start)
+        on = (spans["start"] <= day) & (spans["stop"] > day) & (spans["level"] == 2)
+        blocked = set(int(e) for e in edge_ids[spans["key"][on]])
+        found, _ = detour_for(network, rows.loc[rec.corridor], blocked)
+        fields.append({k: found[k] for k in ("detour", "detour_km", "detour_extra_km", "detour_skips")})
+    return pd.concat([table.reset_index(drop=True), pd.DataFrame(fields, index=range(len(table)))], axis=1)
+
+
+def _with_timeline(status: gpd.GeoDataFrame, timeline: Timeline) -> gpd.GeoDataFrame:
+    """Corridor status at the window's end, with the timeline's view of the whole window."""
+    over = timeline.summary()
+    ongoing = timeline.episodes[(timeline.episodes["status"] == "blockaded") & timeline.episodes["end"].isna()]
+    over = over.merge(ongoing[["corridor", "start"]].rename(columns={"start": "blockaded_since"}),
+                      on="corridor", how="left")
+    out = status.drop(columns=[c for c in over.columns if c in status and c != "name"])
+    out = out.merge(over.rename(columns={"corridor": "name"}), on="name", how="left")
+    out = gpd.GeoDataFrame(out, geometry="geometry", crs=status.crs)
+    # the status at the end is the same fact as the timeline's last day
+    assert (out["status"].astype(str).to_numpy()
+            == timeline.corridor_status_on(timeline.end).loc[out["name"]].to_numpy()).all()
+    return out
 
 
 def _exposed_places(places: gpd.GeoDataFrame | None, kind: str, incidents: gpd.GeoDataFrame,

@@ -8,6 +8,9 @@
 - ``incident_density.tif`` (incidents per km^2, see :mod:`geokit.raster`);
 - ``map.html``: the offline briefing map (:func:`geokit.maps.corridor_map`);
 - ``summary.csv`` and ``summary.json``: one row per corridor;
+- ``status_timeline.csv``: every corridor's episodes of constant status
+  (also the ``corridor_episodes`` layer of layers.gpkg, with the corridor line);
+- ``status_chart.png``: the corridor status chart (:mod:`geokit.chart`);
 - ``build.log``: what validation repaired or dropped, and the parameters.
 
 Every product is first written under a temporary name in the output folder
@@ -37,7 +40,8 @@ from tqdm import tqdm
 from geokit._errors import GeokitError, ProjectError
 from geokit._io import atomic_path
 from geokit.escape import csv_safe, html_text
-from geokit.analysis import Analysis, AnalysisParams, analyse
+from geokit.palette import STATUS_COLORS
+from geokit.analysis import DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse
 from geokit.exposure import StatusRules
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
@@ -53,7 +57,8 @@ log = logging.getLogger(__name__)
 FORMATS = ("gpkg", "geoparquet", "geojson")
 
 #: Files a build writes.
-PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "summary.json", "build.log")
+PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
+            "status_chart.png", "summary.json", "build.log")
 
 _PARAM_KEYS = {f.name for f in fields(AnalysisParams)} - {"rules"}
 _RULE_KEYS = {f.name for f in fields(StatusRules)} - {"imprecise_radius_km"}
@@ -85,7 +90,8 @@ def params_from_project(project: Project, **overrides: Any) -> tuple[AnalysisPar
                            f"allowed: {', '.join(sorted(_PARAM_KEYS | _RULE_KEYS | _RASTER_KEYS))}")
     rules_args = {k: table.pop(k) for k in list(table) if k in _RULE_KEYS}
     raster = {"cell_km": float(table.pop("cell_km", 2.0)), "bandwidth_km": float(table.pop("bandwidth_km", 10.0))}
-    for key in ("blockade_min_incidents", "blockade_days", "blockade_max_precision", "at_risk_min_incidents"):
+    for key in ("blockade_min_incidents", "blockade_days", "blockade_max_precision", "at_risk_min_incidents",
+                "at_risk_days"):
         if key in rules_args:
             rules_args[key] = int(rules_args[key])
     try:
@@ -144,7 +150,21 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _summary_table(analysis: Analysis) -> pd.DataFrame:
-    table = analysis.summary().sort_values("corridor", kind="mergesort").reset_index(drop=True)
+    return _for_csv(analysis.summary().sort_values("corridor", kind="mergesort").reset_index(drop=True))
+
+
+def _episode_table(analysis: Analysis) -> pd.DataFrame:
+    """The corridors' episodes, in corridor order then time, as written to status_timeline.csv."""
+    table = analysis.episodes
+    if table.empty:
+        return table
+    order = {name: i for i, name in enumerate(sorted(table["corridor"].unique()))}
+    return table.sort_values(["corridor", "start"], key=lambda c: c.map(order) if c.name == "corridor" else c,
+                             kind="mergesort").reset_index(drop=True)
+
+
+def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    table = table.copy()
     for col in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[col]):
             table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("")
@@ -161,9 +181,16 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
                    progress: bool = False) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names."""
     names = []
+    episodes = _episode_table(analysis)
+    episode_layer = None
+    if not episodes.empty:
+        lines = analysis.corridors[["name", "geometry"]].rename(columns={"name": "corridor"})
+        episode_layer = gpd.GeoDataFrame(episodes.merge(lines, on="corridor", how="left"), geometry="geometry",
+                                         crs=analysis.corridors.crs)
     layers = {
         "roads_status": analysis.segments,
         "corridors": analysis.corridors,
+        "corridor_episodes": episode_layer,
         "detours": analysis.detours,
         "exposure_zones": analysis.zones,
         "cities": analysis.cities,
@@ -204,6 +231,13 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     table = _summary_table(analysis)
     csv_safe(table).to_csv(stage / "summary.csv", index=False, lineterminator="\n")
     names.append("summary.csv")
+    csv_safe(_for_csv(episodes)).to_csv(stage / "status_timeline.csv", index=False, lineterminator="\n")
+    names.append("status_timeline.csv")
+    if analysis.timeline is not None and not episodes.empty:
+        from geokit.chart import save_chart
+
+        save_chart(analysis.status_chart(title=f"{project_name}: corridor status"), stage / "status_chart.png")
+        names.append("status_chart.png")
     p = analysis.params
     summary = {
         "project": project_name,
@@ -211,11 +245,16 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
                    "end": str(p.end) if p.end is not None else None},
         "parameters": {"radius_km": p.radius_km, "segment_km": p.segment_km,
                        "half_life_days": p.half_life_days, "imprecise_radius_km": p.imprecise_radius_km,
-                       "blockade_days": p.rules.blockade_days, **raster},
+                       "blockade_days": p.rules.blockade_days, "at_risk_days": p.rules.at_risk_days,
+                       "blockade_min_incidents": p.rules.blockade_min_incidents,
+                       "at_risk_min_incidents": p.rules.at_risk_min_incidents, **raster},
         "destination": analysis.destination,
         "network": analysis.network.summary(),
         "incidents_in_window": int(len(analysis.incidents)),
+        "day_convention": DAY_CONVENTION,
+        "columns": SUMMARY_DEFINITIONS,
         "corridors": json.loads(table.to_json(orient="records", force_ascii=False)),
+        "episodes": json.loads(_for_csv(episodes).to_json(orient="records", force_ascii=False)),
         "population_exposed_by_country": (
             json.loads(analysis.totals.to_json(orient="records", force_ascii=False))
             if analysis.totals is not None else None),
@@ -413,14 +452,16 @@ def build_batch(
     hi = params.end if params.end is not None else layers["incidents"]["date"].max()
     spans = windows(str(lo), str(hi), every)
     base, sources = _map_base(project, layers, boundaries, log_lines)
-    network, rows, written, previous = None, [], [], None
-    steps: dict[str, gpd.GeoDataFrame] = {}  # window label -> corridor status in that window
-    step_windows: list[tuple[str, pd.Timestamp, pd.Timestamp]] = []
+    # the timeline of the whole span, computed once: every window's status at its end reads it
+    whole = _analyse(project, layers, replace(params, start=f"{spans[0][0]:%Y-%m-%d}",
+                                              end=f"{spans[-1][1]:%Y-%m-%d}"), progress=progress)
+    network = whole.network
+    rows, written, previous = [], [], None
+    steps: dict[str, Analysis] = {}  # window label -> the window's analysis (its incidents, zones, places)
     for a, b in tqdm(spans, desc="windows", disable=not progress, unit="window"):
         label = f"{a:%Y-%m-%d}_{b:%Y-%m-%d}"
         p = replace(params, start=a.strftime("%Y-%m-%d"), end=b.strftime("%Y-%m-%d"))
         analysis = _analyse(project, layers, p, network=network)
-        network = analysis.network
         folder = out / label
         _check_out(folder, overwrite)
         names = _write_and_swap(folder, analysis, raster=raster, log_lines=log_lines + _network_log(analysis, p),
@@ -428,39 +469,61 @@ def build_batch(
                                 progress=False, previous=previous)
         previous = folder
         written += [folder / n for n in names]
-        summary = _summary_table(analysis)
-        summary.insert(0, "window_end", f"{b:%Y-%m-%d}")
-        summary.insert(0, "window_start", f"{a:%Y-%m-%d}")
-        rows.append(summary)
-        step = f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"
-        steps[step] = analysis.corridors
-        step_windows.append((step, a, b))
-    timeline = pd.concat(rows, ignore_index=True)
+        rows.append(_summary_table(analysis).assign(window_start=a.normalize(), window_end=b.normalize()))
+        steps[f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"] = analysis
+    timeline = _window_table(whole, spans, rows)
     with atomic_path(out / "timeline.csv") as tmp:
         csv_safe(timeline).to_csv(tmp, index=False, lineterminator="\n")
-    _timeline_map(project, layers, replace(params, start=f"{spans[0][0]:%Y-%m-%d}", end=f"{spans[-1][1]:%Y-%m-%d}"),
-                  network=network, steps=steps, windows=step_windows, base=base, sources=sources,
-                  path=out / "timeline_map.html")
+    chart = None
+    if whole.timeline is not None and not whole.episodes.empty:
+        from geokit.chart import chart_data_uri, save_chart
+
+        figure = whole.status_chart(title=f"{project.name}: corridor status")
+        save_chart(figure, out / "status_chart.png")
+        chart = chart_data_uri(figure)
+        written.append(out / "status_chart.png")
+    _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=out / "timeline_map.html")
     with atomic_path(out / "index.html") as tmp:
-        tmp.write_text(_index_html(project.name, timeline), encoding="utf-8")
+        tmp.write_text(_index_html(project.name, timeline, chart=chart), encoding="utf-8")
     return written + [out / "timeline.csv", out / "timeline_map.html", out / "index.html"]
 
 
-def _timeline_map(project: Project, layers: dict, params: AnalysisParams, *, network, steps: dict,
-                  windows: list, base: gpd.GeoDataFrame | None, sources: list[str], path: Path) -> None:
-    """The whole span analysed once, drawn with a slider over the batch windows."""
+#: The first columns of timeline.csv: status at each window's end and over it, from the one timeline.
+WINDOW_COLUMNS = ["window_start", "window_end", "corridor", "status", "worst_status", "days_blockaded",
+                  "days_at_risk"]
+
+
+def _window_table(whole: Analysis, spans: list, rows: list[pd.DataFrame]) -> pd.DataFrame:
+    """timeline.csv: per window and corridor, the timeline's status at the window's end and worst status
+    within it (look-back across earlier windows included), then the rest of that window's summary."""
+    per_window = pd.concat(rows, ignore_index=True)
+    if whole.timeline is None:
+        table = per_window
+    else:
+        status = whole.timeline.windows(spans).rename(columns={"status_at_end": "status"})
+        rest = per_window.drop(columns=[c for c in WINDOW_COLUMNS if c in per_window and c not in
+                                        ("window_start", "window_end", "corridor")])
+        table = status.merge(rest, on=["window_start", "window_end", "corridor"], how="left")
+    table = table.sort_values(["window_start", "corridor"], kind="mergesort").reset_index(drop=True)
+    for col in ("window_start", "window_end"):
+        table[col] = pd.to_datetime(table[col]).dt.strftime("%Y-%m-%d")
+    return table[WINDOW_COLUMNS + [c for c in table.columns if c not in WINDOW_COLUMNS]]
+
+
+def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysis],
+                  base: gpd.GeoDataFrame | None, sources: list[str], path: Path) -> None:
+    """The whole span drawn once, with a slider that steps every layer through the batch windows."""
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
-    whole = _analyse(project, layers, params, network=network)
     figure = corridor_map(whole, boundaries=base, title=f"{project.name}: corridor status by window",
-                          sources=sources, timeline=steps, windows=windows)
+                          sources=sources, steps=steps)
     save_html(figure, path, offline=True)
 
 
-def _index_html(title: str, timeline: pd.DataFrame) -> str:
+def _index_html(title: str, timeline: pd.DataFrame, *, chart: str | None = None) -> str:
     esc = html_text
-    colors = {"open": "#1a9850", "at_risk": "#f28e2b", "blockaded": "#d73027"}
+    colors = STATUS_COLORS
     corridors = sorted(timeline["corridor"].unique())
     head = "".join(f"<th>{esc(c)}</th>" for c in corridors)
     body = []
@@ -476,5 +539,7 @@ def _index_html(title: str, timeline: pd.DataFrame) -> str:
             "table{border-collapse:collapse}</style></head><body>"
             f"<h1>{esc(title)}</h1><p>Corridor status at the end of each window; each window links to its "
             f"offline map. <a href='timeline_map.html'>One map with a slider through the windows</a>.</p>"
-            f"<table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
+            + (f"<p><img src='{chart}' alt='Corridor status over time: one strip per corridor' "
+               "style='max-width:100%'></p>" if chart else "")
+            + f"<table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
             "</body></html>\n")

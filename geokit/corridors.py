@@ -32,6 +32,7 @@ __all__ = [
     "route_corridors",
     "corridor_status",
     "detours",
+    "detour_for",
     "crossing_access",
     "isolation",
     "alternative_routes",
@@ -76,7 +77,8 @@ def route_corridors(network: RoadNetwork, corridors: Sequence[CorridorSpec] | pd
     GeoDataFrame in EPSG:4326
         ``name``, ``origin``, ``destination``, ``via``, ``length_km``,
         ``crossings`` (border crossings on the route, in order), ``towns``,
-        ``edge_ids`` and the route geometry. A corridor whose places are not
+        ``edge_ids``, ``nodes``, ``stops`` (the nodes of origin, via places and
+        destination) and the route geometry. A corridor whose places are not
         connected raises :class:`~geokit.InputError`.
 
     Examples
@@ -99,7 +101,7 @@ def route_corridors(network: RoadNetwork, corridors: Sequence[CorridorSpec] | pd
             raise InputError(f"corridor {spec.name!r}: no road connects {spec.origin} to {spec.destination}"
                              f"{' via ' + ', '.join(map(str, spec.via)) if spec.via else ''} on this network "
                              f"({network.n_components} separate components); check the road layer")
-        rows.append(_route_row(network, spec, found))
+        rows.append({**_route_row(network, spec, found), "stops": stops})
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=WGS84)
 
 
@@ -135,10 +137,12 @@ def corridor_status(
         status of its segments), ``blockaded_km``, ``at_risk_km``,
         ``blockaded_since``, ``first_incident``, ``last_incident``,
         ``n_incidents`` (distinct incidents reaching any of its segments),
-        ``cut_off`` (towns on the route that can no longer
-        reach the destination), ``detour_km``, ``detour_extra_km``,
-        ``detour_crossings`` and ``detour`` (``"ok"``, ``"not needed"`` or
-        ``"no alternative"``); the detour's own line is in :func:`detours`.
+        ``towns_cut_off`` (towns on the route, other than its origin, left
+        with no open road to the destination: they lose their road, whatever
+        the corridor's origin does) and the detour, see :func:`detour_for`:
+        ``detour`` (``"ok"``, ``"not needed"`` or ``"no alternative"``),
+        ``detour_km``, ``detour_extra_km``, ``detour_crossings`` and
+        ``detour_skips``; the detour's own line is in :func:`detours`.
     """
     routes = route_corridors(network, corridors)
     seg = segments.set_index("edge_id")
@@ -156,7 +160,7 @@ def corridor_status(
         if dest not in reach_dest_cache:
             reach_dest_cache[dest] = nx.node_connected_component(graph_open, dest)
         reachable = reach_dest_cache[dest]
-        cut_nodes = [n for n in row["nodes"] if n not in reachable]
+        cut_nodes = [n for n in row["nodes"][1:] if n not in reachable]
         record = dict(row)
         record.update({
             "status": worst,
@@ -167,29 +171,76 @@ def corridor_status(
             "last_incident": part["last_incident"].max() if "last_incident" in part else pd.NaT,
             "n_incidents": len({i for ids in part["incident_ids"] for i in str(ids).split()})
             if "incident_ids" in part else int(part["n_incidents"].sum()),
-            "cut_off": "; ".join(_place_names(network, cut_nodes, "city")),
+            "towns_cut_off": "; ".join(t for t in _place_names(network, cut_nodes, "city")
+                                       if t not in _place_names(network, row["nodes"][:1])),
         })
-        record.update(_detour_fields(network, row, blocked))
+        record.update(detour_for(network, row, blocked)[0])
         out.append(record)
     frame = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
     frame["status"] = pd.Categorical(frame["status"], categories=["open", "at_risk", "blockaded"])
     return frame
 
 
-def _detour(network: RoadNetwork, row: pd.Series, blocked: set[int]) -> Route | None:
-    return route(network, [row["nodes"][0], row["nodes"][-1]], avoid_edges=blocked)
+def detour_for(network: RoadNetwork, corridor: pd.Series | dict, blocked: set[int]
+               ) -> tuple[dict, Route | None]:
+    """The detour of one routed corridor around a set of blockaded edges.
 
+    The detour is the shortest route through the corridor's own stops
+    (origin, via places, destination) that avoids every blockaded edge; when
+    the blockade cuts a via place off, the shortest route between origin and
+    destination, and ``detour_skips`` names the via places it no longer passes.
+    ``detour_extra_km`` compares the detour with the same trip on the open
+    network (through the stops it keeps), so it is never negative.
 
-def _detour_fields(network: RoadNetwork, row: pd.Series, blocked: set[int]) -> dict:
-    if not blocked.intersection(row["edge_ids"]):
-        return {"detour": "not needed", "detour_km": row["length_km"], "detour_extra_km": 0.0,
-                "detour_crossings": row["crossings"]}
-    alt = _detour(network, row, blocked)
+    Parameters
+    ----------
+    network : RoadNetwork
+    corridor : Series or dict
+        A row of :func:`route_corridors` (``stops``, ``nodes``, ``edge_ids``,
+        ``length_km``).
+    blocked : set of int
+        Edge ids to avoid.
+
+    Returns
+    -------
+    (dict, Route or None)
+        The fields ``detour`` (``"not needed"`` when the route crosses no
+        blockaded edge, ``"ok"``, or ``"no alternative"``), ``detour_km``,
+        ``detour_extra_km``, ``detour_crossings`` and ``detour_skips`` (empty
+        or NaN when no detour is needed or none exists), and the route.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geokit.network import build_network
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-8.07, 12.74)])], crs=4326)
+    >>> towns = gpd.GeoDataFrame({"name": ["Bamako", "Kati"]}, crs=4326,
+    ...     geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-8.07, 12.74)])
+    >>> net = build_network(roads, places=towns)
+    >>> row = route_corridors(net, [CorridorSpec("Kati-Bamako", "Kati", "Bamako")]).iloc[0]
+    >>> detour_for(net, row, set(row["edge_ids"]))[0]["detour"]
+    'no alternative'
+    """
+    none = {"detour_km": np.nan, "detour_extra_km": np.nan, "detour_crossings": "", "detour_skips": ""}
+    if not blocked.intersection(corridor["edge_ids"]):
+        return {"detour": "not needed", **none}, None
+    stops = list(corridor["stops"]) if "stops" in corridor else [corridor["nodes"][0], corridor["nodes"][-1]]
+    alt = route(network, stops, avoid_edges=blocked)
+    baseline = float(corridor["length_km"])
+    skips: list[str] = []
+    if alt is None and len(stops) > 2:
+        alt = route(network, [stops[0], stops[-1]], avoid_edges=blocked)
+        if alt is not None:
+            passed = set(alt.nodes)
+            skips = [name for node in stops[1:-1] if node not in passed
+                     for name in _place_names(network, [node])[:1]]
+            open_route = route(network, [stops[0], stops[-1]])
+            baseline = open_route.length_km if open_route is not None else baseline
     if alt is None:
-        return {"detour": NO_ALTERNATIVE, "detour_km": np.nan, "detour_extra_km": np.nan,
-                "detour_crossings": ""}
-    return {"detour": "ok", "detour_km": alt.length_km, "detour_extra_km": alt.length_km - row["length_km"],
-            "detour_crossings": "; ".join(_place_names(network, alt.nodes, "crossing"))}
+        return {"detour": NO_ALTERNATIVE, **none}, None
+    return {"detour": "ok", "detour_km": alt.length_km, "detour_extra_km": max(0.0, alt.length_km - baseline),
+            "detour_crossings": "; ".join(_place_names(network, alt.nodes, "crossing")),
+            "detour_skips": "; ".join(skips)}, alt
 
 
 def detours(network: RoadNetwork, status: gpd.GeoDataFrame, segments: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -201,10 +252,10 @@ def detours(network: RoadNetwork, status: gpd.GeoDataFrame, segments: pd.DataFra
     blocked = blockaded_edges(segments)
     rows = []
     for _, row in status[status["detour"] == "ok"].iterrows():
-        alt = _detour(network, row, blocked)
-        rows.append({"name": row["name"], "detour_km": alt.length_km,
-                     "detour_extra_km": alt.length_km - row["length_km"],
-                     "detour_crossings": row["detour_crossings"], "geometry": alt.geometry})
+        fields, alt = detour_for(network, row, blocked)
+        rows.append({"name": row["name"], "detour_km": fields["detour_km"],
+                     "detour_extra_km": fields["detour_extra_km"],
+                     "detour_crossings": fields["detour_crossings"], "geometry": alt.geometry})
     return gpd.GeoDataFrame(rows, columns=["name", "detour_km", "detour_extra_km", "detour_crossings",
                                            "geometry"], geometry="geometry", crs=WGS84)
 

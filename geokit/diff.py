@@ -1,9 +1,14 @@
-"""What changed between two builds: corridors and segments whose status
+"""What changed between two builds: corridors and roads whose status
 changed, new incidents, and people exposed up or down.
 
 ``geokit diff OLD_DIR NEW_DIR`` and the end of every build into a folder that
 already holds one write ``changes.md`` (for a briefing) and ``changes.csv``
 (one row per change: ``kind``, ``id``, ``name``, ``old``, ``new``, ``detail``).
+Corridor changes say since when and for how long, from the new build's
+timeline ("blockaded since 2025-09-13, 18 days"); road changes come as
+contiguous stretches of one road with the same change (``kind`` ``road``:
+named road, km from-to, old -> new status), and one row per segment
+(``kind`` ``segment``) in the CSV only.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import pyogrio
 from geokit._errors import InputError
 from geokit._io import atomic_path
 from geokit.escape import csv_safe, markdown_text
+from geokit.palette import STATUS_LABELS
 
 __all__ = ["Changes", "diff_builds", "write_changes"]
 
@@ -35,13 +41,13 @@ class Changes:
     def markdown(self) -> str:
         """A short briefing of the changes."""
         t = self.table
-        lines = [f"# Changes from {markdown_text(self.old)} to {markdown_text(self.new)}", ""]
+        lines = [f"# Changes from {_code(self.old)} to {_code(self.new)}", ""]
         if t.empty:
             lines.append("No corridor, segment, incident or exposure changed.")
             return "\n".join(lines) + "\n"
         sections = [("corridor", "Corridors whose status changed"),
                     ("population", "People exposed along corridors"),
-                    ("segment", "Road segments whose status changed"),
+                    ("road", "Roads whose status changed (contiguous stretches)"),
                     ("incident", "New incidents")]
         for kind, heading in sections:
             part = t[t["kind"] == kind]
@@ -49,13 +55,28 @@ class Changes:
                 continue
             lines += [f"## {heading} ({len(part)})", ""]
             for _, r in part.head(50).iterrows():
+                if kind == "incident":  # date, type: what the source says
+                    lines.append(f"- {markdown_text(r['new'])} {markdown_text(r['name'] or 'incident')}: "
+                                 f"{markdown_text(r['detail'])}")
+                    continue
                 detail = f" ({markdown_text(r['detail'])})" if r["detail"] else ""
-                lines.append(f"- {markdown_text(r['name'] or r['id'])}: {markdown_text(r['old'] or '-')} -> "
-                             f"{markdown_text(r['new'] or '-')}{detail}")
+                lines.append(f"- {markdown_text(r['name'] or r['id'])}: {_label(r['old'])} -> "
+                             f"{_label(r['new'])}{detail}")
             if len(part) > 50:
                 lines.append(f"- ... and {len(part) - 50} more (see changes.csv)")
             lines.append("")
         return "\n".join(lines)
+
+
+def _code(path: str) -> str:
+    """A path as a Markdown code span (shown verbatim, never as markup)."""
+    return "`" + str(path).replace("`", "'").replace("\n", " ") + "`"
+
+
+def _label(value: object) -> str:
+    """A status as it reads ("at risk"); anything else escaped for Markdown; '-' when empty."""
+    text = str(value or "")
+    return STATUS_LABELS.get(text) or markdown_text(text) or "-"
 
 
 def _read_build(folder: Path) -> dict[str, pd.DataFrame]:
@@ -85,9 +106,7 @@ def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | No
         sa = a["status"].get(name, "") if name in a.index else "(absent)"
         sb = b["status"].get(name, "") if name in b.index else "(absent)"
         if sa != sb:
-            detail = ""
-            if name in b.index and b.loc[name, "status"] == "blockaded":
-                detail = f"blockaded since {b.loc[name, 'blockaded_since']}, detour: {b.loc[name, 'detour']}"
+            detail = _corridor_detail(b.loc[name]) if name in b.index else ""
             rows.append({"kind": "corridor", "id": name, "name": name, "old": sa, "new": sb, "detail": detail})
         if name in a.index and name in b.index and "population_exposed" in b:
             pa = pd.to_numeric(a.loc[name, "population_exposed"], errors="coerce")
@@ -95,18 +114,7 @@ def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | No
             if pd.notna(pa) and pd.notna(pb) and pa != pb:
                 rows.append({"kind": "population", "id": name, "name": name, "old": f"{pa:,.0f}",
                              "new": f"{pb:,.0f}", "detail": "up" if pb > pa else "down"})
-    ra, rb = old["roads_status"], new["roads_status"]
-    if len(ra) and len(rb) and "segment_id" in ra and "segment_id" in rb:
-        extra = [c for c in ("name", "ref", "from_km", "to_km") if c in rb]
-        merged = ra[["segment_id", "status"]].merge(rb[["segment_id", "status", *extra]], on="segment_id",
-                                                    suffixes=("_old", "_new"))
-        changed = merged[merged["status_old"] != merged["status_new"]]
-        for _, r in changed.sort_values("segment_id").iterrows():
-            label = " ".join(str(r.get(c)) for c in ("ref", "name") if pd.notna(r.get(c)) and r.get(c))
-            where = (f"km {r['from_km']:.0f}-{r['to_km']:.0f} of the road part"
-                     if "from_km" in r and pd.notna(r.get("from_km")) else "")
-            rows.append({"kind": "segment", "id": str(r["segment_id"]), "name": label,
-                         "old": r["status_old"], "new": r["status_new"], "detail": where})
+    rows += _road_changes(old["roads_status"], new["roads_status"])
     ia, ib = old["incidents"], new["incidents"]
     if len(ib) and "event_id" in ib:
         known = set(ia["event_id"].astype(str)) if len(ia) and "event_id" in ia else set()
@@ -116,6 +124,70 @@ def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | No
                          "old": "", "new": str(r["date"])[:10], "detail": str(r.get("notes") or "")[:120]})
     table = pd.DataFrame(rows, columns=_COLUMNS)
     return Changes(table=table, old=str(old_dir), new=new_label or str(new_dir))
+
+
+def _corridor_detail(row: pd.Series) -> str:
+    """Since when and for how long, from a build's summary row."""
+    status = row.get("status", "")
+    days = row.get("days_blockaded", "")
+    if status == "blockaded":
+        text = f"blockaded since {row.get('blockaded_since', '')}"
+        if str(days) not in ("", "nan"):
+            text += f", {days} days in the window"
+        detour = row.get("detour", "")
+        if detour == "ok":
+            text += f"; detour {float(row['detour_km']):,.0f} km (+{float(row['detour_extra_km']):,.0f} km)"
+        elif detour:
+            text += f"; detour: {detour}"
+        return text
+    periods = row.get("blockaded_periods", "")
+    if periods:
+        reopened = row.get("reopened_on", "")
+        return f"blockaded {periods}" + (f", reopened on {reopened}" if reopened else "")
+    return ""
+
+
+def _road_changes(ra: pd.DataFrame, rb: pd.DataFrame) -> list[dict]:
+    """Segments whose status changed (kind ``segment``) and the contiguous stretches they form (``road``)."""
+    if not (len(ra) and len(rb) and "segment_id" in ra and "segment_id" in rb):
+        return []
+    extra = [c for c in ("name", "ref", "road_index", "part", "from_km", "to_km", "blockaded_since") if c in rb]
+    merged = ra[["segment_id", "status"]].merge(rb[["segment_id", "status", *extra]], on="segment_id",
+                                                suffixes=("_old", "_new"))
+    changed = merged[merged["status_old"] != merged["status_new"]].sort_values("segment_id")
+    rows = []
+    for _, r in changed.iterrows():
+        rows.append({"kind": "segment", "id": str(r["segment_id"]), "name": _road_name(r),
+                     "old": r["status_old"], "new": r["status_new"],
+                     "detail": (f"km {r['from_km']:.0f}-{r['to_km']:.0f} of the road part"
+                                if pd.notna(r.get("from_km")) else "")})
+    if changed.empty or not {"road_index", "from_km", "to_km"} <= set(changed.columns):
+        return rows
+    keys = ["road_index", "part"] if "part" in changed else ["road_index"]
+    ordered = changed.sort_values([*keys, "from_km"]).reset_index(drop=True)
+    same = (ordered[keys].eq(ordered[keys].shift()).all(axis=1)
+            & (ordered["status_old"] == ordered["status_old"].shift())
+            & (ordered["status_new"] == ordered["status_new"].shift())
+            & ((ordered["from_km"] - ordered["to_km"].shift()).abs() < 1e-6))
+    stretch = (~same).cumsum()
+    agg = {"from_km": "min", "to_km": "max", "segment_id": "count"}
+    if "blockaded_since" in ordered:
+        agg["blockaded_since"] = "min"
+    groups = ordered.groupby(stretch).agg(agg)
+    firsts = ordered.groupby(stretch).first()
+    for key, g in groups.iterrows():
+        f = firsts.loc[key]
+        since = g.get("blockaded_since")
+        detail = f"km {g['from_km']:.0f}-{g['to_km']:.0f}, {g['to_km'] - g['from_km']:.0f} km"
+        if f["status_new"] == "blockaded" and pd.notna(since) and str(since):
+            detail += f", since {str(since)[:10]}"
+        rows.append({"kind": "road", "id": f"{f['road_index']}:{g['from_km']:.3f}", "name": _road_name(f),
+                     "old": f["status_old"], "new": f["status_new"], "detail": detail})
+    return rows
+
+
+def _road_name(r: pd.Series) -> str:
+    return " ".join(str(r.get(c)) for c in ("ref", "name") if pd.notna(r.get(c)) and r.get(c))
 
 
 def write_changes(changes: Changes, folder: str | Path) -> list[Path]:

@@ -32,6 +32,7 @@ from geokit.crs import common_metric_crs
 from geokit.incidents import DateLike, in_window, parse_window, precision_class, time_weight
 from geokit.schema import WGS84
 from geokit.segments import explode_lines, split_roads
+from geokit.timeline import STATUSES, segment_intervals
 
 __all__ = [
     "StatusRules",
@@ -44,7 +45,6 @@ __all__ = [
     "blockade_relevant",
 ]
 
-STATUSES = ("open", "at_risk", "blockaded")
 Status = Literal["open", "at_risk", "blockaded"]
 _GEOD = Geod(ellps="WGS84")
 
@@ -57,11 +57,16 @@ class StatusRules:
 
     * ``blockaded`` when at least ``blockade_min_incidents`` blockade-relevant
       incidents of precision class ``<= blockade_max_precision`` lie within
-      the radius during the last ``blockade_days`` days of the window (ending
-      on its ``end``);
+      the radius during the last ``blockade_days`` days (an incident dated D
+      counts on days D .. D + blockade_days - 1, both included);
     * ``at_risk`` when it is not blockaded and at least
-      ``at_risk_min_incidents`` incidents of any kind reach it in the window;
+      ``at_risk_min_incidents`` incidents of any kind reach it during the
+      last ``at_risk_days`` days (90 by default: a quarter);
     * ``open`` otherwise.
+
+    The look-back reaches before the start of an analysis window: an
+    incident before the window can blockade a road on its first day (see
+    :mod:`geokit.timeline` for the day convention and the status over time).
 
     An incident is blockade-relevant when the text of its ``text_columns``
     matches ``blockade_pattern`` and does not match ``exclude_pattern``
@@ -83,10 +88,11 @@ class StatusRules:
     blockade_days: int = 30
     blockade_max_precision: int = 2
     at_risk_min_incidents: int = 1
+    at_risk_days: int = 90
     imprecise_radius_km: float = 25.0
 
     def __post_init__(self) -> None:
-        for name in ("blockade_min_incidents", "blockade_days", "at_risk_min_incidents"):
+        for name in ("blockade_min_incidents", "blockade_days", "at_risk_min_incidents", "at_risk_days"):
             if getattr(self, name) < 1:
                 raise InputError(f"StatusRules.{name} must be at least 1, not {getattr(self, name)}")
         if self.blockade_max_precision not in (1, 2, 3):
@@ -390,10 +396,36 @@ def road_exposure(
     >>> out["status"].tolist()
     ['blockaded', 'blockaded', 'open', 'open']
     """
+    out, _ = _exposure_and_timeline(roads, incidents, radius_km=radius_km, start=start, end=end,
+                                    segment_km=segment_km, rules=rules, half_life_days=half_life_days,
+                                    incident_ids=incident_ids, crs=crs, engine=engine, npartitions=npartitions)
+    return out
+
+
+def _exposure_and_timeline(
+    roads: gpd.GeoDataFrame,
+    incidents: gpd.GeoDataFrame,
+    *,
+    radius_km: float,
+    start: DateLike = None,
+    end: DateLike = None,
+    segment_km: float | None = None,
+    rules: StatusRules | None = None,
+    half_life_days: float | None = None,
+    incident_ids: bool = False,
+    crs: object = None,
+    engine: Literal["memory", "dask"] = "memory",
+    npartitions: int | None = None,
+    timeline: bool = False,
+) -> tuple[gpd.GeoDataFrame, dict | None]:
+    """:func:`road_exposure`, and with ``timeline`` the segment intervals and
+    (segment, incident) pairs of the same spatial join (memory engine only)."""
     rules = rules or StatusRules()
     if roads.crs is None:
         raise InputError("the road layer has no CRS; read it with geokit.read_roads")
-    inc = _prepare_incidents(incidents, start, end)
+    lo, hi = parse_window(start, end)
+    inc = _prepare_incidents(incidents, None, hi)  # earlier incidents feed the look-back
+    inc["_in_window"] = (inc["date"].dt.normalize() >= lo).to_numpy() if lo is not None else True
     target = common_metric_crs(roads, inc if len(inc) else None, crs=crs)
     if segment_km is not None:
         segments = split_roads(roads, segment_km=segment_km, crs=target)
@@ -402,20 +434,23 @@ def road_exposure(
     else:
         segments = explode_lines(roads)
         segments.insert(0, "segment_id", np.arange(len(segments)))
-    _, hi = parse_window(start, end)
-    reference = hi if hi is not None else (inc["date"].max() if len(inc) else None)
+    window_in = inc.loc[inc["_in_window"], "date"]
+    reference = hi if hi is not None else (window_in.max() if len(window_in) else None)
     _check_engine(engine)
+    kwargs = {"radius_km": radius_km, "reference": reference, "window_start": lo, "rules": rules,
+              "half_life_days": half_life_days, "incident_ids": incident_ids}
     if engine == "dask":
         from geokit._dask import partitioned
 
         reach = max(radius_km, rules.imprecise_radius_km) * 1000
         out = partitioned(_segment_status, segments.to_crs(target), inc.to_crs(target), reach_m=reach,
-                          npartitions=npartitions, radius_km=radius_km, reference=reference, rules=rules,
-                          half_life_days=half_life_days, incident_ids=incident_ids)
-        return out.to_crs(WGS84)
-    return _segment_status(segments.to_crs(target), inc.to_crs(target), radius_km=radius_km,
-                           reference=reference, rules=rules, half_life_days=half_life_days,
-                           incident_ids=incident_ids).to_crs(WGS84)
+                          npartitions=npartitions, **kwargs)
+        return out.to_crs(WGS84), None
+    joined: dict | None = {} if timeline else None
+    out = _segment_status(segments.to_crs(target), inc.to_crs(target), joined=joined, **kwargs)
+    if joined is not None:
+        joined["incidents"] = inc
+    return out.to_crs(WGS84), joined
 
 
 def _segment_status(
@@ -424,49 +459,80 @@ def _segment_status(
     *,
     radius_km: float,
     reference: pd.Timestamp | None,
+    window_start: pd.Timestamp | None,
     rules: StatusRules,
     half_life_days: float | None,
     incident_ids: bool,
+    joined: dict | None = None,
 ) -> gpd.GeoDataFrame:
-    """The status computation of :func:`road_exposure`, on layers already in one metric CRS."""
+    """The status computation of :func:`road_exposure`, on layers already in one metric CRS.
+
+    ``inc`` holds every incident up to ``reference``; those with ``_in_window``
+    are the window's events (counts, dates, risk, ids), all of them feed the
+    status look-back through :func:`geokit.timeline.segment_intervals`. When
+    ``joined`` is a dict, the intervals and the pairs are stored in it.
+    """
     seg_metric = segments.geometry.array
 
     n = len(segments)
     result = pd.DataFrame({
         "n_incidents": np.zeros(n, int), "n_blockade_incidents": np.zeros(n, int),
         "fatalities": np.full(n, np.nan), "first_incident": pd.NaT, "last_incident": pd.NaT,
-        "blockaded_since": pd.NaT, "risk_score": np.zeros(n),
+        "blockaded_since": pd.NaT, "blockaded_from": pd.NaT, "blockaded_until": pd.NaT,
+        "risk_score": np.zeros(n),
     })
     if incident_ids:
         result["incident_ids"] = ""
-    if len(inc) and n:
+    level = np.zeros(n, np.int64)
+    empty_spans = {"key": np.array([], np.int64), "level": np.array([], np.int64),
+                   "start": np.array([], np.int64), "stop": np.array([], np.int64)}
+    spans, seg_idx, inc_idx = empty_spans, np.array([], int), np.array([], int)
+    decisive = np.zeros(len(inc), bool)
+    if len(inc) and n and reference is not None:
         points = inc.geometry.array
         radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
         seg_idx, inc_idx = incident_pairs_within(seg_metric, points, radius)
         prec = precision_class(inc)
         relevant = blockade_relevant(inc, rules)
+        decisive = relevant & (prec <= rules.blockade_max_precision)
+        counted = inc["_in_window"].to_numpy(dtype=bool) if "_in_window" in inc else np.ones(len(inc), bool)
+        dates = inc["date"].to_numpy(dtype="datetime64[ns]")
+        days = dates.astype("datetime64[D]").astype(np.int64)
+        ref_day = int(np.datetime64(pd.Timestamp(reference).normalize().date(), "D").astype(np.int64))
+        start_day = (int(np.datetime64(pd.Timestamp(window_start).date(), "D").astype(np.int64))
+                     if window_start is not None else np.iinfo(np.int64).min // 4)
+        # the status over time of every segment; its value on the reference day is the status
+        spans = segment_intervals(seg_idx, days[inc_idx], decisive[inc_idx], rules)
+        on = (spans["start"] <= ref_day) & (spans["stop"] > ref_day)
+        level[spans["key"][on]] = spans["level"][on]
+        blocked_now = on & (spans["level"] == 2)
+        result.loc[spans["key"][blocked_now], "blockaded_since"] = pd.to_datetime(
+            spans["start"][blocked_now].astype("datetime64[D]"))
+        in_window = (spans["level"] == 2) & (spans["start"] <= ref_day) & (spans["stop"] > start_day)
+        last = pd.DataFrame({"key": spans["key"][in_window], "start": spans["start"][in_window],
+                             "stop": spans["stop"][in_window]}).groupby("key").last()
+        result.loc[last.index, "blockaded_from"] = pd.to_datetime(last["start"].to_numpy().astype("datetime64[D]"))
+        until = last["stop"].to_numpy() - 1
+        result.loc[last.index, "blockaded_until"] = pd.to_datetime(
+            np.where(until < ref_day, until, np.iinfo(np.int64).min).astype("datetime64[D]"), errors="coerce")
+        recent = decisive & (days >= ref_day - rules.blockade_days + 1) & (days <= ref_day)
+        if len(seg_idx):
+            result.loc[:, "n_blockade_incidents"] = np.bincount(seg_idx[recent[inc_idx]], minlength=n)
+        # the window's own events: counts, dates, fatalities, risk and ids
         weight = time_weight(inc["date"], half_life_days=half_life_days, reference=reference)
-        recent_from = reference - pd.Timedelta(days=rules.blockade_days - 1)
-        decides = relevant & (prec <= rules.blockade_max_precision) & (inc["date"] >= recent_from).to_numpy()
         fat = pd.to_numeric(inc["fatalities"], errors="coerce").to_numpy() if "fatalities" in inc else \
             np.full(len(inc), np.nan)
-        # pairs are sorted by segment: aggregate each run with numpy reduceat
-        dates = inc["date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        nat = np.iinfo(np.int64).min
-        if len(seg_idx):
-            starts = np.r_[0, np.flatnonzero(np.diff(seg_idx)) + 1]
-            segs = seg_idx[starts]
-            d = dates[inc_idx]
-            dec = decides[inc_idx]
-            f = fat[inc_idx]
-            risk = (weight * np.where(relevant, 2.0, 1.0) * np.where(prec >= 3, 0.5, 1.0))[inc_idx]
-            big = np.iinfo(np.int64).max
-            result.loc[segs, "n_incidents"] = np.diff(np.r_[starts, len(seg_idx)])
-            result.loc[segs, "n_blockade_incidents"] = np.add.reduceat(dec.astype(np.int64), starts)
+        keep = counted[inc_idx]
+        ws, wi = seg_idx[keep], inc_idx[keep]
+        if len(ws):  # pairs are sorted by segment: aggregate each run with numpy reduceat
+            d = dates.astype(np.int64)[wi]
+            starts = np.r_[0, np.flatnonzero(np.diff(ws)) + 1]
+            segs = ws[starts]
+            f = fat[wi]
+            risk = (weight * np.where(relevant, 2.0, 1.0) * np.where(prec >= 3, 0.5, 1.0))[wi]
+            result.loc[segs, "n_incidents"] = np.diff(np.r_[starts, len(ws)])
             result.loc[segs, "first_incident"] = pd.to_datetime(np.minimum.reduceat(d, starts))
             result.loc[segs, "last_incident"] = pd.to_datetime(np.maximum.reduceat(d, starts))
-            since = np.minimum.reduceat(np.where(dec, d, big), starts)
-            result.loc[segs, "blockaded_since"] = pd.to_datetime(np.where(since == big, nat, since))
             result.loc[segs, "risk_score"] = np.add.reduceat(risk, starts)
             has_f = np.add.reduceat((~np.isnan(f)).astype(np.int64), starts) > 0
             total_f = np.add.reduceat(np.nan_to_num(f), starts)
@@ -474,15 +540,14 @@ def _segment_status(
             if incident_ids:
                 ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else \
                     np.arange(len(inc)).astype(str)
-                joined = pd.Series(ids[inc_idx]).groupby(seg_idx, sort=True).agg(" ".join)
-                result.loc[joined.index, "incident_ids"] = joined.to_numpy()
+                joined_ids = pd.Series(ids[wi]).groupby(ws, sort=True).agg(" ".join)
+                result.loc[joined_ids.index, "incident_ids"] = joined_ids.to_numpy()
         result = result.astype({"n_incidents": int, "n_blockade_incidents": int})
-    status = np.full(n, "open", dtype=object)
-    status[result["n_incidents"].to_numpy() >= rules.at_risk_min_incidents] = "at_risk"
-    blockaded = result["n_blockade_incidents"].to_numpy() >= rules.blockade_min_incidents
-    status[blockaded] = "blockaded"
-    result.loc[~blockaded, "blockaded_since"] = pd.NaT
-    result["status"] = pd.Categorical(status, categories=list(STATUSES))
+    if joined is not None:
+        joined.update(spans=spans, segment=seg_idx, incident=inc_idx, decisive=decisive)
+    for col in ("first_incident", "last_incident", "blockaded_since", "blockaded_from", "blockaded_until"):
+        result[col] = pd.to_datetime(result[col])
+    result["status"] = pd.Categorical(np.asarray(STATUSES, dtype=object)[level], categories=list(STATUSES))
     out = segments.reset_index(drop=True).drop(
         columns=[c for c in result.columns if c in segments.columns])
     out = pd.concat([out, result], axis=1)

@@ -36,7 +36,7 @@ from jinja2 import Template
 
 from geokit.crs import choose_metric_crs
 from geokit.escape import TEMPLATE_MARKERS, html_text, js_string
-from geokit.incidents import in_window
+from geokit.palette import STATUS_COLORS
 
 __all__ = [
     "STATUS_COLORS",
@@ -55,7 +55,6 @@ __all__ = [
     "add_time_slider",
 ]
 
-STATUS_COLORS = {"open": "#1a9850", "at_risk": "#f28e2b", "blockaded": "#d73027"}
 _OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
 
@@ -156,12 +155,12 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
     group = folium.FeatureGroup(name=html_text(name))
     frame = corridors.assign(status=corridors["status"].astype(str))
     props = ["name", "status", "length_km", "blockaded_km", "blockaded_since", "last_incident", "detour",
-             "detour_extra_km", "crossings", "cut_off"]
+             "detour_extra_km", "detour_skips", "crossings", "towns_cut_off"]
     data = _geojson(frame, props, precision=precision, simplify_m=simplify_m)
     aliases = {"name": "Corridor", "status": "Status", "length_km": "Length (km)",
                "blockaded_km": "Blockaded (km)", "blockaded_since": "Blockaded since",
                "last_incident": "Last incident", "detour": "Detour", "detour_extra_km": "Detour extra (km)",
-               "crossings": "Border crossings", "cut_off": "Towns cut off"}
+               "crossings": "Border crossings", "towns_cut_off": "Towns cut off", "detour_skips": "Detour skips"}
     present = [p for p in props if p in frame]
     folium.GeoJson(
         data, name=html_text(name),
@@ -385,7 +384,7 @@ def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[s
     src = "; ".join(html_text(s) for s in sources)
     box = ("<div id='geokit-title' style='position:fixed;top:10px;left:60px;z-index:1000;background:#fff;"
            "padding:6px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;max-width:60%'>"
-           f"<b>{html_text(title)}</b><div>{html_text(subtitle)}</div>"
+           f"<b>{html_text(title)}</b><div id='geokit-title-period'>{html_text(subtitle)}</div>"
            f"<div style='font-size:10px;color:#555'>Sources: {src}</div></div>")
     m.add_child(_Html(markup=box))
     return m
@@ -450,23 +449,30 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
       var allOnly = [{all_only}];
       var labels = {labels};
       var input = document.getElementById('geokit-slider-input');
+      var period = document.getElementById('geokit-title-period');
+      var whole = period ? period.textContent : '';
       function show(i) {{
         var chosen = labels[i];
         document.getElementById('geokit-slider-label').textContent = chosen;
+        if (period) {{ period.textContent = chosen === 'all' ? whole : {js_string(label)} + ' ' + chosen
+                                                                      + ': status at its end'; }}
+        var on = new Set(), every = new Set();
         Object.keys(groups).forEach(function(p) {{
           groups[p].forEach(function(g) {{
-            var on = chosen === p || (chosen === 'all' && stepOnly.indexOf(g) < 0);
-            if (on) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
+            every.add(g);
+            if (chosen === p || (chosen === 'all' && stepOnly.indexOf(g) < 0)) {{ on.add(g); }}
           }});
         }});
-        allOnly.forEach(function(g) {{
-          if (chosen === 'all') {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
+        allOnly.forEach(function(g) {{ every.add(g); if (chosen === 'all') {{ on.add(g); }} }});
+        every.forEach(function(g) {{  // each layer once, in the order they were drawn
+          if (on.has(g)) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
         }});
       }}
       input.addEventListener('input', function() {{ show(parseInt(input.value, 10)); }});
       window.geokitShowPeriod = function(label) {{
         var i = labels.indexOf(label); input.value = i; show(i);
       }};
+      show(0);
     }})();"""
     m.add_child(_Html(script=script))
     return m
@@ -480,8 +486,7 @@ def corridor_map(
     title: str | None = None,
     sources: Sequence[str] = (),
     period: str = "M",
-    timeline: Mapping[str, gpd.GeoDataFrame] | None = None,
-    windows: Sequence[tuple[str, object, object]] | None = None,
+    steps: Mapping[str, object] | None = None,
     tiles: bool = True,
     precision: int = 5,
     simplify_m: float | None = None,
@@ -499,15 +504,14 @@ def corridor_map(
     sources : sequence of str
         Attribution of every data source, shown under the title.
     period : str, default "M"
-        Period of the time slider for incidents ("M" month, "W" week).
-    timeline : mapping, optional
-        Period label -> corridors frame (status in that period, e.g. from a
-        ``--every`` build); drawn under the slider.
-    windows : sequence of (label, start, end), optional
-        Slider steps as inclusive date windows, e.g. the windows of a
-        ``--every`` build: incidents are grouped into these instead of by
-        ``period``. Give ``timeline`` the same labels so that each step shows
-        the incidents and the corridor status of one window.
+        Without ``steps``: the time slider shows the incidents of one
+        period at a time ("M" month, "W" week).
+    steps : mapping of str to Analysis, optional
+        Slider steps, e.g. the windows of a ``--every`` build: label -> the
+        analysis of that window. Each step shows that window's road status,
+        corridors, exposure zones, towns, crossings' access and incidents,
+        all at the window's end, and the title names the step; "all" shows
+        ``analysis`` (the whole span).
     tiles : bool, default True
         Add OpenStreetMap tiles as a base layer (dropped by
         ``save_html(..., offline=True)``).
@@ -535,46 +539,50 @@ def corridor_map(
                          overlay=False).add_to(m)
     if boundaries is not None and len(boundaries):
         boundary_layer(boundaries).add_to(m)
-    road_status_layer(analysis.segments, precision=precision, simplify_m=simplify_m).add_to(m)
-    zone_layer(analysis.zones, precision=precision, simplify_m=simplify_m).add_to(m)
-    whole_window: list[folium.FeatureGroup] = []
+    geo = {"precision": precision, "simplify_m": simplify_m}
+    whole: list[folium.FeatureGroup] = []  # the whole window's layers: hidden while one step is shown
+    slider: dict[str, list[folium.FeatureGroup]] = {}
+    per_step: list[folium.FeatureGroup] = []
+    if steps:
+        # every step draws its blockaded and at-risk roads over one shared layer of the network
+        network = road_status_layer(analysis.segments.assign(status="open"), name="Roads (network)", **geo)
+        network.control = False
+        network.show = False
+        network.add_to(m)
+        for label in steps:
+            slider.setdefault(label, []).append(network)
+        per_step.append(network)
+    whole.append(road_status_layer(analysis.segments, **geo).add_to(m))
+    whole.append(zone_layer(analysis.zones, **geo).add_to(m))
     if len(analysis.corridors):
-        for group in corridor_layer(analysis.corridors, analysis.detours, precision=precision,
-                                    simplify_m=simplify_m):
-            group.add_to(m)
-            whole_window.append(group)
+        for group in corridor_layer(analysis.corridors, analysis.detours, **geo):
+            whole.append(group.add_to(m))
     if density is not None:
         density_layer(density).add_to(m)
-    slider_groups: dict[str, list[folium.FeatureGroup]] = {}
     incidents = analysis.incidents
-    if len(incidents):
-        if windows:
-            by_step = {label: in_window(incidents, a, b) for label, a, b in windows}
-        else:
-            labels = incidents["date"].dt.to_period(period).astype(str)
-            by_step = {label: incidents[labels == label] for label in sorted(labels.unique())}
-        for label, part in by_step.items():
-            if len(part):
-                group = incident_layer(part, name=f"Incidents {label}", control=False)
-                group.add_to(m)
-                slider_groups.setdefault(label, []).append(group)
-    per_step: list[folium.FeatureGroup] = []
-    if timeline:
-        for label, frame in timeline.items():
-            for group in corridor_layer(frame, None, name=f"Corridors {label}", precision=precision,
-                                        simplify_m=simplify_m, show_detours=False):
-                group.control = False
-                group.show = False
-                group.add_to(m)
-                slider_groups.setdefault(label, []).append(group)
-                per_step.append(group)
+    if steps:
+        group = incident_layer(incidents, name="Incidents").add_to(m)
+        whole.append(group)
+    elif len(incidents):
+        labels = incidents["date"].dt.to_period(period).astype(str)
+        for label in sorted(labels.unique()):
+            group = incident_layer(incidents[labels == label], name=f"Incidents {label}", control=False)
+            slider.setdefault(label, []).append(group.add_to(m))
     if analysis.cities is not None and len(analysis.cities):
-        city_layer(analysis.cities).add_to(m)
+        whole.append(city_layer(analysis.cities).add_to(m))
     if analysis.crossings is not None and len(analysis.crossings):
-        crossing_layer(analysis.crossings).add_to(m)
-    if slider_groups:
-        add_time_slider(m, dict(sorted(slider_groups.items())), only_in_step=per_step,
-                        only_in_all=whole_window if per_step else ())
+        whole.append(crossing_layer(analysis.crossings).add_to(m))
+    for label, step in (steps or {}).items():
+        layers = _step_layers(step, label, geo)
+        for group in layers:
+            group.control = False
+            group.show = False
+            group.add_to(m)
+        slider.setdefault(label, []).extend(layers)
+        per_step.extend(layers)
+    if slider:
+        add_time_slider(m, slider, label="Window" if steps else "Period", only_in_step=per_step,
+                        only_in_all=whole if steps else ())
     folium.LayerControl(collapsed=True).add_to(m)
     p = analysis.params
     window = f"{p.start or 'first report'} to {p.end or 'last report'}"
@@ -585,3 +593,21 @@ def corridor_map(
     add_fullscreen(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
+
+
+def _step_layers(step, label: str, geo: dict) -> list[folium.FeatureGroup]:
+    """One slider step's layers: its non-open roads, zones, corridors, towns, crossings and incidents."""
+    layers = []
+    roads = step.segments[step.segments["status"].astype(str) != "open"]
+    if len(roads):
+        layers.append(road_status_layer(roads, name=f"Roads {label}", **geo))
+    layers.append(zone_layer(step.zones, name=f"Exposure zones {label}", **geo))
+    if len(step.corridors):
+        layers += corridor_layer(step.corridors, step.detours, name=f"Corridors {label}", **geo)
+    if step.cities is not None and len(step.cities):
+        layers.append(city_layer(step.cities, name=f"Cities {label}"))
+    if step.crossings is not None and len(step.crossings):
+        layers.append(crossing_layer(step.crossings, name=f"Border crossings {label}"))
+    if len(step.incidents):
+        layers.append(incident_layer(step.incidents, name=f"Incidents {label}", control=False))
+    return layers

@@ -35,13 +35,31 @@ def test_september_2025_cuts_the_western_corridors(mali):
     assert status.loc["Dakar-Bamako", "blockaded_since"] == pd.Timestamp("2025-09-13")
     # the shipped roads offer no second road from Kayes to Bamako
     assert status.loc["Dakar-Bamako", "detour"] == "no alternative"
-    assert "Kayes" in status.loc["Dakar-Bamako", "cut_off"]
+    assert "Kayes" in status.loc["Dakar-Bamako", "towns_cut_off"]
     # the Guinea corridor saw no incident in September
     assert status.loc["Conakry-Bamako", "status"] == "open"
     crossings = a.crossings.set_index("name")
     assert not crossings.loc["Diboli-Kidira", "reaches_destination"]
     assert crossings.loc["Kourémalé", "reaches_destination"]
     assert a.destination == "Bamako"
+
+
+def test_september_to_november_says_since_when_and_until_when(mali):
+    """The demo window: the ambushes of 13 Sep (Didiéni-Kolokani, RN3, both corridors) and 14 Sep
+    (Ségala, Kayes-Bamako road, Dakar only) blockade for 30 days, both ends included."""
+    a = run(mali, "2025-09-01", "2025-11-30")
+    s = a.summary().set_index("corridor")
+    assert s.loc["Dakar-Bamako", "blockaded_periods"] == "2025-09-13..2025-10-13"  # 14 Sep + 29 days
+    assert s.loc["Nouakchott-Bamako", "blockaded_periods"] == "2025-09-13..2025-10-12"  # 13 Sep + 29 days
+    assert s.loc["Dakar-Bamako", "days_blockaded"] == 31 and s.loc["Nouakchott-Bamako", "days_blockaded"] == 30
+    assert s.loc["Dakar-Bamako", "reopened_on"] == pd.Timestamp("2025-10-14")
+    assert s.loc["Dakar-Bamako", "worst_status"] == "blockaded"
+    assert s.loc["Dakar-Bamako", "status"] == "at_risk"  # on 30 Nov, within 90 days of the ambushes
+    ep = a.episodes.set_index(["corridor", "status"])
+    dakar = ep.loc[("Dakar-Bamako", "blockaded")]
+    assert dakar["opened_by"] == "GK25-09-13" and dakar["extended_by"] == "GK25-09-14-1"
+    assert dakar["detour"] == "no alternative"  # the shipped roads have no second road to Kayes
+    assert s.loc["Conakry-Bamako", "worst_status"] == "open"
 
 
 def test_november_2025_lull_leaves_no_corridor_blockaded(mali):

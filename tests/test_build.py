@@ -20,7 +20,8 @@ from geokit.analysis import analyse
 from geokit.build import params_from_project
 from geokit.project import load_project
 
-LAYERS = {"roads_status", "corridors", "detours", "exposure_zones", "cities", "crossings", "incidents"}
+LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "exposure_zones", "cities", "crossings",
+          "incidents"}
 
 
 def geokit_cli(*args, **kw):
@@ -37,7 +38,8 @@ def demo(tmp_path_factory):
 
 def test_demo_writes_every_product(demo):
     out, done = demo
-    for name in ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "summary.json", "build.log"):
+    for name in ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
+                 "status_chart.png", "summary.json", "build.log"):
         assert (out / name).is_file(), name
         assert name in done.stdout  # the final table of what was written
     assert set(pyogrio.list_layers(out / "layers.gpkg")[:, 0]) == LAYERS
@@ -172,7 +174,13 @@ def test_batch_build_by_month_with_timeline_index_and_changes(tmp_path):
     assert folders == ["2025-09-01_2025-09-30", "2025-10-01_2025-10-31", "2025-11-01_2025-11-30"]
     timeline = pd.read_csv(tmp_path / "timeline.csv")
     dakar = timeline[timeline["corridor"] == "Dakar-Bamako"].set_index("window_start")["status"]
-    assert dakar.to_dict() == {"2025-09-01": "blockaded", "2025-10-01": "open", "2025-11-01": "open"}
+    # the ambushes of 13 and 14 Sep blockade Dakar-Bamako through 13 Oct (30-day look-back, both ends
+    # included); the 90-day at-risk look-back then keeps it at risk at the end of October and November
+    assert dakar.to_dict() == {"2025-09-01": "blockaded", "2025-10-01": "at_risk", "2025-11-01": "at_risk"}
+    worst = timeline[timeline["corridor"] == "Dakar-Bamako"].set_index("window_start")["worst_status"]
+    assert worst.to_dict() == {"2025-09-01": "blockaded", "2025-10-01": "blockaded", "2025-11-01": "at_risk"}
+    days = timeline[timeline["corridor"] == "Dakar-Bamako"].set_index("window_start")["days_blockaded"]
+    assert days.to_dict() == {"2025-09-01": 18, "2025-10-01": 13, "2025-11-01": 0}  # 13-30 Sep, 1-13 Oct
     index = (tmp_path / "index.html").read_text()
     for folder in folders:
         assert f"{folder}/map.html" in index and (tmp_path / folder / "map.html").is_file()
@@ -180,11 +188,14 @@ def test_batch_build_by_month_with_timeline_index_and_changes(tmp_path):
     assert not (tmp_path / folders[0] / "changes.csv").exists()  # nothing before the first window
     changes = pd.read_csv(tmp_path / folders[1] / "changes.csv", keep_default_na=False)
     corridor = changes[(changes["kind"] == "corridor") & (changes["id"] == "Dakar-Bamako")].iloc[0]
-    assert (corridor["old"], corridor["new"]) == ("blockaded", "open")
+    assert (corridor["old"], corridor["new"]) == ("blockaded", "at_risk")
+    assert corridor["detail"] == "blockaded 2025-09-13..2025-10-13, reopened on 2025-10-14"
     new_ids = set(changes.loc[changes["kind"] == "incident", "id"])
     assert "GK25-10-17" in new_ids and "GK25-09-13" not in new_ids
     md = (tmp_path / folders[1] / "changes.md").read_text()
-    assert "Dakar-Bamako: blockaded -> open" in md and ".geokit-build" not in md
+    assert "Dakar-Bamako: blockaded -> at risk (blockaded 2025-09-13..2025-10-13, reopened on 2025-10-14)" in md
+    assert ".geokit-build" not in md
+    assert "status_chart.png" in (tmp_path / "index.html").read_text() or "data:image/png" in index
 
 
 def test_diff_command_and_automatic_diff_on_overwrite(tmp_path):
@@ -194,12 +205,15 @@ def test_diff_command_and_automatic_diff_on_overwrite(tmp_path):
                           "-q").returncode == 0
     done = geokit_cli("diff", str(sept), str(octo), "--out", str(tmp_path))
     assert done.returncode == 0, done.stderr
-    assert "Nouakchott-Bamako: blockaded -> open" in done.stdout
+    assert "Nouakchott-Bamako: blockaded -> at risk (blockaded 2025-09-13..2025-10-12, reopened on 2025-10-13)" \
+        in done.stdout
     assert (tmp_path / "changes.csv").is_file()
     # rebuilding September over October writes the changes back the other way
     assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(octo), "--start", "2025-09-01",
                       "--end", "2025-09-30", "--overwrite", "-q").returncode == 0
-    assert "Nouakchott-Bamako: open -> blockaded" in (octo / "changes.md").read_text()
+    md = (octo / "changes.md").read_text()
+    assert "Nouakchott-Bamako: at risk -> blockaded (blockaded since 2025-09-13, 18 days in the window; " \
+        "detour: no alternative)" in md
     bad = geokit_cli("diff", str(sept), str(tmp_path / "nope"))
     assert bad.returncode == 1 and "is not a geokit build" in bad.stderr
 

@@ -101,13 +101,18 @@ def test_window_boundaries_are_inclusive(straight_road):
     inc = incidents([
         (502_000, 0, "2025-09-01", "Ambush", 1),  # on the start day
         (522_000, 0, "2025-09-30", "Ambush", 1),  # on the end day
-        (542_000, 0, "2025-08-31", "Ambush", 1),  # the day before: out
+        (542_000, 0, "2025-08-31", "Ambush", 1),  # the day before: not an event of the window
         (562_000, 0, "2025-10-01", "Ambush", 1),  # the day after: out
     ])
     out = road_exposure(straight_road, inc, radius_km=1, segment_km=10, start="2025-09-01",
                         end="2025-09-30", crs=UTM)
+    # 31 Aug + 30 days of blockade look-back = blockaded 31 Aug .. 29 Sep, so at risk on 30 Sep
     assert out["status"].astype(str).tolist() == (
-        ["blockaded", "open", "blockaded"] + ["open"] * 7)
+        ["blockaded", "open", "blockaded", "open", "at_risk"] + ["open"] * 5)
+    assert out["n_incidents"].tolist() == [1, 0, 1] + [0] * 7  # the August ambush is no event of September
+    assert out.loc[4, "blockaded_from"] == pd.Timestamp("2025-08-31")
+    assert out.loc[4, "blockaded_until"] == pd.Timestamp("2025-09-29")
+    assert out.loc[0, "blockaded_since"] == pd.Timestamp("2025-09-01") and pd.isna(out.loc[0, "blockaded_until"])
 
 
 def test_blockade_look_back_counts_the_end_day_and_days_before(straight_road):

@@ -185,7 +185,7 @@ def test_demo_build_map_opens_offline_with_all_layers(page_of, tmp_path):
 
 
 def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_path):
-    """A timeline of corridor status (one frame per month) is drawn under the slider."""
+    """Steps of one analysis per month are drawn under the slider."""
     months = {}
     from dataclasses import replace
 
@@ -193,8 +193,8 @@ def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_
         params = replace(analysis.params, start=a, end=b)
         months[label] = analyse(geokit.read_roads(MALI / "roads.geojson"), analysis.incidents,
                                 corridors=load_project(MALI / "project.toml").corridors,
-                                params=params, network=analysis.network).corridors
-    m = corridor_map(analysis, timeline=months)
+                                params=params, network=analysis.network)
+    m = corridor_map(analysis, steps=months)
     page, log = page_of(save_html(m, tmp_path / "timeline.html"))
     colours = f"""() => {{ const out = []; {MAP}.eachLayer(l => {{
         if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.options.weight === 8) out.push(l.options.color); }});

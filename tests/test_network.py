@@ -88,7 +88,7 @@ def test_blockading_one_route_gives_the_other_as_detour(two_routes):
     assert row["detour_km"] == pytest.approx(south, rel=1e-9)
     assert row["detour_extra_km"] == pytest.approx(south - north, rel=1e-9)
     assert row["detour_crossings"] == ""  # the southern road crosses no border
-    assert row["cut_off"] == ""
+    assert row["towns_cut_off"] == "" and row["detour_skips"] == ""
     assert row["blockaded_since"] == pd.Timestamp("2025-09-20")
     lines = detours(net, status, seg)
     assert lines.loc[0, "detour_km"] == pytest.approx(south, rel=1e-9)
@@ -101,7 +101,7 @@ def test_a_single_road_cut_leaves_no_alternative(two_routes):
     assert row["status"] == "blockaded"
     assert row["detour"] == NO_ALTERNATIVE
     assert np.isnan(row["detour_km"])
-    assert row["cut_off"] == "A; N; B"  # every town before the cut loses D
+    assert row["towns_cut_off"] == "N; B"  # every town before the cut loses D; A is the origin itself
 
 
 def test_open_corridor_needs_no_detour(two_routes):

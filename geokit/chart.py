@@ -1,0 +1,141 @@
+"""The corridor status chart: one strip per corridor, coloured by status over time.
+
+:func:`status_chart` draws the episodes of an analysis's timeline
+(:mod:`geokit.timeline`) with matplotlib: open, at risk and blockaded
+periods as coloured bars on a date axis, and the incidents that opened or
+extended an episode as ticks. It returns a :class:`matplotlib.figure.Figure`
+built without pyplot (no global state, no display needed), which Jupyter shows
+inline; :func:`save_chart` writes it as a PNG and :func:`chart_data_uri`
+gives it for embedding in an HTML page.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from geokit._io import atomic_path
+from geokit.palette import STATUS_COLORS, STATUS_LABELS
+from geokit.timeline import STATUSES
+
+__all__ = ["status_chart", "save_chart", "chart_data_uri"]
+
+
+def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = None,
+                 start: object = None, end: object = None, title: str | None = None,
+                 order: Sequence[str] | None = None, width_in: float = 10.0):
+    """A strip chart of each corridor's status over time.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        :attr:`geokit.analysis.Analysis.episodes` (``corridor``, ``status``,
+        ``start``, ``end``, ``opened_by``, ``extended_by``).
+    incidents : DataFrame, optional
+        Incidents with ``event_id`` and ``date``: those named in an episode's
+        ``opened_by`` / ``extended_by`` are drawn as ticks on its strip.
+    start, end : date-like, optional
+        The date axis (defaults to the episodes' span); episodes are clipped to it.
+    title : str, optional
+        Shown as text, never interpreted (matplotlib's mathtext is off).
+    order : sequence of str, optional
+        Corridors from top to bottom (default: as in ``episodes``).
+    width_in : float, default 10
+        Figure width in inches (the height follows the number of corridors).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"corridor": ["Dakar-Bamako"] * 2, "status": ["at_risk", "blockaded"],
+    ...     "start": pd.to_datetime(["2025-09-01", "2025-09-13"]), "end": pd.to_datetime(["2025-09-12", None]),
+    ...     "opened_by": ["", "GK25-09-13"], "extended_by": ["", ""]})
+    >>> fig = status_chart(ep, end="2025-09-30")
+    >>> [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    ['Dakar-Bamako']
+    """
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
+    names = list(order) if order is not None else list(dict.fromkeys(episodes["corridor"]))
+    lo = pd.Timestamp(start) if start is not None else episodes["start"].min()
+    hi = pd.Timestamp(end) if end is not None else episodes["end"].max()
+    if pd.isna(lo) or pd.isna(hi):
+        raise ValueError("status_chart needs a start and an end date when the episodes do not give them")
+    fig = Figure(figsize=(width_in, 0.9 + 0.45 * max(len(names), 1)), layout="constrained")
+    ax = fig.add_subplot()
+    dates = incidents.set_index(incidents["event_id"].astype(str))["date"] if incidents is not None and \
+        len(incidents) and "event_id" in incidents else pd.Series(dtype="datetime64[ns]")
+    for row, name in enumerate(names):
+        y = len(names) - 1 - row
+        mine = episodes[episodes["corridor"] == name]
+        for ep in mine.itertuples():
+            a = max(pd.Timestamp(ep.start), lo)
+            b = min(pd.Timestamp(ep.end) if pd.notna(ep.end) else hi, hi) + pd.Timedelta(days=1)
+            if b <= a:
+                continue
+            ax.broken_barh([(date2num(a), date2num(b) - date2num(a))], (y - 0.35, 0.7),
+                           facecolors=STATUS_COLORS[ep.status], edgecolor="white", linewidth=0.5)
+            ids = f"{getattr(ep, 'opened_by', '') or ''} {getattr(ep, 'extended_by', '') or ''}".split()
+            when = pd.to_datetime(dates.reindex(ids).dropna())
+            when = when[(when >= lo) & (when <= hi)]
+            if len(when):
+                x = date2num(when.dt.normalize() + pd.Timedelta(hours=12))
+                ax.vlines(x, y + 0.38, y + 0.5, color="#222222", linewidth=1.2)
+    ax.set_yticks(range(len(names)), [_short(n, 40) for n in reversed(names)])
+    for label in ax.get_yticklabels():
+        label.set_parse_math(False)  # names are text: a "$" must not start mathtext
+    ax.set_ylim(-0.6, len(names) - 0.4)
+    ax.set_xlim(date2num(lo), date2num(hi + pd.Timedelta(days=1)))
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    ax.grid(axis="x", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    handles = [Patch(facecolor=STATUS_COLORS[s], label=STATUS_LABELS[s]) for s in STATUSES]
+    handles.append(Patch(facecolor="#222222", label="incident (tick)"))
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=8)
+    if title:
+        fig.suptitle(_short(title, 110), fontsize=11, parse_math=False)
+    return fig
+
+
+def _short(text: object, width: int) -> str:
+    """One line of at most ``width`` characters (long names would squeeze the chart to nothing)."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def save_chart(fig, path: str | Path, *, dpi: int = 150) -> Path:
+    """Write a chart as a PNG, atomically.
+
+    Examples
+    --------
+    >>> save_chart(status_chart(analysis.episodes), "out/status_chart.png")  # doctest: +SKIP
+    """
+    out = Path(path)
+    with atomic_path(out) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    return out
+
+
+def chart_data_uri(fig, *, dpi: int = 110) -> str:
+    """A chart as a ``data:image/png;base64,...`` URI, for a self-contained HTML page.
+
+    Examples
+    --------
+    >>> chart_data_uri(status_chart(analysis.episodes))[:22]  # doctest: +SKIP
+    'data:image/png;base64,'
+    """
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()

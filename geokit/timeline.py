@@ -1,0 +1,418 @@
+"""Status over time: segment intervals, corridor episodes, and windows.
+
+A blockade is a process: a road is cut from the day of an attack until the
+look-back of :class:`~geokit.exposure.StatusRules` lapses, longer when new
+attacks extend it. This module turns the incidents reaching each road segment
+into intervals of constant status, and the intervals of a corridor's segments
+into the corridor's **episodes**, in one vectorised pass over change points
+(incident dates and expiry dates), never one analysis per day.
+
+**Day convention** (used everywhere in geokit). Dates are calendar days, the
+local date of the event as the source gives it. A window runs from its start
+day to its end day, both included. An incident dated D counts towards a
+blockade on days D .. D + ``blockade_days`` - 1 and towards "at risk" on days
+D .. D + ``at_risk_days`` - 1, both ends included: with ``blockade_days = 30``
+an ambush on 13 September blockades its segments from 13 September through
+12 October, and they are no longer blockaded on 13 October. Incidents dated
+before the window's start are read for this look-back (they can make a
+segment blockaded on the start day) but are never counted as events of the
+window. In tables, ``start`` and ``end`` are both included days; ``end`` is
+blank while the status still holds at the window's end, and ``lapses`` then
+says the last day it holds if no new incident comes.
+
+A segment's status on a day is ``blockaded`` when at least
+``blockade_min_incidents`` blockade-relevant, precisely located incidents
+reach it within the last ``blockade_days``, else ``at_risk`` when at least
+``at_risk_min_incidents`` incidents of any kind reach it within the last
+``at_risk_days``, else ``open``. A corridor's status on a day is the worst
+status along its route.
+
+Examples
+--------
+>>> import numpy as np
+>>> from geokit.exposure import StatusRules
+>>> day = lambda s: int(np.datetime64(s, "D").astype(np.int64))
+>>> spans = segment_intervals(np.array([0, 0]), np.array([day("2025-09-10"), day("2025-09-17")]),
+...                           np.array([True, True]), StatusRules(blockade_days=30, at_risk_days=60))
+>>> [(STATUSES[lv], f"{day_date(a):%Y-%m-%d}", f"{day_date(b - 1):%Y-%m-%d}") for lv, a, b in
+...  zip(spans["level"], spans["start"], spans["stop"])]
+[('blockaded', '2025-09-10', '2025-10-16'), ('at_risk', '2025-10-17', '2025-11-15')]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from geokit.exposure import StatusRules
+
+__all__ = ["STATUSES", "Timeline", "segment_intervals", "corridor_intervals", "episodes", "day_number",
+           "day_date", "EPISODE_COLUMNS"]
+
+_FOREVER = np.iinfo(np.int64).max // 2
+
+#: The statuses of a road segment or corridor, from best to worst (their level is the position).
+STATUSES = ("open", "at_risk", "blockaded")
+
+#: Columns of :attr:`Timeline.episodes` (and of ``status_timeline.csv``).
+EPISODE_COLUMNS = ["corridor", "status", "start", "end", "lapses", "days", "days_in_window", "max_blockaded_km",
+                   "opened_by", "extended_by"]
+
+
+def day_number(value: object) -> int:
+    """A date as a day number (days since 1970-01-01).
+
+    Examples
+    --------
+    >>> day_number("2025-09-13")
+    20344
+    """
+    return int(np.datetime64(pd.Timestamp(value).normalize().date(), "D").astype(np.int64))
+
+
+def day_date(number: int) -> pd.Timestamp:
+    """A day number as a date (the inverse of :func:`day_number`).
+
+    Examples
+    --------
+    >>> day_date(20344)
+    Timestamp('2025-09-13 00:00:00')
+    """
+    return pd.Timestamp(np.datetime64(int(number), "D"))
+
+
+def _days(dates: pd.Series | np.ndarray) -> np.ndarray:
+    values = pd.to_datetime(pd.Series(dates)).dt.normalize().to_numpy(dtype="datetime64[ns]")
+    return values.astype("datetime64[D]").astype(np.int64)
+
+
+def _sweep(keys: np.ndarray, starts: np.ndarray, stops: np.ndarray, weights: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sums of the weights of the intervals [start, stop) active from each change point of each key.
+
+    Returns the keys and days of the change points (sorted by key, then day)
+    and the summed weights (one row per change point) that hold from that day
+    until the key's next change point. Each key's last change point sums to 0.
+    """
+    weights = np.asarray(weights, dtype=float)
+    weights = weights.reshape(len(keys), -1) if weights.ndim < 2 else weights
+    if not len(keys):
+        return np.array([], np.int64), np.array([], np.int64), np.zeros((0, weights.shape[1]))
+    k = np.concatenate([keys, keys]).astype(np.int64)
+    d = np.concatenate([starts, stops]).astype(np.int64)
+    w = np.concatenate([weights, -weights])
+    order = np.lexsort((d, k))
+    k, d, w = k[order], d[order], w[order]
+    first = np.flatnonzero(np.r_[True, (k[1:] != k[:-1]) | (d[1:] != d[:-1])])
+    ks, ds = k[first], d[first]
+    deltas = np.add.reduceat(w, first, axis=0)
+    total = np.cumsum(deltas, axis=0)
+    key_start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
+    before = np.vstack([np.zeros((1, w.shape[1])), total[key_start[1:] - 1]])  # running total before each key
+    sums = total - np.repeat(before, np.diff(np.r_[key_start, len(ks)]), axis=0)
+    sums[np.abs(sums) < 1e-9] = 0.0
+    return ks, ds, sums
+
+
+def _runs(keys: np.ndarray, days: np.ndarray, level: np.ndarray, extra: np.ndarray | None = None
+          ) -> dict[str, np.ndarray]:
+    """Merge consecutive change points of equal level; keep runs of level > 0.
+
+    ``extra`` (one value per change point) is reduced to its maximum per run.
+    """
+    if not len(keys):
+        empty = np.array([], np.int64)
+        out = {"key": empty, "level": empty, "start": empty, "stop": empty}
+        if extra is not None:
+            out["max"] = np.array([], float)
+        return out
+    new_key = np.r_[True, keys[1:] != keys[:-1]]
+    keep = new_key | (level != np.r_[-1, level[:-1]])
+    run_id = np.cumsum(keep) - 1
+    k, d, lv = keys[keep], days[keep], level[keep]
+    same_next = np.r_[k[1:] == k[:-1], False]
+    stop = np.where(same_next, np.r_[d[1:], 0], _FOREVER)
+    out = {"key": k, "level": lv, "start": d, "stop": stop}
+    if extra is not None:
+        out["max"] = np.maximum.reduceat(extra, np.flatnonzero(keep)) if len(extra) else extra
+        assert len(out["max"]) == run_id[-1] + 1
+    live = lv > 0
+    return {name: values[live] for name, values in out.items()}
+
+
+def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray, rules: StatusRules
+                      ) -> dict[str, np.ndarray]:
+    """Intervals of constant non-open status of each segment, from (segment, incident) pairs.
+
+    Parameters
+    ----------
+    segment : ndarray of int
+        The segment of each pair (an incident reaching a segment).
+    day : ndarray of int
+        The incident's day number (:func:`day_number`).
+    decisive : ndarray of bool
+        Whether the incident counts towards a blockade (blockade-relevant and
+        precise enough, see :class:`~geokit.exposure.StatusRules`).
+    rules : StatusRules
+
+    Returns
+    -------
+    dict of ndarray
+        ``key`` (the segment), ``level`` (1 at risk, 2 blockaded), ``start``
+        and ``stop`` (day numbers, half-open ``[start, stop)``), sorted by
+        segment and start. Days outside every interval are open.
+
+    Examples
+    --------
+    >>> from geokit.exposure import StatusRules
+    >>> spans = segment_intervals(np.array([3]), np.array([100]), np.array([True]),
+    ...                           StatusRules(blockade_days=30, at_risk_days=90))
+    >>> {k: v.tolist() for k, v in spans.items()}
+    {'key': [3, 3], 'level': [2, 1], 'start': [100, 130], 'stop': [130, 190]}
+    """
+    segment = np.asarray(segment, np.int64)
+    day = np.asarray(day, np.int64)
+    decisive = np.asarray(decisive, bool)
+    hit = np.flatnonzero(decisive)
+    keys = np.concatenate([segment[hit], segment])
+    starts = np.concatenate([day[hit], day])
+    stops = np.concatenate([day[hit] + rules.blockade_days, day + rules.at_risk_days])
+    weights = np.zeros((len(keys), 2))
+    weights[: len(hit), 0] = 1.0
+    weights[len(hit):, 1] = 1.0
+    ks, ds, sums = _sweep(keys, starts, stops, weights)
+    level = np.where(sums[:, 0] >= rules.blockade_min_incidents - 1e-9, 2,
+                     np.where(sums[:, 1] >= rules.at_risk_min_incidents - 1e-9, 1, 0))
+    return _runs(ks, ds, level)
+
+
+def corridor_intervals(spans: dict[str, np.ndarray], routes: Sequence[Sequence[int]],
+                       length_km: np.ndarray) -> dict[str, np.ndarray]:
+    """Intervals of each corridor's worst status along its route.
+
+    Parameters
+    ----------
+    spans : dict of ndarray
+        :func:`segment_intervals` (keys are segment positions).
+    routes : sequence of sequences of int
+        The segment positions of each corridor's route.
+    length_km : ndarray
+        Length of each segment, for ``max`` (the most km blockaded at once).
+
+    Returns
+    -------
+    dict of ndarray
+        ``key`` (the corridor's position), ``level``, ``start``, ``stop`` and
+        ``max`` (km blockaded at once, at most, within the interval).
+    """
+    corridor = np.repeat(np.arange(len(routes)), [len(r) for r in routes])
+    member = np.concatenate([np.asarray(r, np.int64) for r in routes]) if len(routes) else np.array([], np.int64)
+    pairs = pd.DataFrame({"corridor": corridor, "segment": member}).drop_duplicates()
+    table = pd.DataFrame({"segment": spans["key"], "level": spans["level"], "start": spans["start"],
+                          "stop": spans["stop"]})
+    joined = pairs.merge(table, on="segment", how="inner")
+    blocked = (joined["level"].to_numpy() == 2).astype(float)
+    weights = np.column_stack([blocked, blocked * np.asarray(length_km, float)[joined["segment"].to_numpy()],
+                               (joined["level"].to_numpy() == 1).astype(float)])
+    ks, ds, sums = _sweep(joined["corridor"].to_numpy(), joined["start"].to_numpy(), joined["stop"].to_numpy(),
+                          weights)
+    level = np.where(sums[:, 0] > 0.5, 2, np.where(sums[:, 2] > 0.5, 1, 0))
+    return _runs(ks, ds, level, extra=sums[:, 1] if len(ks) else np.array([], float))
+
+
+def _level_on(spans: dict[str, np.ndarray], n: int, day: int) -> np.ndarray:
+    """The level (0 open, 1 at risk, 2 blockaded) of keys 0..n-1 on a day."""
+    out = np.zeros(n, np.int64)
+    on = (spans["start"] <= day) & (spans["stop"] > day)
+    out[spans["key"][on]] = spans["level"][on]
+    return out
+
+
+def episodes(spans: dict[str, np.ndarray], names: Sequence[str], *, start: int, end: int,
+             incidents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each corridor's episodes of constant status over a window.
+
+    Parameters
+    ----------
+    spans : dict of ndarray
+        :func:`corridor_intervals`.
+    names : sequence of str
+        Corridor names, by position.
+    start, end : int
+        The window's first and last day (day numbers, both included).
+    incidents : DataFrame, optional
+        Incidents reaching each corridor: ``corridor`` (position), ``day``,
+        ``event_id`` and ``decisive``; fills ``opened_by`` (incidents dated
+        on the episode's first day) and ``extended_by`` (dated later within
+        it): blockade-relevant ones for blockaded episodes, any for at-risk ones.
+
+    Returns
+    -------
+    DataFrame
+        :data:`EPISODE_COLUMNS`, one row per episode that overlaps the window,
+        in order, covering every day of it (open periods included). ``start``
+        is the episode's true first day, which can precede the window when
+        incidents before it still count; ``end`` is blank while ongoing at
+        the window's end, and ``lapses`` is then the last day it holds
+        without new incidents.
+    """
+    rows = []
+    for position, name in enumerate(names):
+        mine = spans["key"] == position
+        s, t, lv = spans["start"][mine], spans["stop"][mine], spans["level"][mine]
+        mx = spans["max"][mine] if "max" in spans else np.zeros(mine.sum())
+        # open gaps between the non-open runs, so that the episodes tile the window
+        gap_start = np.r_[np.iinfo(np.int64).min // 4, t]
+        gap_stop = np.r_[s, _FOREVER]
+        all_s = np.r_[s, gap_start]
+        all_t = np.r_[t, gap_stop]
+        all_lv = np.r_[lv, np.zeros(len(gap_start), np.int64)]
+        all_mx = np.r_[mx, np.zeros(len(gap_start))]
+        keep = (all_t > all_s) & (all_t > start) & (all_s <= end)
+        order = np.argsort(all_s[keep], kind="stable")
+        for a, b, level, km in zip(all_s[keep][order], all_t[keep][order], all_lv[keep][order],
+                                   all_mx[keep][order]):
+            first = max(a, start) if level == 0 else a
+            if level == 0 and a < start:
+                first = start  # an open period's true start is not known before the window
+            ongoing = b > end  # the status still holds on the last day of the window
+            last = end if ongoing else b - 1
+            opened, extended = _openers(incidents, position, level, a, last)
+            rows.append({
+                "corridor": name, "status": STATUSES[level], "start": day_date(first),
+                "end": pd.NaT if ongoing else day_date(last),
+                "lapses": day_date(b - 1) if ongoing and level > 0 and b < _FOREVER else pd.NaT,
+                "days": int(last - first + 1), "days_in_window": int(last - max(first, start) + 1),
+                "max_blockaded_km": float(round(km, 3)) if level == 2 else 0.0,
+                "opened_by": opened, "extended_by": extended,
+            })
+    return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
+
+
+def _openers(incidents: pd.DataFrame | None, corridor: int, level: int, first: int, last: int
+             ) -> tuple[str, str]:
+    if incidents is None or level == 0 or incidents.empty:
+        return "", ""
+    mine = incidents[(incidents["corridor"] == corridor) & (incidents["day"] >= first)
+                     & (incidents["day"] <= last)]
+    if level == 2:
+        mine = mine[mine["decisive"]]
+    ids = mine.drop_duplicates("event_id").sort_values(["day", "event_id"])
+    opened = " ".join(ids.loc[ids["day"] == first, "event_id"].astype(str))
+    extended = " ".join(ids.loc[ids["day"] > first, "event_id"].astype(str))
+    return opened, extended
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """The status of every road segment and corridor over time.
+
+    Built by :func:`geokit.analysis.analyse` (``Analysis.timeline``) from
+    one spatial join of the segments with every incident up to the window's
+    end. Day numbers are those of :func:`day_number`.
+
+    Attributes
+    ----------
+    segments : dict of ndarray
+        :func:`segment_intervals`, keyed by segment position.
+    corridors : dict of ndarray
+        :func:`corridor_intervals`, keyed by corridor position.
+    corridor_names : tuple of str
+    n_segments : int
+    start, end : int
+        The analysis window (day numbers, both included).
+    episodes : DataFrame
+        :func:`episodes` over the window.
+    """
+
+    segments: dict[str, np.ndarray]
+    corridors: dict[str, np.ndarray]
+    corridor_names: tuple[str, ...]
+    n_segments: int
+    start: int
+    end: int
+    episodes: pd.DataFrame
+
+    def segment_status_on(self, day: object) -> np.ndarray:
+        """Each segment's status on a day (a date or a day number), by position.
+
+        Examples
+        --------
+        >>> analysis.timeline.segment_status_on("2025-09-30")  # doctest: +SKIP
+        """
+        n = day if isinstance(day, int | np.integer) else day_number(day)
+        return np.asarray(STATUSES, dtype=object)[_level_on(self.segments, self.n_segments, int(n))]
+
+    def corridor_status_on(self, day: object) -> pd.Series:
+        """Each corridor's status on a day, indexed by corridor name."""
+        n = day if isinstance(day, int | np.integer) else day_number(day)
+        levels = _level_on(self.corridors, len(self.corridor_names), int(n))
+        return pd.Series(np.asarray(STATUSES, dtype=object)[levels], index=list(self.corridor_names),
+                         name="status")
+
+    def blockaded_segments_on(self, day: object) -> np.ndarray:
+        """Positions of the segments blockaded on a day."""
+        return np.flatnonzero(self.segment_status_on(day) == "blockaded")
+
+    def windows(self, spans: Sequence[tuple[object, object]]) -> pd.DataFrame:
+        """Per window and corridor: the status at the window's end, the worst
+        status within it and the days blockaded and at risk in it.
+
+        Parameters
+        ----------
+        spans : sequence of (start, end)
+            Inclusive windows (dates), e.g. :func:`geokit.build.windows`.
+
+        Returns
+        -------
+        DataFrame
+            ``window_start``, ``window_end``, ``corridor``, ``status_at_end``,
+            ``worst_status``, ``days_blockaded``, ``days_at_risk``.
+        """
+        rows = []
+        c = self.corridors
+        for a, b in spans:
+            lo, hi = day_number(a), day_number(b)
+            at_end = self.corridor_status_on(hi)
+            for position, name in enumerate(self.corridor_names):
+                mine = (c["key"] == position) & (c["start"] <= hi) & (c["stop"] > lo)
+                overlap = np.minimum(c["stop"][mine], hi + 1) - np.maximum(c["start"][mine], lo)
+                levels = c["level"][mine]
+                rows.append({"window_start": day_date(lo), "window_end": day_date(hi), "corridor": name,
+                             "status_at_end": at_end[name],
+                             "worst_status": STATUSES[int(levels.max()) if len(levels) else 0],
+                             "days_blockaded": int(overlap[levels == 2].sum()),
+                             "days_at_risk": int(overlap[levels == 1].sum())})
+        return pd.DataFrame(rows)
+
+    def summary(self) -> pd.DataFrame:
+        """Per corridor over the window: ``worst_status``, ``days_blockaded``,
+        ``days_at_risk``, ``blockaded_periods`` and ``reopened_on``.
+
+        ``blockaded_periods`` lists each blockaded episode as
+        ``first..last`` (both days included; ``first..`` while ongoing at the
+        window's end), ``; ``-separated. ``reopened_on`` is the first day the
+        corridor was no longer blockaded after its last blockaded episode in
+        the window, blank when it was never blockaded or still is at the end.
+        """
+        ep = self.episodes
+        rows = []
+        for name in self.corridor_names:
+            mine = ep[ep["corridor"] == name]
+            blocked = mine[mine["status"] == "blockaded"]
+            levels = mine["status"].map({s: i for i, s in enumerate(STATUSES)})
+            periods = "; ".join(f"{r.start:%Y-%m-%d}..{'' if pd.isna(r.end) else f'{r.end:%Y-%m-%d}'}"
+                                for r in blocked.itertuples())
+            last = blocked.iloc[-1] if len(blocked) else None
+            reopened = (last["end"] + pd.Timedelta(days=1)) if last is not None and pd.notna(last["end"]) \
+                else pd.NaT
+            rows.append({"corridor": name, "worst_status": STATUSES[int(levels.max()) if len(levels) else 0],
+                         "days_blockaded": int(blocked["days_in_window"].sum()),
+                         "days_at_risk": int(mine.loc[mine["status"] == "at_risk", "days_in_window"].sum()),
+                         "blockaded_periods": periods, "reopened_on": reopened})
+        return pd.DataFrame(rows)
