@@ -48,7 +48,7 @@ from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
 
-__all__ = ["build_project", "build_batch", "load_project_layers", "default_project_path",
+__all__ = ["build_project", "build_batch", "project_timeline", "load_project_layers", "default_project_path",
            "params_from_project", "windows", "PRODUCTS", "FORMATS", "write_products"]
 
 log = logging.getLogger(__name__)
@@ -325,6 +325,25 @@ def build_project(
                             sources=sources, formats=formats, progress=progress)
     log.info("built %s into %s", project.name, out)
     return [out / name for name in names]
+
+
+def project_timeline(project_path: str | Path, *, start: str | None = None, end: str | None = None,
+                     allow_outside: bool = False, progress: bool = False) -> pd.DataFrame:
+    """Every corridor's episodes over a project's window: ``geokit timeline`` and
+    the ``status_timeline.csv`` of a build, without writing anything.
+
+    Examples
+    --------
+    >>> project_timeline("layers/mali_2025/project.toml", start="2025-09-01", end="2025-11-30")  # doctest: +SKIP
+    """
+    project = load_project(project_path, allow_outside=allow_outside)
+    params, _ = params_from_project(project, start=start, end=end)
+    layers, _ = load_project_layers(project, progress=progress)
+    if "roads" not in layers or "incidents" not in layers:
+        raise ProjectError(f"{project.path}: [layers] needs roads and incidents for a timeline")
+    if not project.corridors:
+        raise ProjectError(f"{project.path}: a timeline needs at least one [[corridors]] table")
+    return _episode_table(_analyse(project, layers, params, progress=progress))
 
 
 def _check_out(out: Path, overwrite: bool) -> None:

@@ -36,6 +36,11 @@ _EPILOG_BUILD = """examples:
   geokit build project.toml --out out/october --start 2025-10-01 --end 2025-10-31 --overwrite
   geokit build project.toml --out out/weekly --every 7d --format geoparquet
 """
+_EPILOG_TIMELINE = """examples:
+  geokit timeline layers/mali_2025/project.toml
+  geokit timeline project.toml --start 2025-09-01 --end 2025-11-30 --status blockaded
+  geokit timeline project.toml --csv episodes.csv
+"""
 _EPILOG_DIFF = """examples:
   geokit diff out/september out/october
 """
@@ -106,6 +111,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", help="one build per window: 7d, 2W, 1M (sub-folders, timeline.csv, timeline_map.html, index.html)")
     p.add_argument("--format", action="append", choices=["geoparquet", "geojson"], default=[],
                    help="also write each layer in this format (repeatable)")
+
+    p = sub.add_parser("timeline", parents=[common], help="print every corridor's episodes of constant status",
+                       description="Since when, until when, for how long: each corridor's episodes over "
+                       "the window (the status_timeline.csv a build writes). Dates include both ends; "
+                       "a blank end means the status still holds at the window's end.",
+                       epilog=_EPILOG_TIMELINE, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="project file (TOML)")
+    p.add_argument("--start", help="first day of the window, YYYY-MM-DD (overrides the project)")
+    p.add_argument("--end", help="last day of the window, YYYY-MM-DD (overrides the project)")
+    p.add_argument("--status", action="append", choices=["open", "at_risk", "blockaded"], default=[],
+                   help="only episodes of this status (repeatable)")
+    p.add_argument("--csv", help="also write the episodes to this CSV file")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="allow layer paths outside the project folder")
 
     p = sub.add_parser("diff", parents=[common], help="what changed between two builds",
                        description="Compare two build folders: corridors and segments whose status "
@@ -183,6 +202,28 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_timeline(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geokit._io import atomic_path
+    from geokit.build import _for_csv, project_timeline
+    from geokit.escape import csv_safe
+
+    table = project_timeline(args.project, start=args.start, end=args.end, allow_outside=args.allow_outside,
+                             progress=not args.quiet)
+    if args.status:
+        table = table[table["status"].isin(args.status)]
+    shown = _for_csv(table)
+    if args.csv:
+        with atomic_path(Path(args.csv)) as tmp:
+            csv_safe(shown).to_csv(tmp, index=False, lineterminator="\n")
+    if not args.quiet:
+        columns = ["corridor", "status", "start", "end", "days", "max_blockaded_km", "opened_by", "detour"]
+        with pd.option_context("display.width", 160, "display.max_colwidth", 40):
+            print(terminal_text(shown[[c for c in columns if c in shown]].to_string(index=False)))
+    return 0
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
     from geokit.diff import diff_builds, write_changes
 
@@ -207,8 +248,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "diff": _cmd_diff,
-             "demo": _cmd_demo}
+_COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "timeline": _cmd_timeline,
+             "diff": _cmd_diff, "demo": _cmd_demo}
 
 
 class _TerminalFormatter(logging.Formatter):

@@ -99,21 +99,27 @@ def _sweep(keys: np.ndarray, starts: np.ndarray, stops: np.ndarray, weights: np.
     and the summed weights (one row per change point) that hold from that day
     until the key's next change point. Each key's last change point sums to 0.
     """
-    weights = np.asarray(weights, dtype=float)
+    weights = np.asarray(weights)
     weights = weights.reshape(len(keys), -1) if weights.ndim < 2 else weights
+    exact = np.issubdtype(weights.dtype, np.integer)
     if not len(keys):
-        return np.array([], np.int64), np.array([], np.int64), np.zeros((0, weights.shape[1]))
+        return np.array([], np.int64), np.array([], np.int64), np.zeros((0, weights.shape[1]), weights.dtype)
     k = np.concatenate([keys, keys]).astype(np.int64)
     d = np.concatenate([starts, stops]).astype(np.int64)
-    w = np.concatenate([weights, -weights])
-    order = np.lexsort((d, k))
-    k, d, w = k[order], d[order], w[order]
-    first = np.flatnonzero(np.r_[True, (k[1:] != k[:-1]) | (d[1:] != d[:-1])])
-    ks, ds = k[first], d[first]
-    deltas = np.add.reduceat(w, first, axis=0)
-    total = np.cumsum(deltas, axis=0)
+    d0 = d.min()
+    span = d.max() - d0 + 1
+    code = k * span + (d - d0)  # one integer per (key, day): one sort instead of a lexsort
+    order = np.argsort(code)
+    code = code[order]
+    first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    ks, ds = code[first] // span, code[first] % span + d0
+    last = np.r_[first[1:] - 1, len(code) - 1]
+    # the running sum of each weight column after each (key, day)'s last event (1-D: contiguous and fast)
+    total = np.column_stack([np.cumsum(np.concatenate([col, -col])[order])[last] for col in weights.T])
+    if exact:  # integer weights: each key's deltas sum to exactly 0, so the running total restarts by itself
+        return ks, ds, total
     key_start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
-    before = np.vstack([np.zeros((1, w.shape[1])), total[key_start[1:] - 1]])  # running total before each key
+    before = np.vstack([np.zeros((1, total.shape[1])), total[key_start[1:] - 1]])  # running total before each key
     sums = total - np.repeat(before, np.diff(np.r_[key_start, len(ks)]), axis=0)
     sums[np.abs(sums) < 1e-9] = 0.0
     return ks, ds, sums
@@ -182,12 +188,12 @@ def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray
     keys = np.concatenate([segment[hit], segment])
     starts = np.concatenate([day[hit], day])
     stops = np.concatenate([day[hit] + rules.blockade_days, day + rules.at_risk_days])
-    weights = np.zeros((len(keys), 2))
-    weights[: len(hit), 0] = 1.0
-    weights[len(hit):, 1] = 1.0
+    weights = np.zeros((len(keys), 2), np.int32)
+    weights[: len(hit), 0] = 1
+    weights[len(hit):, 1] = 1
     ks, ds, sums = _sweep(keys, starts, stops, weights)
-    level = np.where(sums[:, 0] >= rules.blockade_min_incidents - 1e-9, 2,
-                     np.where(sums[:, 1] >= rules.at_risk_min_incidents - 1e-9, 1, 0))
+    level = np.where(sums[:, 0] >= rules.blockade_min_incidents, 2,
+                     np.where(sums[:, 1] >= rules.at_risk_min_incidents, 1, 0))
     return _runs(ks, ds, level)
 
 
@@ -262,6 +268,7 @@ def episodes(spans: dict[str, np.ndarray], names: Sequence[str], *, start: int, 
         without new incidents.
     """
     rows = []
+    reach = _Reach(incidents)
     for position, name in enumerate(names):
         mine = spans["key"] == position
         s, t, lv = spans["start"][mine], spans["stop"][mine], spans["level"][mine]
@@ -282,7 +289,7 @@ def episodes(spans: dict[str, np.ndarray], names: Sequence[str], *, start: int, 
                 first = start  # an open period's true start is not known before the window
             ongoing = b > end  # the status still holds on the last day of the window
             last = end if ongoing else b - 1
-            opened, extended = _openers(incidents, position, level, a, last)
+            opened, extended = reach.openers(position, level, a, last)
             rows.append({
                 "corridor": name, "status": STATUSES[level], "start": day_date(first),
                 "end": pd.NaT if ongoing else day_date(last),
@@ -294,18 +301,31 @@ def episodes(spans: dict[str, np.ndarray], names: Sequence[str], *, start: int, 
     return pd.DataFrame(rows, columns=EPISODE_COLUMNS)
 
 
-def _openers(incidents: pd.DataFrame | None, corridor: int, level: int, first: int, last: int
-             ) -> tuple[str, str]:
-    if incidents is None or level == 0 or incidents.empty:
-        return "", ""
-    mine = incidents[(incidents["corridor"] == corridor) & (incidents["day"] >= first)
-                     & (incidents["day"] <= last)]
-    if level == 2:
-        mine = mine[mine["decisive"]]
-    ids = mine.drop_duplicates("event_id").sort_values(["day", "event_id"])
-    opened = " ".join(ids.loc[ids["day"] == first, "event_id"].astype(str))
-    extended = " ".join(ids.loc[ids["day"] > first, "event_id"].astype(str))
-    return opened, extended
+class _Reach:
+    """Incidents reaching each corridor, sorted by corridor and day for slicing by episode."""
+
+    def __init__(self, incidents: pd.DataFrame | None) -> None:
+        if incidents is None or incidents.empty:
+            self.corridor = np.array([], np.int64)
+            return
+        table = incidents.sort_values(["corridor", "day", "event_id"], kind="mergesort")
+        self.corridor = table["corridor"].to_numpy(np.int64)
+        self.day = table["day"].to_numpy(np.int64)
+        self.ids = table["event_id"].astype(str).to_numpy()
+        self.decisive = table["decisive"].to_numpy(bool)
+
+    def openers(self, corridor: int, level: int, first: int, last: int) -> tuple[str, str]:
+        """Ids of the incidents dated on the first day of an episode, and of those dated later in it."""
+        if level == 0 or not len(self.corridor):
+            return "", ""
+        lo, hi = np.searchsorted(self.corridor, [corridor, corridor + 1])
+        a = lo + np.searchsorted(self.day[lo:hi], first)
+        b = lo + np.searchsorted(self.day[lo:hi], last, side="right")
+        keep = self.decisive[a:b] if level == 2 else np.ones(b - a, bool)
+        days, ids = self.day[a:b][keep], self.ids[a:b][keep]
+        opened = list(dict.fromkeys(ids[days == first]))
+        extended = [i for i in dict.fromkeys(ids[days > first]) if i not in opened]
+        return " ".join(opened), " ".join(extended)
 
 
 @dataclass(frozen=True)

@@ -281,3 +281,23 @@ def test_timeline_map_steps_change_roads_and_crossings(weekly, page_of):
     page.evaluate("geokitShowPeriod('2025-10-20 to 2025-10-26')")
     assert page.evaluate(red_roads) == 0
     assert log["errors"] == [] and log["external"] == []
+
+
+def test_cli_timeline_prints_the_same_episodes_a_build_writes(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import MALI
+    from geokit.build import build_project
+
+    done = subprocess.run([sys.executable, "-m", "geokit", "timeline", str(MALI / "project.toml"), "--status",
+                           "blockaded", "--csv", str(tmp_path / "episodes.csv")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    lines = [line.split() for line in done.stdout.strip().splitlines()]
+    assert lines[1][:5] == ["Dakar-Bamako", "blockaded", "2025-09-13", "2025-10-13", "31"]
+    assert lines[2][:5] == ["Nouakchott-Bamako", "blockaded", "2025-09-13", "2025-10-12", "30"]
+    build_project(MALI / "project.toml", tmp_path / "build")
+    built = pd.read_csv(tmp_path / "build" / "status_timeline.csv", keep_default_na=False)
+    printed = pd.read_csv(tmp_path / "episodes.csv", keep_default_na=False)
+    pd.testing.assert_frame_equal(printed.reset_index(drop=True),
+                                  built[built["status"] == "blockaded"].reset_index(drop=True))
