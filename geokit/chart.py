@@ -12,6 +12,7 @@ gives it for embedding in an HTML page.
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,6 +51,7 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     Returns
     -------
     matplotlib.figure.Figure
+        Shown inline in Jupyter (as a PNG), with or without pyplot.
 
     Examples
     --------
@@ -61,7 +63,6 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     ['Dakar-Bamako']
     """
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     names = list(order) if order is not None else list(dict.fromkeys(episodes["corridor"]))
@@ -69,7 +70,7 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     hi = pd.Timestamp(end) if end is not None else episodes["end"].max()
     if pd.isna(lo) or pd.isna(hi):
         raise ValueError("status_chart needs a start and an end date when the episodes do not give them")
-    fig = Figure(figsize=(width_in, 0.9 + 0.45 * max(len(names), 1)), layout="constrained")
+    fig = _chart_figure()(figsize=(width_in, 0.9 + 0.45 * max(len(names), 1)), layout="constrained")
     ax = fig.add_subplot()
     dates = incidents.set_index(incidents["event_id"].astype(str))["date"] if incidents is not None and \
         len(incidents) and "event_id" in incidents else pd.Series(dtype="datetime64[ns]")
@@ -107,6 +108,20 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     if title:
         fig.suptitle(_short(title, 110), fontsize=11, parse_math=False)
     return fig
+
+
+@functools.cache
+def _chart_figure() -> type:
+    """A matplotlib Figure that Jupyter shows as a PNG without pyplot (no global figure state)."""
+    from matplotlib.figure import Figure
+
+    class StatusChartFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100)
+            return buffer.getvalue()
+
+    return StatusChartFigure
 
 
 def _short(text: object, width: int) -> str:

@@ -34,3 +34,6 @@ def test_notebook_runs(path):
     assert time.perf_counter() - start < 120
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    if path.stem.startswith("01"):  # the corridor status chart shows inline, as an image
+        chart = [c for c in nb.cells if c.cell_type == "code" and "status_chart(" in c.source]
+        assert chart and any("image/png" in o.get("data", {}) for o in chart[0].outputs)
