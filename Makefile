@@ -41,6 +41,7 @@ bench: $(VENV)/.installed-bench
 	bash .ci/install-browser
 	$(BIN)/python benchmarks/run.py --size quick
 	$(BIN)/python benchmarks/zones_scale.py --size quick
+	$(BIN)/python benchmarks/timeline_scale.py --size quick
 	$(BIN)/python benchmarks/map_scale.py --segments 20000 --incidents 2000
 
 bench-full: $(VENV)/.installed-bench
@@ -48,6 +49,7 @@ bench-full: $(VENV)/.installed-bench
 	bash .ci/install-browser
 	$(BIN)/python benchmarks/run.py --size full
 	$(BIN)/python benchmarks/zones_scale.py --size full
+	$(BIN)/python benchmarks/timeline_scale.py --size full
 	$(BIN)/python benchmarks/map_scale.py --segments 100000 --incidents 5000
 
 clean:
