@@ -40,13 +40,14 @@ from tqdm import tqdm
 from geokit._errors import GeokitError, ProjectError
 from geokit._io import atomic_path
 from geokit.escape import csv_safe, html_text
-from geokit.palette import STATUS_COLORS
+from geokit.palette import STATUS_COLORS, STATUS_LABELS
 from geokit.analysis import DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse
 from geokit.exposure import StatusRules
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
+from geokit.timeline import day_date
 
 __all__ = ["build_project", "build_batch", "project_timeline", "load_project_layers", "default_project_path",
            "params_from_project", "windows", "PRODUCTS", "FORMATS", "write_products"]
@@ -178,8 +179,12 @@ def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
 def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float], log_lines: list[str],
                    project_name: str, boundaries: gpd.GeoDataFrame | None = None,
                    sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
-                   progress: bool = False) -> list[str]:
-    """Write every product of an analysis into ``stage``; return the file names."""
+                   progress: bool = False, steps: dict[str, Analysis] | None = None) -> list[str]:
+    """Write every product of an analysis into ``stage``; return the file names.
+
+    ``steps`` (label -> the analysis of a part of the window) become the
+    map's slider steps (see :func:`geokit.maps.corridor_map`).
+    """
     names = []
     episodes = _episode_table(analysis)
     episode_layer = None
@@ -223,7 +228,7 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     bar.update(1)
     bar.set_description("offline map")
     figure = corridor_map(analysis, boundaries=boundaries, density=density, title=project_name,
-                          sources=sources or [])
+                          sources=sources or [], steps=steps)
     save_html(figure, stage / "map.html", offline=True)
     names.append("map.html")
     bar.update(1)
@@ -322,7 +327,8 @@ def build_project(
     analysis = _analyse(project, layers, params, progress=progress)
     log_lines += _network_log(analysis, params)
     names = _write_and_swap(out, analysis, raster=raster, log_lines=log_lines, project=project, base=base,
-                            sources=sources, formats=formats, progress=progress)
+                            sources=sources, formats=formats, progress=progress,
+                            steps=_month_steps(project, layers, analysis))
     log.info("built %s into %s", project.name, out)
     return [out / name for name in names]
 
@@ -344,6 +350,23 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
     if not project.corridors:
         raise ProjectError(f"{project.path}: a timeline needs at least one [[corridors]] table")
     return _episode_table(_analyse(project, layers, params, progress=progress))
+
+
+def _month_steps(project: Project, layers: dict, analysis: Analysis) -> dict[str, Analysis] | None:
+    """The map's slider steps of a single build: the calendar months of its window, each analysed on
+    the same network for what belongs to the month (incidents, zones, towns, crossings); their status at
+    each month's end is the timeline's (the same look-back). None for a window within one month."""
+    if analysis.timeline is None:
+        return None
+    lo, hi = day_date(analysis.timeline.start), day_date(analysis.timeline.end)
+    spans = windows(f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", "1M")
+    if len(spans) < 2:
+        return None
+    steps = {}
+    for a, b in spans:
+        p = replace(analysis.params, start=f"{a:%Y-%m-%d}", end=f"{b:%Y-%m-%d}")
+        steps[f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"] = _analyse(project, layers, p, network=analysis.network)
+    return steps
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -392,14 +415,16 @@ def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
 
 def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: list[str], project: Project,
                     base: gpd.GeoDataFrame | None, sources: list[str], formats: tuple[str, ...],
-                    progress: bool, previous: Path | None = None) -> list[str]:
+                    progress: bool, previous: Path | None = None,
+                    steps: dict[str, Analysis] | None = None) -> list[str]:
     """Write every product into a staging folder, add changes against the
     previous build, then move them all into ``out``."""
     from geokit.diff import diff_builds, write_changes
 
     with _staging(out) as stage:
         names = write_products(analysis, stage, raster=raster, log_lines=log_lines, project_name=project.name,
-                               boundaries=base, sources=sources, formats=formats, progress=progress)
+                               boundaries=base, sources=sources, formats=formats, progress=progress,
+                               steps=steps)
         before = previous if previous is not None else out
         if (before / "summary.csv").is_file() and (before / "layers.gpkg").is_file():
             write_changes(diff_builds(before, stage, new_label=str(out)), stage)
@@ -540,17 +565,27 @@ def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysi
     save_html(figure, path, offline=True)
 
 
+def _index_cell(row: pd.Series | None) -> str:
+    """A window's cell: the status at its end, and the days blockaded within it when there were any."""
+    if row is None:
+        return "<td></td>"
+    status = str(row.get("status", ""))
+    text = STATUS_LABELS.get(status, html_text(status))
+    days = row.get("days_blockaded", 0)
+    if status != "blockaded" and pd.notna(days) and int(days) > 0:
+        text += f"<br><small>blockaded {int(days)} d in the window</small>"
+    return f"<td style='background:{STATUS_COLORS.get(status, '#eee')};color:#fff'>{text}</td>"
+
+
 def _index_html(title: str, timeline: pd.DataFrame, *, chart: str | None = None) -> str:
     esc = html_text
-    colors = STATUS_COLORS
     corridors = sorted(timeline["corridor"].unique())
     head = "".join(f"<th>{esc(c)}</th>" for c in corridors)
     body = []
     for (a, b), part in timeline.groupby(["window_start", "window_end"], sort=True):
         label = f"{a}_{b}"
-        status = part.set_index("corridor")["status"]
-        cells = "".join(f"<td style='background:{colors.get(status.get(c), '#eee')};color:#fff'>"
-                        f"{esc(str(status.get(c, '')).replace('_', ' '))}</td>" for c in corridors)
+        rows = part.set_index("corridor")
+        cells = "".join(_index_cell(rows.loc[c] if c in rows.index else None) for c in corridors)
         body.append(f"<tr><td><a href='{esc(label)}/map.html'>{esc(a)} to {esc(b)}</a></td>{cells}"
                     f"<td><a href='{esc(label)}/summary.csv'>summary</a></td></tr>")
     return ("<!doctype html><html><head><meta charset='utf-8'><title>" + esc(title) + "</title>"

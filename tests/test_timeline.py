@@ -301,3 +301,18 @@ def test_cli_timeline_prints_the_same_episodes_a_build_writes(tmp_path):
     printed = pd.read_csv(tmp_path / "episodes.csv", keep_default_na=False)
     pd.testing.assert_frame_equal(printed.reset_index(drop=True),
                                   built[built["status"] == "blockaded"].reset_index(drop=True))
+
+
+def test_weekly_mali_build_keeps_the_western_corridors_blockaded(tmp_path):
+    """The shipped project, week by week: the 13-14 Sep ambushes hold through 12-13 Oct."""
+    from conftest import MALI
+
+    build_batch(MALI / "project.toml", tmp_path, every="1W", start="2025-09-01", end="2025-10-19")
+    timeline = pd.read_csv(tmp_path / "timeline.csv")
+    status = timeline.pivot(index="window_end", columns="corridor", values="status")
+    blockaded = ["2025-09-14", "2025-09-21", "2025-09-28", "2025-10-05", "2025-10-12"]
+    assert (status.loc[blockaded, ["Dakar-Bamako", "Nouakchott-Bamako"]] == "blockaded").all().all()
+    assert status.loc["2025-09-07", "Dakar-Bamako"] == "at_risk"  # before the ambushes: the July attacks
+    assert status.loc["2025-10-19", "Dakar-Bamako"] == "at_risk"  # lapsed on 14 Oct
+    days = timeline.pivot(index="window_end", columns="corridor", values="days_blockaded")
+    assert days.loc["2025-10-19", "Dakar-Bamako"] == 1 and days.loc["2025-10-19", "Nouakchott-Bamako"] == 0
