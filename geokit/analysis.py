@@ -33,7 +33,8 @@ __all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "SUMMARY_COLU
 SUMMARY_COLUMNS = ["corridor", "status", "worst_status", "blockaded_since", "blockaded_periods", "reopened_on",
                    "days_blockaded", "days_at_risk", "length_km", "blockaded_km", "at_risk_km",
                    "first_incident", "last_incident", "n_incidents", "detour", "detour_km", "detour_extra_km",
-                   "detour_skips", "crossings", "detour_crossings", "towns_cut_off", "population_exposed"]
+                   "detour_skips", "detour_towns", "crossings", "detour_crossings", "towns_cut_off",
+                   "population_exposed"]
 
 
 #: The day convention of every date in geokit's products (see :mod:`geokit.timeline`).
@@ -66,6 +67,7 @@ SUMMARY_DEFINITIONS = {
     "detour_km": "length of the detour avoiding every blockaded segment (blank when not needed or none)",
     "detour_extra_km": "km the detour adds to the same trip on the open network (never negative)",
     "detour_skips": "via places the detour cannot pass any more",
+    "detour_towns": "towns the detour passes, in order",
     "crossings": "border crossings on the route, in order",
     "detour_crossings": "border crossings on the detour",
     "towns_cut_off": "towns on the route, other than its origin, with no open road left to the destination",
@@ -283,13 +285,15 @@ def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: g
     fields = []
     for rec in table.itertuples():
         if rec.status != "blockaded":
-            fields.append({"detour": "", "detour_km": np.nan, "detour_extra_km": np.nan, "detour_skips": ""})
+            fields.append({"detour": "", "detour_km": np.nan, "detour_extra_km": np.nan, "detour_towns": "",
+                           "detour_skips": ""})
             continue
         day = day_number(rec.start)
         on = (spans["start"] <= day) & (spans["stop"] > day) & (spans["level"] == 2)
         blocked = set(int(e) for e in edge_ids[spans["key"][on]])
         found, _ = detour_for(network, rows.loc[rec.corridor], blocked)
-        fields.append({k: found[k] for k in ("detour", "detour_km", "detour_extra_km", "detour_skips")})
+        fields.append({k: found[k] for k in ("detour", "detour_km", "detour_extra_km", "detour_towns",
+                                             "detour_skips")})
     return pd.concat([table.reset_index(drop=True), pd.DataFrame(fields, index=range(len(table)))], axis=1)
 
 

@@ -141,8 +141,8 @@ def corridor_status(
         with no open road to the destination: they lose their road, whatever
         the corridor's origin does) and the detour, see :func:`detour_for`:
         ``detour`` (``"ok"``, ``"not needed"`` or ``"no alternative"``),
-        ``detour_km``, ``detour_extra_km``, ``detour_crossings`` and
-        ``detour_skips``; the detour's own line is in :func:`detours`.
+        ``detour_km``, ``detour_extra_km``, ``detour_crossings``,
+        ``detour_towns`` and ``detour_skips``; the detour's own line is in :func:`detours`.
     """
     routes = route_corridors(network, corridors)
     seg = segments.set_index("edge_id")
@@ -207,7 +207,8 @@ def detour_for(network: RoadNetwork, corridor: pd.Series | dict, blocked: set[in
         The fields ``detour`` (``"not needed"`` when the route crosses no
         blockaded edge, ``"ok"``, or ``"no alternative"``), ``detour_km``,
         ``detour_extra_km``, ``detour_crossings`` and ``detour_skips`` (empty
-        or NaN when no detour is needed or none exists), and the route.
+        or NaN when no detour is needed or none exists), ``detour_towns`` (the
+        towns it passes, in order), and the route.
 
     Examples
     --------
@@ -221,7 +222,8 @@ def detour_for(network: RoadNetwork, corridor: pd.Series | dict, blocked: set[in
     >>> detour_for(net, row, set(row["edge_ids"]))[0]["detour"]
     'no alternative'
     """
-    none = {"detour_km": np.nan, "detour_extra_km": np.nan, "detour_crossings": "", "detour_skips": ""}
+    none = {"detour_km": np.nan, "detour_extra_km": np.nan, "detour_crossings": "", "detour_towns": "",
+            "detour_skips": ""}
     if not blocked.intersection(corridor["edge_ids"]):
         return {"detour": "not needed", **none}, None
     stops = list(corridor["stops"]) if "stops" in corridor else [corridor["nodes"][0], corridor["nodes"][-1]]
@@ -240,6 +242,7 @@ def detour_for(network: RoadNetwork, corridor: pd.Series | dict, blocked: set[in
         return {"detour": NO_ALTERNATIVE, **none}, None
     return {"detour": "ok", "detour_km": alt.length_km, "detour_extra_km": max(0.0, alt.length_km - baseline),
             "detour_crossings": "; ".join(_place_names(network, alt.nodes, "crossing")),
+            "detour_towns": "; ".join(_place_names(network, alt.nodes, "city")),
             "detour_skips": "; ".join(skips)}, alt
 
 
@@ -255,9 +258,10 @@ def detours(network: RoadNetwork, status: gpd.GeoDataFrame, segments: pd.DataFra
         fields, alt = detour_for(network, row, blocked)
         rows.append({"name": row["name"], "detour_km": fields["detour_km"],
                      "detour_extra_km": fields["detour_extra_km"],
-                     "detour_crossings": fields["detour_crossings"], "geometry": alt.geometry})
+                     "detour_crossings": fields["detour_crossings"], "detour_towns": fields["detour_towns"],
+                     "geometry": alt.geometry})
     return gpd.GeoDataFrame(rows, columns=["name", "detour_km", "detour_extra_km", "detour_crossings",
-                                           "geometry"], geometry="geometry", crs=WGS84)
+                                           "detour_towns", "geometry"], geometry="geometry", crs=WGS84)
 
 
 def _distances_from(network: RoadNetwork, node: int, avoid: set[int]) -> dict[int, float]:

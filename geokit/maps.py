@@ -171,13 +171,14 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
     groups.append(group)
     if show_detours and detours is not None and len(detours):
         dgroup = folium.FeatureGroup(name="Detours")
-        ddata = _geojson(detours, ["name", "detour_km", "detour_extra_km", "detour_crossings"],
+        ddata = _geojson(detours, ["name", "detour_km", "detour_extra_km", "detour_crossings", "detour_towns"],
                          precision=precision, simplify_m=simplify_m)
         folium.GeoJson(
             ddata, name="Detours",
             style_function=lambda f: {"color": "#3b5bdb", "weight": 4, "dashArray": "8 8", "opacity": 0.9},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "detour_km", "detour_extra_km", "detour_crossings"],
-                                          aliases=["Detour of", "Length (km)", "Extra (km)", "Crossings"]),
+            tooltip=folium.GeoJsonTooltip(fields=["name", "detour_km", "detour_extra_km", "detour_crossings",
+                                                  "detour_towns"],
+                                          aliases=["Detour of", "Length (km)", "Extra (km)", "Crossings", "Through"]),
         ).add_to(dgroup)
         groups.append(dgroup)
     return groups

@@ -33,14 +33,24 @@ def test_september_2025_cuts_the_western_corridors(mali):
     assert status.loc["Dakar-Bamako", "status"] == "blockaded"
     assert status.loc["Nouakchott-Bamako", "status"] == "blockaded"
     assert status.loc["Dakar-Bamako", "blockaded_since"] == pd.Timestamp("2025-09-13")
-    # the shipped roads offer no second road from Kayes to Bamako
-    assert status.loc["Dakar-Bamako", "detour"] == "no alternative"
-    assert "Kayes" in status.loc["Dakar-Bamako", "towns_cut_off"]
+    # a real detour remains on the shipped (OpenStreetMap-derived) network: from Kayes south through
+    # Kita to Kati, away from both ambushes (Didiéni-Kolokani, and Ségala on the RN3 east of Kayes)
+    dakar = status.loc["Dakar-Bamako"]
+    assert dakar["detour"] == "ok" and dakar["detour_extra_km"] > 0
+    assert dakar["detour_km"] == pytest.approx(dakar["length_km"] + dakar["detour_extra_km"])
+    line = a.detours.set_index("name").loc[["Dakar-Bamako"]].to_crs(a.network.crs).geometry.iloc[0]
+    towns = mali["cities"].to_crs(a.network.crs).set_index("name").geometry
+    assert line.distance(towns["Kita"]) < 3_000
+    assert line.distance(towns["Didiéni"]) > 50_000 and line.distance(towns["Ségala"]) > 50_000
+    # the towns inside the blockaded stretch around the Ségala ambush lose their road to Bamako
+    assert set(dakar["towns_cut_off"].split("; ")) == {"Ségala", "Koniakary"}
+    nouakchott = status.loc["Nouakchott-Bamako"]
+    assert nouakchott["detour"] == "ok" and "Kita" in nouakchott["detour_towns"].split("; ")
     # the Guinea corridor saw no incident in September
     assert status.loc["Conakry-Bamako", "status"] == "open"
     crossings = a.crossings.set_index("name")
-    assert not crossings.loc["Diboli-Kidira", "reaches_destination"]
-    assert crossings.loc["Kourémalé", "reaches_destination"]
+    assert crossings["reaches_destination"].all()  # every crossing still reaches Bamako, by the detours
+    assert crossings.loc["Diboli-Kidira", "after_km"] > crossings.loc["Diboli-Kidira", "before_km"]
     assert a.destination == "Bamako"
 
 
@@ -58,7 +68,8 @@ def test_september_to_november_says_since_when_and_until_when(mali):
     ep = a.episodes.set_index(["corridor", "status"])
     dakar = ep.loc[("Dakar-Bamako", "blockaded")]
     assert dakar["opened_by"] == "GK25-09-13" and dakar["extended_by"] == "GK25-09-14-1"
-    assert dakar["detour"] == "no alternative"  # the shipped roads have no second road to Kayes
+    # when it began (only the Didiéni-Kolokani cut), the detour left the RN3 at Sandaré for Kita
+    assert dakar["detour"] == "ok" and {"Sandaré", "Kita"} <= set(dakar["detour_towns"].split("; "))
     assert s.loc["Conakry-Bamako", "worst_status"] == "open"
 
 

@@ -299,8 +299,8 @@ def test_cli_timeline_prints_the_same_episodes_a_build_writes(tmp_path):
     build_project(MALI / "project.toml", tmp_path / "build")
     built = pd.read_csv(tmp_path / "build" / "status_timeline.csv", keep_default_na=False)
     printed = pd.read_csv(tmp_path / "episodes.csv", keep_default_na=False)
-    pd.testing.assert_frame_equal(printed.reset_index(drop=True),
-                                  built[built["status"] == "blockaded"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(printed.reset_index(drop=True).astype(str),
+                                  built[built["status"] == "blockaded"].reset_index(drop=True).astype(str))
 
 
 def test_weekly_mali_build_keeps_the_western_corridors_blockaded(tmp_path):

@@ -87,7 +87,7 @@ def hostile_project(tmp_path_factory) -> Path:
     (folder / "border_crossings.geojson").write_text(json.dumps(crossings), encoding="utf-8")
     roads = json.loads((folder / "roads.geojson").read_text(encoding="utf-8"))
     for feature in roads["features"]:
-        if feature["properties"]["road_id"] == "R03":
+        if feature["properties"]["ref"] == "RN3":  # every line of the RN3
             feature["properties"].update(name=ROAD_NAME, ref=ROAD_REF)
     (folder / "roads.geojson").write_text(json.dumps(roads), encoding="utf-8")
     incidents = pd.read_csv(folder / "incidents.csv", dtype=str, keep_default_na=False)

@@ -15,6 +15,19 @@ import json
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SHARED = HERE.parents[2] / "shared" / "data"
+
+#: The corridors' countries (and the Gambia, which the Senegalese network crosses): the study area.
+STUDY_AREA = ("SEN", "GMB", "MRT", "MLI", "GIN", "CIV", "BFA")
+SIMPLIFY_M = 50.0        # Douglas-Peucker tolerance of the shipped road lines
+TAG_BUFFER_M = 2_000.0   # a network line takes the ref/name of a sourced line it runs within this of...
+TAG_SHARE = 0.5          # ...over at least this share of its length
+GAP_BUFFER_M = 15_000.0  # a sourced line's stretch farther than this from every network road...
+GAP_MIN_KM = 10.0        # ...and at least this long ships as drawn (a road the network lacks)
+JOIN_KM = 25.0           # such a stretch is joined to the nearest network line end within this
+NETWORK_SOURCE = ("OpenStreetMap road alignment via OSRM routes between African cities (Krantz, Optimal "
+                  "Investments in Africa's Road Network, github.com/SebKrantz/OptimalAfricanRoads, "
+                  "net_smoothed.qs at a3cfb2026e48f5ad405f60b27f5f16b72d1a4ea5), seg_id {}")
 
 OSM = "https://www.openstreetmap.org/node/{}"
 NE = "Natural Earth 1:10m populated places v4.0 (naturalearthdata.com)"
@@ -354,19 +367,113 @@ def _write_geojson(name: str, features: list[dict]) -> None:
     (HERE / name).write_text(text + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    roads = []
+def sourced_lines() -> list[dict]:
+    """The hand-made lines through each road's sourced towns and roadside fuel stations (R01...)."""
+    lines = []
     for i, (ref, name, road_class, stops, source) in enumerate(ROADS, 1):
         coords = [list(_lonlat(s)) for s in stops]
         towns = [s for s in stops if s in PLACES]
         stations = [s for s in stops if s in ROAD_VERTICES]
-        roads.append(_feature({"type": "LineString", "coordinates": coords}, {
+        lines.append(_feature({"type": "LineString", "coordinates": coords}, {
             "road_id": f"R{i:02d}", "ref": ref or None, "name": name, "road_class": road_class,
             "via": " - ".join(towns), "source": source,
             "geometry_method": "straight lines through the towns it passes"
                                + (f" and {len(stations)} roadside fuel stations" if stations else ""),
             "vertex_sources": " ; ".join(f"{s}: {_source(s)}" for s in stops)}))
-    _write_geojson("roads.geojson", roads)
+    return lines
+
+
+def derive_roads(sourced: list[dict]) -> list[dict]:
+    """The shipped road network: the OSM-derived major routes of the study area, simplified to 50 m,
+    named where a sourced line follows them, plus the sourced lines' stretches the network lacks.
+
+    Needs ../shared/data/roads_major_routes_osm_osrm.geojson; deterministic for a given input.
+    """
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+
+    from geokit.crs import choose_metric_crs
+
+    network = gpd.read_file(SHARED / "roads_major_routes_osm_osrm.geojson")
+    network = network[network["adm0_a3"].isin(STUDY_AREA)].sort_values("seg_id").reset_index(drop=True)
+    hand = gpd.GeoDataFrame.from_features(sourced, crs=4326)
+    crs = choose_metric_crs(pd_concat_bounds(network, hand))
+    net_m = network.to_crs(crs)
+    hand_m = hand.to_crs(crs)
+    lines = shapely.simplify(net_m.geometry.array, SIMPLIFY_M, preserve_topology=True)
+    length = shapely.length(lines)
+    # each network line takes the ref/name of the sourced line that covers most of it
+    buffers = shapely.buffer(hand_m.geometry.array, TAG_BUFFER_M)
+    share = np.column_stack([shapely.length(shapely.intersection(lines, b)) / length for b in buffers])
+    best = share.argmax(axis=1)
+    tagged = share[np.arange(len(lines)), best] >= TAG_SHARE
+    features = []
+    out_lines = gpd.GeoSeries(lines, crs=crs).to_crs(4326)
+    for i, row in network.iterrows():
+        line = shapely.set_precision(out_lines.iloc[i], 1e-5)
+        props = {"road_id": f"OSM{int(row['seg_id']):04d}", "ref": None, "name": None,
+                 "road_class": "major route", "country": row["adm0_a3"], "passes": float(row["passes"]),
+                 "source": NETWORK_SOURCE.format(int(row["seg_id"])),
+                 "geometry_method": f"OSM-derived alignment, simplified to {SIMPLIFY_M:g} m",
+                 "named_after": None}
+        if tagged[i]:
+            src = hand.iloc[best[i]]
+            props.update(ref=_text(src["ref"]), name=src["name"], road_class=src["road_class"],
+                         named_after=f"{src['road_id']}: {src['source']}")
+        features.append(_feature(shapely.geometry.mapping(line), props))
+    # stretches of the sourced lines that no network line follows (south of 8 N, Bougouni-Kolondiéba, ...)
+    network_union = shapely.union_all(lines)
+    covered = shapely.buffer(network_union, GAP_BUFFER_M)
+    ends = shapely.get_coordinates(shapely.boundary(lines))
+    tree_pts = shapely.points(ends)
+    for _, src in hand_m.iterrows():
+        gap = shapely.difference(src.geometry, covered)
+        for part in sorted(shapely.get_parts(shapely.line_merge(gap)), key=lambda g: g.coords[0]):
+            if part.length < GAP_MIN_KM * 1000:
+                continue
+            coords = list(part.coords)
+            reach = [shapely.distance(shapely.Point(coords[k]), network_union) for k in (0, -1)]
+            if max(reach) <= GAP_BUFFER_M * 1.05:
+                continue  # both ends touch the network: a chord across a bend, not a road the network lacks
+            for k in (0, -1):  # join the stretch to the nearest network line end
+                here = shapely.Point(coords[k])
+                d = shapely.distance(tree_pts, here)
+                j = int(np.argmin(d))
+                if d[j] <= JOIN_KM * 1000:
+                    coords.insert(0 if k == 0 else len(coords), tuple(ends[j]))
+            piece = gpd.GeoSeries([shapely.LineString(coords)], crs=crs).to_crs(4326).iloc[0]
+            features.append(_feature(shapely.geometry.mapping(shapely.set_precision(piece, 1e-5)), {
+                "road_id": f"{src['road_id']}-{len(features):04d}", "ref": _text(src["ref"]), "name": src["name"],
+                "road_class": src["road_class"], "country": None, "passes": None, "source": src["source"],
+                "geometry_method": "no OSM-derived road here: " + src["geometry_method"]
+                                   + ", joined to the nearest network line end",
+                "named_after": f"{src['road_id']}: {src['source']}"}))
+    return features
+
+
+def _text(value: object) -> str | None:
+    """A text property, or None for a missing one (never NaN, which is not JSON)."""
+    return value if isinstance(value, str) and value else None
+
+
+def pd_concat_bounds(*frames):
+    """A frame covering every given frame's extent (for choosing one metric CRS)."""
+    import geopandas as gpd
+    import shapely
+
+    boxes = [shapely.box(*f.to_crs(4326).total_bounds) for f in frames]
+    return gpd.GeoDataFrame(geometry=boxes, crs=4326)
+
+
+def main() -> None:
+    sourced = sourced_lines()
+    if (SHARED / "roads_major_routes_osm_osrm.geojson").is_file():
+        roads = derive_roads(sourced)
+        _write_geojson("roads.geojson", roads)
+    else:
+        roads = json.loads((HERE / "roads.geojson").read_text(encoding="utf-8"))["features"]
+        print(f"{SHARED} is absent: roads.geojson kept as it is")
 
     on_roads: dict[str, list[str]] = {}
     for i, (ref, name, _, stops, _) in enumerate(ROADS, 1):
