@@ -26,8 +26,8 @@ from geokit.network import RoadNetwork, build_network, named_places
 from geokit.project import CorridorSpec
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 
-__all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "SUMMARY_COLUMNS", "SUMMARY_DEFINITIONS",
-           "DAY_CONVENTION"]
+__all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
+           "SUMMARY_DEFINITIONS", "DAY_CONVENTION"]
 
 #: Columns of :meth:`Analysis.summary` (``summary.csv``); README's "Products" says what each means.
 SUMMARY_COLUMNS = ["corridor", "status", "worst_status", "blockaded_since", "blockaded_periods", "reopened_on",
@@ -334,6 +334,59 @@ def _population_on_routes(status: gpd.GeoDataFrame, cities: gpd.GeoDataFrame | N
     exposed = cities[cities["in_zone"].astype(bool)]
     pop = pd.to_numeric(exposed["population"], errors="coerce").fillna(0).groupby(exposed["name"]).max()
     return [float(sum(pop.get(t, 0.0) for t in str(towns).split("; ") if t)) for towns in status["towns"]]
+
+
+def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: str | None = None
+                         ) -> pd.DataFrame:
+    """People exposed, region by region, from the two figures geokit has, never added together.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    regions : GeoDataFrame
+        Region polygons with ``name`` (e.g. Mali's regions).
+    raster : path, optional
+        A population-count grid (people per cell, e.g. GPW v4 2020).
+
+    Returns
+    -------
+    DataFrame
+        One row per region and a last row ``(all regions)``:
+        ``towns_exposed`` and ``town_population_exposed`` (the sum of the
+        population figures of the towns layer, census or estimate, for the
+        towns in an exposure zone; each town counted once, whatever the
+        corridors it lies on) and, with ``raster``, ``grid_population_in_zones``
+        (people of the grid inside the union of the exposure zones, each cell
+        weighted by the share of its area inside: a coarse estimate of everyone
+        exposed, not only town dwellers). Totals over corridors would count a town on two corridors
+        twice; these do not.
+
+    Examples
+    --------
+    >>> population_by_region(result, regions, "population_gpw4_2020_30min.tif")  # doctest: +SKIP
+    """
+    from geokit.raster import population_by_area
+
+    names = regions[["name"]].copy()
+    out = pd.DataFrame({"region": sorted(names["name"].astype(str).unique())})
+    if analysis.cities is not None and len(analysis.cities):
+        towns = analysis.cities.drop_duplicates(subset=["name"]).copy()
+        towns["population"] = pd.to_numeric(towns.get("population"), errors="coerce")
+        totals = exposed_totals(towns, regions=regions[["name", regions.geometry.name]])
+        totals = totals.rename(columns={"places_exposed": "towns_exposed",
+                                        "population_exposed": "town_population_exposed"})
+        out = out.merge(totals[["region", "towns_exposed", "town_population_exposed"]], on="region", how="left")
+    out = out.fillna({"towns_exposed": 0, "town_population_exposed": 0.0})
+    if raster is not None:
+        if len(analysis.zones):
+            grid = population_by_area(raster, analysis.zones, regions, name_column="name", weighting="area")
+            grid = grid.rename(columns={"name": "region", "population": "grid_population_in_zones"})
+            out = out.merge(grid, on="region", how="left")
+        out["grid_population_in_zones"] = out.get("grid_population_in_zones", 0.0)
+        out["grid_population_in_zones"] = out["grid_population_in_zones"].fillna(0.0).round(0)
+    total = out.drop(columns="region").sum(numeric_only=True).to_dict()
+    out = pd.concat([out, pd.DataFrame([{"region": "(all regions)", **total}])], ignore_index=True)
+    return out.astype({"towns_exposed": int})
 
 
 def sensitivity(

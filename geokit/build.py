@@ -41,7 +41,8 @@ from geokit._errors import GeokitError, ProjectError
 from geokit._io import atomic_path
 from geokit.escape import csv_safe, html_text
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
-from geokit.analysis import DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse
+from geokit.analysis import (DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse,
+                             population_by_region)
 from geokit.exposure import StatusRules
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
@@ -53,6 +54,15 @@ __all__ = ["build_project", "build_batch", "project_timeline", "load_project_lay
            "params_from_project", "windows", "PRODUCTS", "FORMATS", "write_products"]
 
 log = logging.getLogger(__name__)
+
+#: What the population figures of a build are (written into summary.json).
+POPULATION_NOTE = (
+    "population_exposed (per corridor) and town_population_exposed (per region) add up the population "
+    "figures of the towns layer (a census count or an estimate, see its population_source column) for the "
+    "towns that lie in an exposure zone; a town on two corridors appears under both corridors but once in "
+    "every regional or country total. grid_population_in_zones is the population grid's count of everyone "
+    "inside the exposure zones (each cell once), a coarse estimate that includes the towns: never add the "
+    "two figures.")
 
 #: Extra layer formats ``--format`` can add beside layers.gpkg.
 FORMATS = ("gpkg", "geoparquet", "geojson")
@@ -67,12 +77,10 @@ _RASTER_KEYS = {"cell_km", "bandwidth_km"}
 
 
 def default_project_path() -> Path:
-    """The shipped Mali 2025 project file (in a source checkout of geokit)."""
-    path = Path(__file__).resolve().parents[1] / "layers" / "mali_2025" / "project.toml"
-    if not path.is_file():
-        raise GeokitError(f"the shipped project {path} is not there; geokit demo needs a source "
-                          "checkout (pip install -e .), or pass --project")
-    return path
+    """The shipped Mali 2025 project file (installed with geokit: :mod:`geokit.datasets`)."""
+    from geokit.datasets import project_path
+
+    return project_path("mali_2025")
 
 
 def params_from_project(project: Project, **overrides: Any) -> tuple[AnalysisParams, dict[str, float]]:
@@ -177,9 +185,10 @@ def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float], log_lines: list[str],
-                   project_name: str, boundaries: gpd.GeoDataFrame | None = None,
+                   project_name: str, base: dict[str, gpd.GeoDataFrame] | None = None,
                    sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
-                   progress: bool = False, steps: dict[str, Analysis] | None = None) -> list[str]:
+                   progress: bool = False, steps: dict[str, Analysis] | None = None,
+                   population: Path | None = None) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names.
 
     ``steps`` (label -> the analysis of a part of the window) become the
@@ -227,7 +236,7 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
 
     bar.update(1)
     bar.set_description("offline map")
-    figure = corridor_map(analysis, boundaries=boundaries, density=density, title=project_name,
+    figure = corridor_map(analysis, base=base, density=density, title=project_name,
                           sources=sources or [], steps=steps)
     save_html(figure, stage / "map.html", offline=True)
     names.append("map.html")
@@ -238,6 +247,11 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     names.append("summary.csv")
     csv_safe(_for_csv(episodes)).to_csv(stage / "status_timeline.csv", index=False, lineterminator="\n")
     names.append("status_timeline.csv")
+    people = None
+    if base and base.get("regions") is not None:
+        people = population_by_region(analysis, base["regions"], population)
+        csv_safe(people).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
+        names.append("population_exposed.csv")
     if analysis.timeline is not None and not episodes.empty:
         from geokit.chart import save_chart
 
@@ -263,6 +277,9 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
         "population_exposed_by_country": (
             json.loads(analysis.totals.to_json(orient="records", force_ascii=False))
             if analysis.totals is not None else None),
+        "population_exposed_by_region": (
+            json.loads(people.to_json(orient="records", force_ascii=False)) if people is not None else None),
+        "population_figures": POPULATION_NOTE,
     }
     (stage / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
@@ -376,15 +393,23 @@ def _check_out(out: Path, overwrite: bool) -> None:
                           "(overwrite=True) to replace it, or choose another folder")
 
 
+#: Base layers of the map, drawn beneath the analysis, and the sources they credit.
+BASE_KINDS = {"boundaries": "Natural Earth (countries)", "regions": "geoBoundaries (regions, CC BY 4.0)",
+              "rivers": "Natural Earth (rivers)", "lakes": "Natural Earth (lakes)"}
+
+
 def _map_base(project: Project, layers: dict, boundaries: str | Path | None, log_lines: list[str]
-              ) -> tuple[gpd.GeoDataFrame | None, list[str]]:
-    base = layers.get("boundaries")
-    if base is None and boundaries is not None:
-        base, report = load_layer(boundaries, "boundaries")
+              ) -> tuple[dict[str, gpd.GeoDataFrame], list[str]]:
+    """The project's base layers (countries, regions, rivers, lakes) and the map's source line."""
+    base = {kind: layers[kind] for kind in BASE_KINDS if kind in layers}
+    if "boundaries" not in base and boundaries is not None:
+        base["boundaries"], report = load_layer(boundaries, "boundaries")
         log_lines.append(report.format())
     sources = [f"layers of {project.name} (see their source columns)"]
-    if base is not None:
-        sources.append("Natural Earth (country boundaries)")
+    sources += [BASE_KINDS[kind] for kind in base]
+    roads = layers.get("roads")
+    if roads is not None and "source" in roads and roads["source"].astype(str).str.contains("OpenStreetMap").any():
+        sources.append("roads © OpenStreetMap contributors (ODbL)")
     return base, sources
 
 
@@ -414,7 +439,7 @@ def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
 
 
 def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: list[str], project: Project,
-                    base: gpd.GeoDataFrame | None, sources: list[str], formats: tuple[str, ...],
+                    base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
                     progress: bool, previous: Path | None = None,
                     steps: dict[str, Analysis] | None = None) -> list[str]:
     """Write every product into a staging folder, add changes against the
@@ -423,8 +448,8 @@ def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: l
 
     with _staging(out) as stage:
         names = write_products(analysis, stage, raster=raster, log_lines=log_lines, project_name=project.name,
-                               boundaries=base, sources=sources, formats=formats, progress=progress,
-                               steps=steps)
+                               base=base, sources=sources, formats=formats, progress=progress,
+                               steps=steps, population=project.population)
         before = previous if previous is not None else out
         if (before / "summary.csv").is_file() and (before / "layers.gpkg").is_file():
             write_changes(diff_builds(before, stage, new_label=str(out)), stage)
@@ -555,12 +580,12 @@ def _window_table(whole: Analysis, spans: list, rows: list[pd.DataFrame]) -> pd.
 
 
 def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysis],
-                  base: gpd.GeoDataFrame | None, sources: list[str], path: Path) -> None:
+                  base: dict[str, gpd.GeoDataFrame], sources: list[str], path: Path) -> None:
     """The whole span drawn once, with a slider that steps every layer through the batch windows."""
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
-    figure = corridor_map(whole, boundaries=base, title=f"{project.name}: corridor status by window",
+    figure = corridor_map(whole, base=base, title=f"{project.name}: corridor status by window",
                           sources=sources, steps=steps)
     save_html(figure, path, offline=True)
 

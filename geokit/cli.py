@@ -140,8 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", default="out/demo", help="output folder (default: out/demo)")
     p.add_argument("--project", help="project file (default: the shipped Mali 2025 project)")
-    p.add_argument("--boundaries", help="country polygons for the offline map base (default: "
-                   "../shared/data/admin0_countries_ne50m.geojson when present)")
+    p.add_argument("--boundaries", help="country polygons for the offline map base, when the project "
+                   "has none (the shipped project has its own)")
     return parser
 
 
@@ -239,11 +239,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from geokit.build import build_project, default_project_path
 
     project = Path(args.project) if args.project else default_project_path()
-    boundaries = args.boundaries
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "admin0_countries_ne50m.geojson"
-    if boundaries is None and shared.is_file():
-        boundaries = shared  # the real Natural Earth countries beside the project, when present
-    written = build_project(project, args.out, overwrite=True, boundaries=boundaries, progress=not args.quiet)
+    written = build_project(project, args.out, overwrite=True, boundaries=args.boundaries,
+                            progress=not args.quiet)
     _print_written(written, args.out, args.quiet)
     return 0
 

@@ -48,6 +48,7 @@ __all__ = [
     "city_layer",
     "crossing_layer",
     "boundary_layer",
+    "base_layers",
     "density_layer",
     "add_legend",
     "add_title",
@@ -290,6 +291,56 @@ def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offl
     return group
 
 
+def base_layers(base: Mapping[str, gpd.GeoDataFrame], *, precision: int = 4,
+                simplify_m: float | None = 500.0) -> list[folium.FeatureGroup]:
+    """The offline base beneath the analysis: countries, lakes, rivers and regions.
+
+    Parameters
+    ----------
+    base : mapping
+        Layers by kind: ``boundaries`` (country polygons), ``lakes``,
+        ``rivers`` and ``regions`` (any of them may be missing).
+    precision : int, default 4
+        Decimal places of coordinates (4 is about 10 m).
+    simplify_m : float, default 500
+        Simplification tolerance in metres (the base is context, not analysis).
+
+    Returns
+    -------
+    list of folium.FeatureGroup
+        In drawing order.
+
+    Examples
+    --------
+    >>> base_layers({"rivers": rivers, "boundaries": countries})  # doctest: +SKIP
+    """
+    groups = []
+    geo = {"precision": precision, "simplify_m": simplify_m}
+    if base.get("boundaries") is not None and len(base["boundaries"]):
+        groups.append(boundary_layer(base["boundaries"], **geo))
+    if base.get("lakes") is not None and len(base["lakes"]):
+        group = folium.FeatureGroup(name="Lakes")
+        folium.GeoJson(_geojson(base["lakes"], ["name"], **geo), name="Lakes",
+                       style_function=lambda f: {"color": "#6a9fc9", "weight": 0.5, "fillColor": "#b3d1ea",
+                                                 "fillOpacity": 1.0},
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Lake"])).add_to(group)
+        groups.append(group)
+    if base.get("rivers") is not None and len(base["rivers"]):
+        group = folium.FeatureGroup(name="Rivers")
+        folium.GeoJson(_geojson(base["rivers"], ["name"], **geo), name="Rivers",
+                       style_function=lambda f: {"color": "#6a9fc9", "weight": 1.5, "opacity": 0.9},
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["River"])).add_to(group)
+        groups.append(group)
+    if base.get("regions") is not None and len(base["regions"]):
+        group = folium.FeatureGroup(name="Regions")
+        folium.GeoJson(_geojson(base["regions"], ["name"], **geo), name="Regions",
+                       style_function=lambda f: {"color": "#8c7b6b", "weight": 1, "dashArray": "4 4",
+                                                 "fillOpacity": 0.0},
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Region"])).add_to(group)
+        groups.append(group)
+    return groups
+
+
 def density_layer(density, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:
     """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay."""
     from rasterio.warp import Resampling, calculate_default_transform, reproject
@@ -482,6 +533,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
 def corridor_map(
     analysis,
     *,
+    base: Mapping[str, gpd.GeoDataFrame] | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
     density=None,
     title: str | None = None,
@@ -497,8 +549,11 @@ def corridor_map(
     Parameters
     ----------
     analysis : geokit.analysis.Analysis
+    base : mapping, optional
+        The offline base, by kind (see :func:`base_layers`): ``boundaries``,
+        ``lakes``, ``rivers``, ``regions``.
     boundaries : GeoDataFrame, optional
-        Country polygons with ``name``: the offline base layer.
+        Country polygons with ``name`` (the same as ``base={"boundaries": ...}``).
     density : geokit.raster.DensityRaster, optional
         Shown as the "Incident density" layer (off by default).
     title : str, optional
@@ -538,8 +593,11 @@ def corridor_map(
     if tiles:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=_OSM_ATTRIBUTION,
                          overlay=False).add_to(m)
-    if boundaries is not None and len(boundaries):
-        boundary_layer(boundaries).add_to(m)
+    layers = dict(base or {})
+    if boundaries is not None:
+        layers.setdefault("boundaries", boundaries)
+    for group in base_layers(layers):
+        group.add_to(m)
     geo = {"precision": precision, "simplify_m": simplify_m}
     whole: list[folium.FeatureGroup] = []  # the whole window's layers: hidden while one step is shown
     slider: dict[str, list[folium.FeatureGroup]] = {}

@@ -90,6 +90,8 @@ class Project:
     layers: Mapping[str, tuple[LayerSpec, ...]]
     corridors: tuple[CorridorSpec, ...]
     analysis: Mapping[str, Any]
+    #: A population-count raster (GeoTIFF, people per cell): ``[layers] population``.
+    population: Path | None = None
 
 
 def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
@@ -127,14 +129,20 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
                            "use [project], [layers], [[corridors]] and [analysis]")
     base = path.resolve().parent
     name = str(_table(data, "project", path).get("name", path.stem))
-    layers = _parse_layers(_table(data, "layers", path), base, path, allow_outside)
+    layer_table = dict(_table(data, "layers", path))
+    population = None
+    if "population" in layer_table:
+        population = _parse_layer("population", layer_table.pop("population"), "layers.population", base, path,
+                                  allow_outside).path
+    layers = _parse_layers(layer_table, base, path, allow_outside)
     corridors = tuple(_parse_corridor(c, i, path) for i, c in enumerate(data.get("corridors", [])))
     names = [c.name for c in corridors]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ProjectError(f"{path}: [[corridors]] name {', '.join(dupes)} is used twice")
     analysis = _parse_analysis(_table(data, "analysis", path), path)
-    return Project(path=path, name=name, layers=layers, corridors=corridors, analysis=analysis)
+    return Project(path=path, name=name, layers=layers, corridors=corridors, analysis=analysis,
+                   population=population)
 
 
 def _table(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
@@ -149,7 +157,7 @@ def _parse_layers(table: Mapping[str, Any], base: Path, path: Path,
     unknown = set(table) - set(LAYER_KINDS)
     if unknown:
         raise ProjectError(f"{path}: [layers] has unknown key(s) {', '.join(sorted(unknown))}; "
-                           f"the layer kinds are {', '.join(LAYER_KINDS)}")
+                           f"the layer kinds are {', '.join(LAYER_KINDS)} (and population, a raster)")
     for required in ("roads",):
         if required not in table:
             raise ProjectError(f"{path}: [layers] needs a '{required}' entry")

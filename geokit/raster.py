@@ -189,12 +189,38 @@ def _sum_over(src: rasterio.io.DatasetReader, geometry: shapely.Geometry, *, sca
     return float(values.sum() * scale) if values.count() else 0.0
 
 
+def _share_over(src: rasterio.io.DatasetReader, geometry: shapely.Geometry) -> float:
+    """Sum of cell values weighted by the share of each cell's area inside ``geometry`` (raster CRS).
+
+    The areal weighting a coarse grid needs: a 10 km zone inside a 55 km cell
+    holds a share of its people, not all or none of them.
+    """
+    if geometry.is_empty:
+        return 0.0
+    w = rasterio.windows.from_bounds(*geometry.bounds, transform=src.transform)
+    col0, row0 = max(math.floor(w.col_off), 0), max(math.floor(w.row_off), 0)
+    col1 = min(math.ceil(w.col_off + w.width), src.width)
+    row1 = min(math.ceil(w.row_off + w.height), src.height)
+    if col1 <= col0 or row1 <= row0:
+        return 0.0
+    window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
+    data = src.read(1, window=window, masked=True)
+    t = src.window_transform(window)
+    rows, cols = np.mgrid[0:data.shape[0], 0:data.shape[1]]
+    x0, y0 = t.c + cols * t.a, t.f + rows * t.e
+    cells = shapely.box(x0, y0 + t.e, x0 + t.a, y0)
+    share = shapely.area(shapely.intersection(cells, geometry)) / abs(t.a * t.e)
+    values = np.ma.filled(data.astype(float), 0.0)
+    return float((values * share).sum())
+
+
 def population_within(
     raster: str | Path,
     areas: gpd.GeoDataFrame,
     *,
     buffer_km: float | None = None,
     metric_crs: object = None,
+    weighting: str = "centre",
 ) -> pd.Series:
     """People in each area, from a population-count raster.
 
@@ -207,6 +233,10 @@ def population_within(
         points to buffer first (a corridor and a distance).
     buffer_km : float, optional
         Buffer the areas by this distance in a metric CRS before summing.
+    weighting : {"centre", "area"}, default "centre"
+        ``"centre"`` counts the cells whose centre lies inside an area (for
+        fine grids); ``"area"`` weights each cell by the share of its area
+        inside (for coarse grids, where a small area holds no cell centre).
 
     Returns
     -------
@@ -232,7 +262,12 @@ def population_within(
         if src.crs is None:
             raise InputError(f"{path}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:4326)")
         in_raster = shapes.to_crs(src.crs)
-        sums = [_sum_over(src, g, scale=1.0) for g in in_raster.geometry.array]
+        if weighting not in ("centre", "area"):
+            raise InputError(f"weighting={weighting!r}: use 'centre' or 'area'")
+        if weighting == "area":
+            sums = [_share_over(src, g) for g in in_raster.geometry.array]
+        else:
+            sums = [_sum_over(src, g, scale=1.0) for g in in_raster.geometry.array]
     return pd.Series(sums, index=areas.index, name="population")
 
 
@@ -244,6 +279,7 @@ def population_by_area(
     buffer_km: float | None = None,
     name_column: str = "name",
     metric_crs: object = None,
+    weighting: str = "centre",
 ) -> pd.DataFrame:
     """People inside the union of ``areas``, split by country or region.
 
@@ -271,7 +307,7 @@ def population_by_area(
     bounds = boundaries.to_crs(target)
     pieces = shapely.intersection(bounds.geometry.array, union)
     frame = gpd.GeoDataFrame({name_column: boundaries[name_column].to_numpy()}, geometry=pieces, crs=target)
-    frame["population"] = population_within(raster, frame).to_numpy()
+    frame["population"] = population_within(raster, frame, weighting=weighting).to_numpy()
     out = pd.DataFrame(frame[[name_column, "population"]])
     return out.groupby(name_column, as_index=False)["population"].sum()
 

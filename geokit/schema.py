@@ -13,6 +13,9 @@ crossings  Point                            ``name``, ``country_a``, ``country_b
 cities     Point                            ``name``, ``population``, ``country``
 boundaries Polygon, MultiPolygon            ``name``, ``iso_a3``
 borders    LineString, MultiLineString      ``name``, ``country_a``, ``country_b``
+regions    Polygon, MultiPolygon            ``name``, ``iso_a3``
+rivers     LineString, MultiLineString      ``name``
+lakes      Polygon, MultiPolygon            ``name``
 facilities Point                            ``name``, ``category``
 incidents  Point                            ``event_id``, ``date``, ``event_type``,
                                             ``actor``, ``fatalities``, ``notes``,
@@ -21,7 +24,9 @@ incidents  Point                            ``event_id``, ``date``, ``event_type
 
 Required columns (a layer without them is refused): ``name`` for cities and
 ``date`` for incidents. Borders are international boundary lines (used to place and check border
-crossings); facilities are points of interest such as fuel stations. The
+crossings); regions are a country's administrative regions (population
+totals by region, the map's base); rivers and lakes draw the map's base;
+facilities are points of interest such as fuel stations. The
 others are filled with missing values when the
 source has no such column.
 """
@@ -41,7 +46,8 @@ __all__ = [
     "WGS84",
 ]
 
-LayerKind = Literal["roads", "crossings", "cities", "boundaries", "borders", "facilities", "incidents"]
+LayerKind = Literal["roads", "crossings", "cities", "boundaries", "borders", "regions", "rivers", "lakes",
+                    "facilities", "incidents"]
 LAYER_KINDS: tuple[str, ...] = get_args(LayerKind)
 
 #: The CRS of every layer geokit returns.
@@ -53,6 +59,9 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "cities": ("name", "population", "country"),
     "boundaries": ("name", "iso_a3"),
     "borders": ("name", "country_a", "country_b"),
+    "regions": ("name", "iso_a3"),
+    "rivers": ("name",),
+    "lakes": ("name",),
     "facilities": ("name", "category"),
     "incidents": (
         "event_id",
@@ -72,6 +81,9 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "cities": ("name",),
     "boundaries": (),
     "borders": (),
+    "regions": (),
+    "rivers": (),
+    "lakes": (),
     "facilities": (),
     "incidents": ("date",),
 }
@@ -82,6 +94,9 @@ GEOMETRY_TYPES: dict[str, tuple[str, ...]] = {
     "cities": ("Point",),
     "boundaries": ("Polygon", "MultiPolygon"),
     "borders": ("LineString", "MultiLineString"),
+    "regions": ("Polygon", "MultiPolygon"),
+    "rivers": ("LineString", "MultiLineString"),
+    "lakes": ("Polygon", "MultiPolygon"),
     "facilities": ("Point",),
     "incidents": ("Point",),
 }
@@ -93,6 +108,9 @@ ID_COLUMNS: dict[str, tuple[str, ...]] = {
     "cities": (),
     "boundaries": (),
     "borders": (),
+    "regions": (),
+    "rivers": (),
+    "lakes": (),
     "facilities": (),
     "incidents": ("event_id",),
 }
@@ -128,6 +146,12 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
         "country_a": ("country_a", "adm0_a3_l"),
         "country_b": ("country_b", "adm0_a3_r"),
     },
+    "regions": {
+        "name": ("name", "shapename", "admin1name", "name_en"),
+        "iso_a3": ("iso_a3", "shapegroup", "adm0_a3", "iso3"),
+    },
+    "rivers": {"name": ("name", "name_en", "name_fr")},
+    "lakes": {"name": ("name", "name_en", "name_fr")},
     "facilities": {
         "name": ("name", "name_en"),
         "category": ("category", "amenity", "value", "type"),

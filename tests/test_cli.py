@@ -25,7 +25,7 @@ def test_help_lists_commands_and_examples():
 def test_usage_error_exits_2():
     assert run("validate").returncode == 2
     assert run("frobnicate").returncode == 2
-    assert run("validate", "x.gpkg", "--kind", "rivers").returncode == 2
+    assert run("validate", "x.gpkg", "--kind", "railways").returncode == 2
 
 
 def test_validate_reports_problems_and_exits_1_without_traceback(tmp_path):

@@ -234,3 +234,32 @@ def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
     page.evaluate("geokitShowPeriod('all')")
     assert page.evaluate(lines) == in_october  # at "all", one status per corridor, not three stacked
     assert log["errors"] == [] and log["failed"] == [] and log["external"] == []
+
+
+def test_a_copy_of_the_mali_folder_draws_its_own_base(page_of, tmp_path):
+    """Issue #15: the layer folder alone (no ../shared) builds a map with country, region, river and
+    lake outlines, and the sources of each in its title."""
+    import shutil
+
+    from geokit.build import build_project
+
+    folder = tmp_path / "mali_copy"
+    shutil.copytree(MALI, folder, ignore=shutil.ignore_patterns("make_layers.py", "__pycache__"))
+    build_project(folder / "project.toml", tmp_path / "out", start="2025-09-01", end="2025-09-30")
+    page, log = page_of(tmp_path / "out" / "map.html")
+    assert log["errors"] == [] and log["external"] == []
+    names = page.evaluate("() => Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))"
+                          ".map(l => l.textContent.trim())")
+    for layer in ("Countries (offline base)", "Lakes", "Rivers", "Regions"):
+        assert layer in names, names
+    counts = page.evaluate(f"""() => {{ const out = {{}}; {MAP}.eachLayer(l => {{
+        if (l.feature && l.options && l.options.color) {{
+            const key = l.options.color + (l.options.dashArray ? ' dashed' : '');
+            out[key] = (out[key] || 0) + 1; }} }}); return out; }}""")
+    assert counts.get("#6a9fc9", 0) >= 30  # rivers and lakes drawn (39 river lines, 7 lakes in the folder)
+    assert counts.get("#8c7b6b dashed", 0) == 9  # Mali's nine regions of geoBoundaries
+    title = page.locator("#geokit-title").inner_text()
+    assert "geoBoundaries" in title and "Natural Earth" in title and "OpenStreetMap" in title
+    people = pd.read_csv(tmp_path / "out" / "population_exposed.csv")
+    assert people["region"].iloc[-1] == "(all regions)"
+    assert people["town_population_exposed"].iloc[-1] == people["town_population_exposed"].iloc[:-1].sum()

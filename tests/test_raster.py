@@ -110,3 +110,18 @@ def test_population_by_country_inside_zones(tmp_path):
                                        shapely.box(-8.06, 12.62, -8.04, 12.65)], crs=4326)
     table = population_by_area(path, zones, countries)
     assert table.to_dict("records") == [{"name": "East", "population": 6.0}, {"name": "West", "population": 6.0}]
+
+
+def test_area_weighting_shares_a_coarse_cell(tmp_path):
+    """A 2 x 2 grid of 1-degree cells (100, 200 / 300, 400 people): a box over the east half of the
+    north-west cell and the west quarter of the north-east cell holds 50 + 50 people by area, and
+    none by cell centre (it contains no centre)."""
+    path = tmp_path / "grid.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=2, height=2, count=1, dtype="float32", crs="EPSG:4326",
+                       transform=Affine(1.0, 0, 0.0, 0, -1.0, 2.0)) as dst:
+        dst.write(np.array([[100, 200], [300, 400]], dtype="float32"), 1)
+    box = gpd.GeoDataFrame(geometry=[shapely.box(0.5, 1.0, 1.25, 2.0)], crs=4326)
+    assert population_within(path, box, weighting="area").iloc[0] == pytest.approx(50 + 50)
+    assert population_within(path, box).iloc[0] == 0.0
+    with pytest.raises(InputError, match="weighting"):
+        population_within(path, box, weighting="mean")

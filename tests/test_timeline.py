@@ -316,3 +316,16 @@ def test_weekly_mali_build_keeps_the_western_corridors_blockaded(tmp_path):
     assert status.loc["2025-10-19", "Dakar-Bamako"] == "at_risk"  # lapsed on 14 Oct
     days = timeline.pivot(index="window_end", columns="corridor", values="days_blockaded")
     assert days.loc["2025-10-19", "Dakar-Bamako"] == 1 and days.loc["2025-10-19", "Nouakchott-Bamako"] == 0
+
+
+def test_people_are_counted_once_in_regional_totals(layers):
+    """M (20,000 people) lies on both corridors: each corridor counts it, the region's total once."""
+    from geokit.analysis import population_by_region
+
+    result = run(layers, attacks(("E1", 50, 0, "2025-09-10")), "2025-09-01", "2025-09-30")
+    per_corridor = result.summary().set_index("corridor")["population_exposed"]
+    assert per_corridor.to_dict() == {"A-B": 20_000, "C-B": 20_000}
+    region = gpd.GeoDataFrame({"name": ["R1"]}, geometry=[shapely.box(-10, 10, -7, 14)], crs=4326)
+    table = population_by_region(result, region).set_index("region")
+    assert table.loc["R1", "towns_exposed"] == 1 and table.loc["R1", "town_population_exposed"] == 20_000
+    assert table.loc["(all regions)", "town_population_exposed"] == 20_000

@@ -163,7 +163,7 @@ def test_describe_rows_counts_the_rest():
 
 
 def test_unknown_kind_and_missing_file(tmp_path):
-    with pytest.raises(InputError, match="unknown layer kind 'rivers'"):
-        validate_layer(tmp_path / "x.gpkg", "rivers")
+    with pytest.raises(InputError, match="unknown layer kind 'railways'"):
+        validate_layer(tmp_path / "x.gpkg", "railways")
     with pytest.raises(InputError, match="no such file"):
         read_roads(tmp_path / "nope.gpkg")

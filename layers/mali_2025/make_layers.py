@@ -362,9 +362,10 @@ def _feature(geometry: dict, properties: dict) -> dict:
 
 
 def _write_geojson(name: str, features: list[dict]) -> None:
-    collection = {"type": "FeatureCollection", "name": name.removesuffix(".geojson"), "features": features}
-    text = json.dumps(collection, ensure_ascii=False, indent=1)
-    (HERE / name).write_text(text + "\n", encoding="utf-8")
+    """One feature per line: compact, and a change to a feature is a one-line diff."""
+    head = json.dumps({"type": "FeatureCollection", "name": name.removesuffix(".geojson")}, ensure_ascii=False)
+    rows = ",\n".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in features)
+    (HERE / name).write_text(head[:-1] + ', "features": [\n' + rows + "\n]}\n", encoding="utf-8")
 
 
 def sourced_lines() -> list[dict]:
@@ -466,8 +467,46 @@ def pd_concat_bounds(*frames):
     return gpd.GeoDataFrame(geometry=boxes, crs=4326)
 
 
+#: file shipped -> (file in ../shared/data, {canonical: source column}, fixed columns, decimals)
+BASE_LAYERS = {
+    "countries.geojson": ("admin0_countries_ne50m_west_africa.geojson", {"name": "NAME", "iso_a3": "ADM0_A3"},
+                          {"source": "Natural Earth 1:50m admin 0 countries v4.0 (naturalearthdata.com), "
+                                     "public domain"}, 4),
+    "mali_regions.geojson": ("mali_admin1_geoboundaries.geojson", {"name": "shapeName", "region_iso": "shapeISO"},
+                             {"iso_a3": "MLI", "source": "geoBoundaries gbOpen MLI ADM1 2021 (Runfola et al. 2020, "
+                                                         "PLoS ONE 15(4): e0231866), CC BY 4.0"}, 4),
+    "rivers.geojson": ("rivers_lake_centerlines_ne10m.geojson", {"name": "name", "name_fr": "name_fr",
+                                                                "scalerank": "scalerank"},
+                       {"source": "Natural Earth 1:10m rivers and lake centerlines v4.0, public domain"}, 4),
+    "lakes.geojson": ("lakes_ne10m.geojson", {"name": "name", "name_fr": "name_fr", "scalerank": "scalerank"},
+                      {"source": "Natural Earth 1:10m lakes v4.0, public domain"}, 4),
+}
+POPULATION_GRID = ("population_gpw4_2020_30min_west_africa.tif", "population_gpw4_2020_30min.tif")
+
+
+def write_base_layers() -> None:
+    """Countries, Mali's regions, rivers and lakes for the map's base, and the population grid, from
+    ../shared/data (see README.md here for each licence)."""
+    import geopandas as gpd
+    import shapely
+
+    for name, (source, columns, fixed, decimals) in BASE_LAYERS.items():
+        frame = gpd.read_file(SHARED / source)
+        out = gpd.GeoDataFrame({k: frame[v] if v in frame else None for k, v in columns.items()},
+                               geometry=shapely.set_precision(frame.geometry.array, 10.0 ** -decimals), crs=4326)
+        for key, value in fixed.items():
+            out[key] = value
+        out = out[~out.geometry.is_empty].sort_values("name", kind="mergesort", na_position="last")
+        features = [_feature(shapely.geometry.mapping(g), {k: (None if v != v else v) for k, v in rec.items()})
+                    for g, rec in zip(out.geometry, out.drop(columns="geometry").to_dict("records"))]
+        _write_geojson(name, features)
+    (HERE / POPULATION_GRID[1]).write_bytes((SHARED / POPULATION_GRID[0]).read_bytes())
+
+
 def main() -> None:
     sourced = sourced_lines()
+    if (SHARED / BASE_LAYERS["countries.geojson"][0]).is_file():
+        write_base_layers()
     if (SHARED / "roads_major_routes_osm_osrm.geojson").is_file():
         roads = derive_roads(sourced)
         _write_geojson("roads.geojson", roads)
