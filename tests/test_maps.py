@@ -204,8 +204,10 @@ def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_
     page.evaluate("geokitShowPeriod('2025-10')")
     october = page.evaluate(colours)
     assert log["errors"] == []
-    assert september.count("#d73027") == 2  # Dakar and Nouakchott blockaded in September
-    assert "#d73027" not in october          # none in October
+    # at the end of September: Dakar and Nouakchott (13-19 Sep ambushes) and Bamako-Mopti (6 Sep roadblock);
+    # at the end of October: Abidjan and Bobo-Dioulasso (6 Oct, near Sikasso)
+    assert september.count("#d73027") == 3
+    assert october.count("#d73027") == 2
 
 
 def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
@@ -224,10 +226,10 @@ def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
     page.evaluate("geokitShowPeriod('2025-09-01 to 2025-09-30')")
     assert page.locator("#geokit-slider-label").inner_text() == "2025-09-01 to 2025-09-30"
     assert page.evaluate(markers) == per_month["2025-09"]
-    assert page.evaluate(red) == 2  # Dakar and Nouakchott blockaded in September
+    assert page.evaluate(red) == 3  # Dakar, Nouakchott and Bamako-Mopti blockaded at the end of September
     page.evaluate("geokitShowPeriod('2025-10-01 to 2025-10-31')")
     assert page.evaluate(markers) == per_month["2025-10"]
-    assert page.evaluate(red) == 0
+    assert page.evaluate(red) == 2  # Abidjan and Bobo-Dioulasso at the end of October
     lines = f"""() => {{ let n = 0; {MAP}.eachLayer(l => {{ if (l instanceof L.Polyline && !(l instanceof L.Polygon)
         && l.options.weight === 8) n += 1; }}); return n; }}"""
     in_october = page.evaluate(lines)

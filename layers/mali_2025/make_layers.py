@@ -109,6 +109,13 @@ PLACES: dict[str, tuple[str, float, float, str]] = {
     "Niono": ("MLI", -5.9910, 14.2534, OSM.format(1703671124)),
     "Molodo": ("MLI", -6.0200, 14.2375, OSM.format(694218519)),
     "Konna": ("MLI", -3.8904, 14.9441, OSM.format(1717464519)),
+    # towns where incidents are located (no road of the layer set passes them necessarily)
+    "Djenné": ("MLI", -4.5549, 13.9052, OSM.format(2464146322)),
+    "Douentza": ("MLI", -2.9530, 15.0069, OSM.format(495454624)),
+    "Yorosso": ("MLI", -4.7768, 12.3528, OSM.format(1703672531)),
+    "Yélimané": ("MLI", -10.5728, 15.1189, OSM.format(1996806372)),
+    "Dioïla": ("MLI", -6.7949, 12.4864, OSM.format(1703669111)),
+    "Dogofry": ("MLI", -10.9406, 15.0125, OSM.format(1703669382)),
     "Koulikoro": ("MLI", -7.5500, 12.8833, NE),
     "Timbuktu": ("MLI", -3.0166, 16.7666, NE),
     "Gao": ("MLI", -0.0500, 16.2666, NE),
@@ -337,6 +344,150 @@ INCIDENTS = [
     ("GK25-11-06", "2025-11-06", "Explosions/Remote violence", "Air/drone strike", FAMA, "Kolondiéba|Bougouni", 2, "",
      "Air strikes on militants at Donièna, Kouen and Bessina to cover tankers on the Kadiana-Bougouni axis.",
      "https://lesnouvellesdafrique.info/2025/11/06/urgence-carburant-les-fama-lachent-leurs-bombes-pour-contrer-le-jnim-sur-laxe-des-citernes"),
+    # --- added for issue #15: June to December 2025 -------------------------------------------------
+    ("GK25-06-01", "2025-06-01", "Battles", "Attack on army camp", JNIM, "Douentza", 3, "30",
+     "JNIM attack on the Boulkessi army camp (Douentza cercle, near the Burkina Faso border), claimed by JNIM. "
+     "At least 30 soldiers killed per AFP security sources; a local official said at least 60. Boulkessi is "
+     "placed at Douentza, the cercle's main town.",
+     "https://information.tv5monde.com/afrique/au-moins-30-soldats-tues-dans-lattaque-dun-camp-militaire-au-mali-selon-des-sources"),
+    ("GK25-06-02", "2025-06-02", "Battles", "Suicide attack on army camp and airport", JNIM, "Timbuktu", 1, "",
+     "Simultaneous JNIM assault on the Timbuktu army camp, shells on the airport and two checkpoints seized. "
+     "The army reports 13 assailants killed (14 in another account); no toll of soldiers was verified.",
+     "https://www.pressafrik.com/Mali-le-Jnim-mene-des-attaques-simultanees-a-Tombouctou-et-intensifie-ses-operations-dans-le-pays_a290347.html"),
+    ("GK25-06-03", "2025-06-03", "Battles", "Attack on army position", JNIM, "Yélimané", 1, "",
+     "Attack on the army at Yélimané (Kayes region), listed in a series of attacks that week; single source, no "
+     "toll given.",
+     "https://lopinionplus.com/mali-la-caserne-militaire-de-mahou-a-sikasso-tombe-sous-le-controle-des-insurges/"),
+    ("GK25-06-04", "2025-06-04", "Battles", "Attack on army position", JNIM, "Bamako", 2, "",
+     "Attack at Mamaribougou, near Bamako, listed in a series of attacks that week; single source, no toll "
+     "given. Placed at Bamako.",
+     "https://lopinionplus.com/mali-la-caserne-militaire-de-mahou-a-sikasso-tombe-sous-le-controle-des-insurges/"),
+    ("GK25-06-05-1", "2025-06-05", "Battles", "Attack on army post", JNIM, "Yorosso", 2, "5",
+     "More than 50 militants attack the Mahou security post (Yorosso cercle, Sikasso region); five soldiers "
+     "killed and about ten wounded per a military source (AFP); the army says it killed 25 assailants. "
+     "Actujet dates it 2 June; the army's communique and AFP give 5 June. Placed at Yorosso.",
+     "https://cridem.org/C_Info.php?article=784521 ; http://news.abamako.com/h/300674.html"),
+    ("GK25-06-05-2", "2025-06-05", "Battles", "Attack on army camp", JNIM, "Douentza", 3, "",
+     "Second attack on the Boulkessi camp, with drones; several soldiers killed per a local official (AFP).",
+     "https://docker.seneweb.com/fr/news/10/mali-larmee-se-retire-dun-camp-apres-deux-attaques-jihadistes-meurtrieres_n_472477.html"),
+    ("GK25-06-06", "2025-06-06", "Strategic developments", "Army withdraws from camp", FAMA, "Douentza", 3, "",
+     "The army withdraws from the Boulkessi camp after the two attacks; RFI found it empty on 7 June.",
+     "https://www.pressafrik.com/Mali-l-armee-se-retire-de-l-important-camp-militaire-de-Boulkessi-cible-d-attaques-jihadistes_a290502.html"),
+    ("GK25-07-01-8", "2025-07-01", "Strategic developments", "Curfew", "Government of Mali", "Kayes", 3, "",
+     "After the coordinated attacks, the Kayes regional authorities impose a 30-day night curfew, renewable.",
+     "https://www.dakarposte.com/Mali-80-jihadistes-tues-et-couvre-feu-instaure_a83224.html"),
+    ("GK25-07-01-9", "2025-07-01", "Strategic developments", "Curfew", "Government of Mali", "Dioïla", 3, "",
+     "The Dioïla regional authorities impose a 30-day night curfew, renewable, on the same day as Kayes.",
+     "https://www.dakarposte.com/Mali-80-jihadistes-tues-et-couvre-feu-instaure_a83224.html"),
+    ("GK25-08-19-1", "2025-08-19", "Battles", "Attack on army camp", JNIM, "Niono", 3, "21",
+     "Dawn attack by the Katiba Macina (JNIM) on the Farabougou army camp (Niono cercle, Ségou region); at "
+     "least 21 soldiers killed per Koaci, at least four bodies in authenticated videos per RFI. Placed at Niono.",
+     "https://www.koaci.com/article/2025/08/21/mali/politique/mali-attaques-jihadistes-meurtrieres-contre-deux-bases-militaires-et-un-village-a-farabougou_189565.html"),
+    ("GK25-08-19-2", "2025-08-19", "Violence against civilians", "Attack", JNIM, "Niono", 3, "6",
+     "After taking the camp, the attackers turn on Farabougou village: at least six villagers killed, men "
+     "abducted, part of the village burned; families flee to Dogofry and Sokolo.",
+     "https://www.pressafrik.com/Mali-deux-attaques-jihadistes-simultanees-dans-la-region-de-Segou_a293638.html"),
+    ("GK25-08-19-3", "2025-08-19", "Battles", "Attack on army position", JNIM, "Ségou", 3, "",
+     "Simultaneous attack on the army position at Biriki-Were (Ségou region); no toll given. Placed at Ségou.",
+     "https://www.pressafrik.com/Mali-deux-attaques-jihadistes-simultanees-dans-la-region-de-Segou_a293638.html"),
+    ("GK25-09-04", "2025-09-04", "Violence against civilians", "Abduction/forced disappearance", JNIM,
+     "Kayes|Nioro du Sahel", 2, "",
+     "Six Senegalese truck drivers abducted on the national road between Kayes and Nioro du Sahel, the day "
+     "after the blockade was declared.",
+     "https://www.koaci.com/index.php/article/2025/09/08/mali/politique/mali-liberation-des-six-routiers-senegalais-enleves-par-le-jnim_189976.html"),
+    ("GK25-09-05-1", "2025-09-05", "Strategic developments", "Release of hostages", JNIM, "Kayes|Nioro du Sahel", 2,
+     "", "The six Senegalese drivers are released in the evening on the road where they were taken (Union des "
+     "routiers du Sénégal).", "https://fr.allafrica.com/stories/202509080253.html"),
+    ("GK25-09-05-2", "2025-09-05", "Violence against civilians", "Attack on passenger bus", JNIM, "Kayes", 3, "",
+     "A Diarra Transport bus burned; JNIM accused the company of working with the army. Where is not stated; "
+     "the company's routes run Kayes-Bamako, placed at Kayes.",
+     "https://www.topnewsafrica.net/news/mali-destruction-de-plusieurs-dizaines-de-camions-citernes-venant-de-la-cote-divoire"),
+    ("GK25-09-06", "2025-09-06", "Violence against civilians", "Abduction at armed roadblock", JNIM, "Kassela", 2, "",
+     "Militants stop traffic on the Bamako-Ségou road between Kassela and Zantiguila (Faya forest) around 10:00, "
+     "search vehicles and take off anyone with a military card; some vehicles turn back or detour via Koulikoro.",
+     "https://www.dakaractu.com/Mali-les-terroristes-envahissent-l-axe-Bamako-Segou_a264808.html"),
+    ("GK25-09-08", "2025-09-08", "Strategic developments", "Transport company suspends service",
+     "Diarra Transport", "Bamako", 3, "",
+     "Diarra Transport suspends its bus services after JNIM threats and attacks on its vehicles.",
+     "https://www.senenews.com/actualites/societe/tensions-autour-de-la-frontiere-senegalo-malienne-la-contre-offensive-du-mali-assimi-goita-riposte_558780.html"),
+    ("GK25-09-13-2", "2025-09-13", "Battles", "Ambush on fuel convoy", JNIM, "Kolondiéba", 2, "",
+     "An earlier ambush on tankers on the Kolondiéba-Kadiana road, cited by two outlets as 13 September (Top "
+     "News Africa calls it a Monday; 13 September 2025 was a Saturday). No toll given.",
+     "https://www.ivoirematin.com/fr/news/Afrique/mali-des-dizaines-de-camions-ivoiriens-incendies-par-des-terroristes-a-sikasso_n_114585.html"),
+    ("GK25-09-15", "2025-09-15", "Battles", "Attack on army position", JNIM, "Djenné", 1, "",
+     "JNIM claims the capture of army positions at Djenné (an incident at the Djenné crossroads, per Journal du "
+     "Mali, unconfirmed at the time).",
+     "https://africaho.bj/article/mali-les-jihadistes-frappent-des-convois-de-camions-citernes-a-kayes"),
+    ("GK25-09-19", "2025-09-19", "Battles", "Ambush on escorted fuel convoy", JNIM, "Kati", 3, "",
+     "Friday-evening attack on a military convoy escorting fuel trucks about 40 km from Kati; trucks burned, "
+     "heavy losses reported. Which road is not stated, so only the area is known (precision 3, at Kati).",
+     "https://tanakra.net/?p=17409"),
+    ("GK25-10-06-2", "2025-10-06", "Violence against civilians", "Attack on fuel tanker", JNIM, "Sikasso", 2, "",
+     "A tanker burned near Sikasso (RFI); tankers are burned almost daily.",
+     "https://www.pressafrik.com/Mali-Bamako-a-son-tour-affectee-par-l-embargo-jihadiste-sur-le-carburant_a295852.html"),
+    ("GK25-10-07", "2025-10-07", "Strategic developments", "Fuel shortage", "Civilians (Mali)", "Bamako", 3, "",
+     "The fuel shortage reaches Bamako: many stations closed, queues late into the night (RFI).",
+     "https://fr.africanews.com/2025/10/07/mali-la-penurie-dessence-provoquee-par-le-jnim-setend-a-bamako/"),
+    ("GK25-10-12", "2025-10-12", "Strategic developments", "Fuel shortage", "Civilians (Mali)", "Ségou", 1, "",
+     "Queues at fuel stations kilometres long in Ségou; power cuts of over ten hours a day (RFI).",
+     "https://fr.allafrica.com/stories/202510130348.html"),
+    ("GK25-10-17-2", "2025-10-17", "Strategic developments", "Agreement", JNIM, "Bamako", 3, "",
+     "JNIM's spokesman accepts Diarra Transport's apology on conditions (neutrality, veils for women passengers), "
+     "ending its six-week ban.", "https://tanakra.net/?p=17581"),
+    ("GK25-10-28-2", "2025-10-28", "Battles", "Ambush on fuel convoy", JNIM, "Kati>Kita@50", 2, "",
+     "Convoy of about 40 tankers attacked on the RN24 in a wooded area 50 km from Kati: lead and rear tankers "
+     "burned, the others taken. Placed 50 km from Kati towards Kita (the RN24 links the south-west to Bamako).",
+     "https://fr.allafrica.com/stories/202510290229.html"),
+    ("GK25-10-28-3", "2025-10-28", "Violence against civilians", "Abduction/forced disappearance", JNIM, "Bamako",
+     3, "", "Two Egyptian traders kidnapped west of Bamako (RFI).",
+     "https://www.thiesinfo.com/Mali-nouvelle-attaque-du-Jnim-pres-de-Bamako-les-Etats-Unis-appellent-leurs-ressortissants-a-quitter-le-pays_a11003.html"),
+    ("GK25-10-29", "2025-10-29", "Strategic developments", "Fuel shortage", "ONAP (Mali)", "Bamako", 3, "",
+     "The national petroleum office's security stock (three days of consumption) is exhausted (AFP).",
+     "https://humaniterre.net/%f0%9d%90%8f%f0%9d%90%9e%f0%9d%90%a7%f0%9d%90%ae%f0%9d%90%ab%f0%9d%90%a2%f0%9d%90%9e-%f0%9d%90%9d%f0%9d%90%9e-%f0%9d%90%9c%f0%9d%90%9a%f0%9d%90%ab%f0%9d%90%9b%f0%9d%90%ae%f0%9d%90%ab%f0%9d%90%9a"),
+    ("GK25-10-30-1", "2025-10-30", "Strategic developments", "Embassy orders departure", "US Embassy in Mali",
+     "Bamako", 1, "", "The US State Department orders non-emergency embassy staff and families to leave Mali.",
+     "https://www.dawn.com/news/1952474/insecurity-fuel-crisis-in-mali-spark-foreign-embassy-warnings-to-leave"),
+    ("GK25-10-30-2", "2025-10-30", "Strategic developments", "Embassy advises departure", "UK Embassy in Mali",
+     "Bamako", 1, "", "The UK withdraws non-essential embassy staff from Bamako and urges Britons to leave by "
+     "commercial flight.",
+     "https://www.dawn.com/news/1952474/insecurity-fuel-crisis-in-mali-spark-foreign-embassy-warnings-to-leave"),
+    ("GK25-10-31", "2025-10-31", "Strategic developments", "Escorted convoy arrives", FAMA, "Bamako", 1, "",
+     "A convoy of about a thousand tankers escorted by the army reaches Bamako at dawn (local sources to Fides).",
+     "https://fr.allafrica.com/stories/202510310051.html"),
+    ("GK25-11-07", "2025-11-07", "Strategic developments", "Embassy advises departure", "French Foreign Ministry",
+     "Bamako", 1, "", "France advises its nationals to leave Mali as soon as possible by commercial flight, not "
+     "by road.", "https://news.az/news/france-urges-citizens-to-leave-mali-due-to-rising-security-risks"),
+    ("GK25-12-06", "2025-12-06", "Battles", "Ambush on escorted fuel convoy", JNIM, "Bougouni", 2, "",
+     "Ambush on an army-escorted tanker convoy a short distance from Bougouni on the road to Bamako: at least "
+     "15 tankers burned (RFI), more than 20 (security source to AFP); the rest reached Bamako.",
+     "https://fr.allafrica.com/stories/202512070032.html ; https://www.trtafrika.com/francais/article/ee81f1f4bce4"),
+    ("GK25-12-09", "2025-12-09", "Explosions/Remote violence", "Air/drone strike", FAMA, "Nioro du Sahel", 3, "",
+     "Army air strikes at Sébabougou (Nioro region) on a camouflaged pickup carrying fuel drums.",
+     "https://fr.allafrica.com/stories/202512120104.html"),
+    ("GK25-12-10-1", "2025-12-10", "Violence against civilians", "Attack on fuel tankers", JNIM,
+     "Bamako|Ouélessébougou", 2, "1",
+     "Tankers attacked between Bamako and Ouélessébougou, under 80 km from the capital: one driver killed, at "
+     "least four tankers burned (RFI).", "https://fr.allafrica.com/stories/202512120104.html"),
+    ("GK25-12-10-2", "2025-12-10", "Battles", "Attack on army vehicle", JNIM, "Dogofry", 2, "",
+     "JNIM claims an attack on an army vehicle between Dogofri and Diabali (Ségou region); no reliable toll.",
+     "https://fr.allafrica.com/stories/202512120104.html"),
+    ("GK25-12-10-3", "2025-12-10", "Violence against civilians", "Attack", JNIM, "Nioro du Sahel", 1, "1",
+     "Evening attack on the teacher-training institute (IFM) of Nioro du Sahel: one killed, one wounded (RFI).",
+     "https://fr.allafrica.com/stories/202512120104.html"),
+    ("GK25-12-25-1", "2025-12-25", "Battles", "Attack on army position", JNIM, "Kassela", 2, "",
+     "JNIM claims the capture of an army position at Zantiguila on the Bamako-Ségou road (Thursday evening); "
+     "the army does not acknowledge it. Placed at Kassela.", "https://fr.allafrica.com/stories/202512270096.html"),
+    ("GK25-12-25-2", "2025-12-25", "Battles", "Ambush with IED on military convoy", JNIM, "Bamako|Bougouni", 2, "",
+     "JNIM claims an ambush with an improvised explosive device on a convoy of the army and Africa Corps "
+     "between Bougouni and Bamako; repelled with air support per a local security source.",
+     "https://fr.allafrica.com/stories/202512270096.html"),
+    ("GK25-12-26-1", "2025-12-26", "Battles", "Attack on army positions", JNIM, "Bougouni", 3, "",
+     "JNIM claims the capture of three army positions at Kalana (Friday morning); soldiers killed per local "
+     "sources, no toll. Placed at Bougouni, the region's main town.",
+     "https://fr.allafrica.com/stories/202512270096.html"),
+    ("GK25-12-26-2", "2025-12-26", "Battles", "Attack on army position", JNIM, "Sandaré", 1, "",
+     "Attack on the army at Sandaré (Friday afternoon), claimed by JNIM; the army says it repelled it and "
+     "blames FLA rebels too, which the FLA denies.", "https://fr.allafrica.com/stories/202512270096.html"),
 ]
 
 
@@ -351,6 +502,16 @@ def _source(stop: str) -> str:
 
 
 def _place_lonlat(place: str) -> tuple[float, float]:
+    """A place name, the midpoint of "A|B", or "A>B@km": km from A on the geodesic towards B."""
+    if ">" in place:
+        from pyproj import Geod
+
+        start, rest = place.split(">")
+        end, km = rest.split("@")
+        geod = Geod(ellps="WGS84")
+        azimuth, _, _ = geod.inv(PLACES[start][1], PLACES[start][2], PLACES[end][1], PLACES[end][2])
+        lon, lat, _ = geod.fwd(PLACES[start][1], PLACES[start][2], azimuth, float(km) * 1000)
+        return round(lon, 4), round(lat, 4)
     names = place.split("|")
     lons = [PLACES[n][1] for n in names]
     lats = [PLACES[n][2] for n in names]
@@ -548,7 +709,7 @@ def main() -> None:
         writer.writerow(columns)
         for event_id, date, etype, sub, actor, place, prec, dead, notes, source in INCIDENTS:
             lon, lat = _place_lonlat(place)
-            location = place.replace("|", " - ")
+            location = place.replace("|", " - ").replace(">", " towards ").replace("@", ", km ")
             writer.writerow([event_id, date, etype, sub, actor, location, lat, lon, prec, dead, notes, source])
     print(f"wrote {len(roads)} roads, {len(cities)} cities, {len(crossings)} crossings, "
           f"{len(INCIDENTS)} incidents to {HERE}")
