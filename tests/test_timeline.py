@@ -20,7 +20,7 @@ from geokit.analysis import AnalysisParams, analyse
 from geokit.build import build_batch
 from geokit.exposure import StatusRules
 from geokit.project import CorridorSpec
-from geokit.timeline import _sweep, day_number, segment_intervals
+from geokit.timeline import _sweep, segment_intervals
 
 UTM = 32629
 X0, Y0 = 500_000, 1_400_000
