@@ -11,7 +11,9 @@
 - ``status_timeline.csv``: every corridor's episodes of constant status
   (also the ``corridor_episodes`` layer of layers.gpkg, with the corridor line);
 - ``status_chart.png``: the corridor status chart (:mod:`geokit.chart`);
-- ``build.log``: what validation repaired or dropped, and the parameters.
+- ``build.log``: what validation repaired or dropped, and the parameters;
+- ``brief.html``: the printable brief (:mod:`geokit.brief`), and ``brief.pdf``
+  with ``pdf=True`` (headless Chromium).
 
 Every product is first written under a temporary name in the output folder
 and renamed into place only once all of them are complete, so a build that
@@ -69,7 +71,7 @@ FORMATS = ("gpkg", "geoparquet", "geojson")
 
 #: Files a build writes.
 PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
-            "status_chart.png", "summary.json", "build.log")
+            "status_chart.png", "summary.json", "build.log", "brief.html")
 
 _PARAM_KEYS = {f.name for f in fields(AnalysisParams)} - {"rules"}
 _RULE_KEYS = {f.name for f in fields(StatusRules)} - {"imprecise_radius_km"}
@@ -302,6 +304,7 @@ def build_project(
     boundaries: str | Path | None = None,
     formats: tuple[str, ...] = ("gpkg",),
     progress: bool = False,
+    pdf: bool = False,
 ) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
 
@@ -325,6 +328,9 @@ def build_project(
         (``"geojson"``) files beside layers.gpkg.
     progress : bool, default False
         Show progress bars (the CLI turns them on).
+    pdf : bool, default False
+        Also print brief.html to brief.pdf with headless Chromium (refused up
+        front, with the fix, when Chromium is missing).
 
     Examples
     --------
@@ -336,6 +342,7 @@ def build_project(
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
     _check_out(out, overwrite)
+    _check_pdf(pdf)
     params, raster = params_from_project(project, start=start, end=end)
     layers, log_lines = load_project_layers(project, progress=progress)
     if "roads" not in layers or "incidents" not in layers:
@@ -345,7 +352,7 @@ def build_project(
     log_lines += _network_log(analysis, params)
     names = _write_and_swap(out, analysis, raster=raster, log_lines=log_lines, project=project, base=base,
                             sources=sources, formats=formats, progress=progress,
-                            steps=_month_steps(project, layers, analysis))
+                            steps=_month_steps(project, layers, analysis), pdf=pdf)
     log.info("built %s into %s", project.name, out)
     return [out / name for name in names]
 
@@ -369,6 +376,23 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
     return _episode_table(_analyse(project, layers, params, progress=progress))
 
 
+def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dict, sources: list[str],
+                 changes: pd.DataFrame | None, pdf: bool) -> list[str]:
+    """brief.html (and brief.pdf with ``pdf``) in the staging folder; return the file names."""
+    from geokit.brief import brief_html, print_pdf
+
+    people = None
+    if base.get("regions") is not None:
+        people = population_by_region(analysis, base["regions"], project.population)
+    page = brief_html(analysis, title=project.name, base=base, population=people, changes=changes,
+                      sources=sources)
+    (stage / "brief.html").write_text(page, encoding="utf-8")
+    if not pdf:
+        return ["brief.html"]
+    print_pdf(stage / "brief.html", stage / "brief.pdf")
+    return ["brief.html", "brief.pdf"]
+
+
 def _month_steps(project: Project, layers: dict, analysis: Analysis) -> dict[str, Analysis] | None:
     """The map's slider steps of a single build: the calendar months of its window, each analysed on
     the same network for what belongs to the month (incidents, zones, towns, crossings); their status at
@@ -384,6 +408,14 @@ def _month_steps(project: Project, layers: dict, analysis: Analysis) -> dict[str
         p = replace(analysis.params, start=f"{a:%Y-%m-%d}", end=f"{b:%Y-%m-%d}")
         steps[f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"] = _analyse(project, layers, p, network=analysis.network)
     return steps
+
+
+def _check_pdf(pdf: bool) -> None:
+    from geokit.brief import find_chromium
+
+    if pdf and find_chromium() is None:
+        raise GeokitError("--pdf needs Chromium and none was found: install it (apt-get install chromium) or "
+                          "set GEOKIT_CHROMIUM to its path, or build without --pdf (brief.html is written anyway)")
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -441,7 +473,7 @@ def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
 def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: list[str], project: Project,
                     base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
                     progress: bool, previous: Path | None = None,
-                    steps: dict[str, Analysis] | None = None) -> list[str]:
+                    steps: dict[str, Analysis] | None = None, pdf: bool = False) -> list[str]:
     """Write every product into a staging folder, add changes against the
     previous build, then move them all into ``out``."""
     from geokit.diff import diff_builds, write_changes
@@ -451,9 +483,13 @@ def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: l
                                base=base, sources=sources, formats=formats, progress=progress,
                                steps=steps, population=project.population)
         before = previous if previous is not None else out
+        changes = None
         if (before / "summary.csv").is_file() and (before / "layers.gpkg").is_file():
-            write_changes(diff_builds(before, stage, new_label=str(out)), stage)
+            changes = diff_builds(before, stage, new_label=str(out))
+            write_changes(changes, stage)
             names += ["changes.csv", "changes.md"]
+        names += _write_brief(analysis, stage, project=project, base=base, sources=sources,
+                              changes=changes.table if changes is not None else None, pdf=pdf)
         for name in names:  # every product is complete: move them into place
             os.replace(stage / name, out / name)
     return names

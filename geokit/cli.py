@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", help="one build per window: 7d, 2W, 1M (sub-folders, timeline.csv, timeline_map.html, index.html)")
     p.add_argument("--format", action="append", choices=["geoparquet", "geojson"], default=[],
                    help="also write each layer in this format (repeatable)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print brief.html to brief.pdf with headless Chromium (single builds)")
 
     p = sub.add_parser("timeline", parents=[common], help="print every corridor's episodes of constant status",
                        description="Since when, until when, for how long: each corridor's episodes over "
@@ -195,9 +197,11 @@ def _cmd_build(args: argparse.Namespace) -> int:
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,
               "formats": ("gpkg", *args.format), "progress": not args.quiet}
     if args.every:
+        if args.pdf:
+            raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         written = build_batch(args.project, args.out, every=args.every, **kwargs)
     else:
-        written = build_project(args.project, args.out, **kwargs)
+        written = build_project(args.project, args.out, pdf=args.pdf, **kwargs)
     _print_written(written, args.out, args.quiet)
     return 0
 

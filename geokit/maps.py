@@ -49,6 +49,7 @@ __all__ = [
     "crossing_layer",
     "boundary_layer",
     "base_layers",
+    "label_layer",
     "density_layer",
     "add_legend",
     "add_title",
@@ -280,6 +281,45 @@ def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings
     return group
 
 
+def label_layer(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | None = None, *,
+                important: Sequence[str] = (), min_population: float = 100_000,
+                name: str = "Labels") -> list[folium.FeatureGroup]:
+    """Town and crossing labels, by importance: the towns named in ``important`` (corridor ends),
+    capitals and towns of ``min_population`` or more always, other towns from zoom 8 on.
+
+    Returns two groups, major and minor labels; the minor group is shown by the map's zoom
+    (see :func:`corridor_map`). Label text is escaped.
+
+    Examples
+    --------
+    >>> major, minor = label_layer(cities, crossings, important=["Bamako", "Dakar"])  # doctest: +SKIP
+    """
+    major = folium.FeatureGroup(name=html_text(name), control=True)
+    minor = folium.FeatureGroup(name=html_text(f"{name} (zoom in)"), control=False)
+
+    def label(lon: float, lat: float, text: object, css: str) -> folium.Marker:
+        width = min(12 + 7 * len(str(text)), 260)
+        html = (f"<div class='geokit-label {css}' style='font:11px sans-serif;white-space:nowrap;"
+                "color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none'>"
+                f"{html_text(text)}</div>")
+        return folium.Marker(location=[lat, lon], icon=folium.DivIcon(html=html, icon_size=(width, 14),
+                                                                      icon_anchor=(-5, 14)))
+
+    wanted = set(map(str, important))
+    if cities is not None and len(cities):
+        towns = cities.to_crs(4326)
+        pop = pd.to_numeric(towns.get("population"), errors="coerce").fillna(0)
+        for (_, row), geom, p in zip(towns.iterrows(), towns.geometry.array, pop):
+            big = str(row.get("name")) in wanted or p >= min_population
+            label(geom.x, geom.y, row.get("name"), "geokit-label-major" if big else "geokit-label-minor"
+                  ).add_to(major if big else minor)
+    if crossings is not None and len(crossings):
+        frame = crossings.to_crs(4326)
+        for (_, row), geom in zip(frame.iterrows(), frame.geometry.array):
+            label(geom.x, geom.y, row.get("name"), "geokit-label-crossing").add_to(major)
+    return [major, minor]
+
+
 def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offline base)",
                    precision: int = 4, simplify_m: float | None = 500.0) -> folium.FeatureGroup:
     """Country or region outlines: the map's base when there are no tiles."""
@@ -414,8 +454,11 @@ def add_legend(m: folium.Map) -> folium.Map:
                    f"vertical-align:middle;margin-right:6px'></span>{s.replace('_', ' ')}</div>"
                    for s, c in STATUS_COLORS.items())
     box = (
-        "<div id='geokit-legend' style='position:fixed;bottom:30px;right:10px;z-index:1000;background:#fff;"
-        "padding:8px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
+        "<style>@media print{.leaflet-control-container,#geokit-slider,.geokit-fullscreen{display:none}}"
+        "#geokit-legend summary{cursor:pointer;font-weight:bold}</style>"
+        "<details id='geokit-legend' open style='position:fixed;bottom:30px;right:10px;z-index:1000;"
+        "background:#fff;padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;"
+        "max-width:70vw'><summary>Legend</summary>"
         f"<b>Road status</b>{rows}"
         "<div><span style='display:inline-block;width:18px;border-top:3px dashed #3b5bdb;margin-right:6px'>"
         "</span>detour</div>"
@@ -426,8 +469,11 @@ def add_legend(m: folium.Map) -> folium.Map:
         "<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:#e31a1c;"
         "border:1px solid #444;margin-right:6px'></span>exposed town (ringed: cut off)</div>"
         "<div><span style='display:inline-block;width:9px;height:9px;background:#1f4e9c;transform:rotate(45deg);"
-        "margin-right:8px'></span>border crossing (grey: no road to destination)</div></div>")
-    m.add_child(_Html(markup=box))
+        "margin-right:8px'></span>border crossing (grey: no road to destination)</div></details>")
+    # on a phone the legend starts folded (tap "Legend" to open it); print hides the controls
+    script = ("(function() { var d = document.getElementById('geokit-legend');"
+              " if (d && window.innerWidth < 600) { d.removeAttribute('open'); } })();")
+    m.add_child(_Html(markup=box, script=script))
     return m
 
 
@@ -631,6 +677,17 @@ def corridor_map(
         whole.append(city_layer(analysis.cities).add_to(m))
     if analysis.crossings is not None and len(analysis.crossings):
         whole.append(crossing_layer(analysis.crossings).add_to(m))
+    ends = {str(v) for col in ("origin", "destination") if col in analysis.corridors for v in analysis.corridors[col]}
+    major, minor = label_layer(analysis.cities, analysis.crossings, important=ends)
+    major.add_to(m)
+    minor.add_to(m)
+    name = m.get_name()
+    m.add_child(_Html(script=f"""
+    (function() {{  // minor town labels from zoom 8 on
+      function toggle() {{ if ({name}.getZoom() >= 8) {{ {name}.addLayer({minor.get_name()}); }}
+                           else {{ {name}.removeLayer({minor.get_name()}); }} }}
+      {name}.on('zoomend', toggle); toggle();
+    }})();"""))
     for label, step in (steps or {}).items():
         layers = _step_layers(step, label, geo)
         for group in layers:

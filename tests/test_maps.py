@@ -265,3 +265,28 @@ def test_a_copy_of_the_mali_folder_draws_its_own_base(page_of, tmp_path):
     people = pd.read_csv(tmp_path / "out" / "population_exposed.csv")
     assert people["region"].iloc[-1] == "(all regions)"
     assert people["town_population_exposed"].iloc[-1] == people["town_population_exposed"].iloc[:-1].sum()
+
+
+def test_brief_opens_offline_with_its_chart_map_and_every_corridor(page_of, tmp_path):
+    """Issue #16 (the brief): brief.html is self-contained, names every corridor with its status, holds
+    the map and the status chart, links only http(s) sources, and prints to 1-2 pages."""
+    from geokit.brief import find_chromium
+    from geokit.build import build_project
+
+    written = build_project(MALI / "project.toml", tmp_path, start="2025-09-01", end="2025-09-30",
+                            pdf=find_chromium() is not None)
+    page, log = page_of(tmp_path / "brief.html", leaflet=False)
+    assert log["errors"] == [] and log["external"] == [] and log["failed"] == []
+    text = page.evaluate("document.body.innerText")
+    for corridor in ("Dakar-Bamako", "Nouakchott-Bamako", "Conakry-Bamako", "Abidjan-Bamako",
+                     "Bobo-Dioulasso-Bamako", "Bamako-Mopti"):
+        assert corridor in text
+    assert "2025-09-13 to (still on)" in text  # Dakar and Nouakchott, blockaded on 30 Sep
+    images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.naturalWidth, i.src.slice(0, 22)])")
+    assert [alt for alt, _, _ in images] == ["Map of the corridors by status", "Corridor status over time"]
+    assert all(width > 300 and src == "data:image/png;base64," for _, width, src in images)
+    hrefs = page.evaluate("Array.from(document.links).map(a => a.href)")
+    assert hrefs and all(h.startswith(("http://", "https://")) for h in hrefs)
+    if tmp_path / "brief.pdf" in written:
+        pdf = (tmp_path / "brief.pdf").read_bytes()
+        assert pdf.startswith(b"%PDF") and 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2

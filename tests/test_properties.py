@@ -115,9 +115,16 @@ def test_repeated_kills_never_corrupt_the_previous_build(tmp_path):
 
 
 def test_no_shell_or_eval_in_the_package():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "geokit").glob("*.py"))
-    for pattern in (r"\beval\(", r"\bexec\(", r"os\.system", r"shell=True", r"import subprocess", r"pickle\.load"):
+    files = {p.name: p.read_text(encoding="utf-8") for p in (ROOT / "geokit").rglob("*.py")}
+    source = "\n".join(files.values())
+    for pattern in (r"\beval\(", r"\bexec\(", r"os\.system", r"os\.popen", r"shell=True", r"pickle\.load",
+                    r"Popen\("):
         assert not re.search(pattern, source), pattern
+    # one process is started, only to print the brief: Chromium, with a fixed argument list and no shell
+    users = sorted(name for name, text in files.items() if "import subprocess" in text)
+    assert users == ["brief.py"]
+    assert re.findall(r"subprocess\.\w+\(", files["brief.py"]) == ["subprocess.run("]
+    assert re.search(r"subprocess\.run\(\s*\[browser, \"--headless\"", files["brief.py"])
 
 
 def test_project_name_is_escaped_in_every_html_product(tmp_path):

@@ -145,9 +145,9 @@ def test_no_template_ran_during_the_builds(builds):
 
 def _html_products(builds) -> list[Path]:
     batch = builds["batch"]
-    pages = [builds["single"] / "map.html", batch / "timeline_map.html", batch / "index.html",
-             *sorted(batch.glob("*/map.html"))]
-    assert len(pages) == 5
+    pages = [builds["single"] / "map.html", builds["single"] / "brief.html", batch / "timeline_map.html",
+             batch / "index.html", *sorted(batch.glob("*/map.html")), *sorted(batch.glob("*/brief.html"))]
+    assert len(pages) == 8
     return pages
 
 
@@ -186,7 +186,7 @@ _OPEN_EVERYTHING = f"""async () => {{
 
 def test_every_html_product_shows_the_text_and_runs_nothing(builds, page_of):
     for path in _html_products(builds):
-        is_map = path.name != "index.html"
+        is_map = path.name not in ("index.html", "brief.html")
         page, log = page_of(path, leaflet=is_map)
         texts = [page.evaluate("document.body.innerText")]
         if is_map:
@@ -201,10 +201,15 @@ def test_every_html_product_shows_the_text_and_runs_nothing(builds, page_of):
         assert page.evaluate("document.querySelectorAll('body svg[onload], body img[onerror], "
                              ".leaflet-pane img:not(.leaflet-marker-icon)').length") == 0, path
         expected = [PROJECT, CORRIDOR]
+        september = path.parent.name.startswith("2025-09") or path.parent == builds["single"]
         if is_map:
             expected += [TOWN, TOWN_COUNTRY, CROSSING, CROSSING_COUNTRY, ROAD_NAME, ROAD_REF]
-        if path.parent.name.startswith("2025-09") or path.name == "map.html" and path.parent == builds["single"]:
-            expected += [INCIDENT["notes"], INCIDENT["actor1"], INCIDENT["sub_event_type"], INCIDENT["source"]]
+            if september:
+                expected += [INCIDENT["notes"], INCIDENT["actor1"], INCIDENT["sub_event_type"], INCIDENT["source"]]
+        elif path.name == "brief.html":  # the brief lists crossings and incidents (notes shortened)
+            expected += [CROSSING, CROSSING_COUNTRY]
+            if september:
+                expected += [INCIDENT["notes"][:60], INCIDENT["sub_event_type"]]
         for text in expected:
             assert text in shown, (path, text[:20])
         if is_map:  # the map still works: its layers and controls are there
