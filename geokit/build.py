@@ -50,6 +50,7 @@ from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
+from geokit.styles import write_qgis_styles
 from geokit.timeline import day_date
 
 __all__ = ["build_project", "build_batch", "project_timeline", "load_project_layers", "default_project_path",
@@ -67,7 +68,10 @@ POPULATION_NOTE = (
     "two figures.")
 
 #: Extra layer formats ``--format`` can add beside layers.gpkg.
-FORMATS = ("gpkg", "geoparquet", "geojson")
+FORMATS = ("gpkg", "geoparquet", "geojson", "kml")
+
+#: Layers written as KML with ``--format kml`` (GPS units, Google Earth, OsmAnd): the ones a field team uses.
+KML_LAYERS = ("corridors", "detours", "incidents", "crossings", "cities")
 
 #: Files a build writes.
 PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
@@ -160,6 +164,19 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+def _kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A layer as KML wants it: EPSG:4326, a ``name`` and a ``description`` per placemark.
+
+    Google Earth shows placemark text as HTML, so both are escaped (:func:`geokit.escape.html_text`).
+    """
+    out = frame.to_crs(4326)
+    text = out.drop(columns=out.geometry.name).astype(str).replace({"nan": "", "NaT": "", "None": "", "<NA>": ""})
+    name = text["name"] if "name" in text else text.get("event_id", pd.Series("", index=out.index))
+    description = text.apply(lambda r: "; ".join(f"{k}: {v}" for k, v in r.items() if v and k != "name"), axis=1)
+    return gpd.GeoDataFrame({"name": name.map(html_text), "description": description.map(html_text)},
+                            geometry=out.geometry.array, crs=out.crs)
+
+
 def _summary_table(analysis: Analysis) -> pd.DataFrame:
     return _for_csv(analysis.summary().sort_values("corridor", kind="mergesort").reset_index(drop=True))
 
@@ -225,6 +242,10 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
         if "geojson" in formats:
             ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
             names.append(f"{name}.geojson")
+        if "kml" in formats and name in KML_LAYERS and len(ready):
+            _kml(ready).to_file(stage / f"{name}.kml", driver="KML", engine="pyogrio")
+            names.append(f"{name}.kml")
+    write_qgis_styles(gpkg)
     names.append("layers.gpkg")
     bar = tqdm(total=3, desc="density raster", disable=not progress, unit="step")
     density = None

@@ -40,6 +40,7 @@ from geokit.palette import STATUS_COLORS
 
 __all__ = [
     "STATUS_COLORS",
+    "GeokitMap",
     "corridor_map",
     "road_status_layer",
     "corridor_layer",
@@ -576,6 +577,21 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     return m
 
 
+class GeokitMap(folium.Map):
+    """A :class:`folium.Map` that shows inline in Jupyter with no network: its Leaflet, jQuery
+    and MarkerCluster are inlined from the installed packages (:func:`geokit.offline.offline_page`),
+    tiles kept for when a network is there."""
+
+    def _repr_html_(self, **kwargs) -> str:
+        import html as stdlib_html
+
+        from geokit.offline import offline_page
+
+        page = offline_page(self, tiles=True)
+        return ("<div style='width:100%;height:600px'><iframe srcdoc=\"" + stdlib_html.escape(page, quote=True)
+                + "\" style='width:100%;height:100%;border:none' allowfullscreen></iframe></div>")
+
+
 def corridor_map(
     analysis,
     *,
@@ -624,7 +640,8 @@ def corridor_map(
 
     Returns
     -------
-    folium.Map
+    GeokitMap
+        A :class:`folium.Map` that Jupyter shows inline with every asset inlined (no network needed).
 
     Examples
     --------
@@ -632,8 +649,8 @@ def corridor_map(
     >>> m  # shows inline in Jupyter  # doctest: +SKIP
     """
     bounds = analysis.segments.to_crs(4326).total_bounds
-    m = folium.Map(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=6,
-                   tiles=None, control_scale=True, prefer_canvas=True)
+    m = GeokitMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=6,
+                  tiles=None, control_scale=True, prefer_canvas=True)
     m.options["maxZoom"] = 18  # with no tile layer the map itself must bound the zoom (MarkerCluster needs it)
     m.options["minZoom"] = 3
     if tiles:

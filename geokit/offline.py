@@ -35,7 +35,7 @@ import folium
 from geokit._errors import GeokitError, GeokitWarning
 from geokit._io import atomic_path
 
-__all__ = ["save_html", "ASSETS", "DROPPED_ASSETS", "WARN_MB"]
+__all__ = ["save_html", "offline_page", "ASSETS", "DROPPED_ASSETS", "WARN_MB"]
 
 WARN_MB = 10.0
 
@@ -110,6 +110,33 @@ def _without_tiles(m: folium.Map) -> folium.Map:
     return copied
 
 
+def offline_page(m: folium.Map, *, tiles: bool = False) -> str:
+    """The map as one HTML page with every asset inlined (what :func:`save_html` writes).
+
+    Parameters
+    ----------
+    m : folium.Map
+    tiles : bool, default False
+        Keep the tile layers (they load only with a network; the offline base
+        layers draw either way).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> "<script src=\"http" in offline_page(corridor_map(result))  # doctest: +SKIP
+    False
+    """
+    target = m if tiles else _without_tiles(m)
+    page = target.get_root().render()
+    if _USES_DROPPED.search(_TAG.sub("", page)):
+        raise GeokitError("this map uses Bootstrap, Font Awesome or awesome-markers icons, which have no "
+                          "offline copy; use circle markers or save with offline=False")
+    return _inline(page)
+
+
 def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb: float = WARN_MB) -> Path:
     """Write a map to one HTML file, atomically.
 
@@ -131,15 +158,7 @@ def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb:
     --------
     >>> save_html(corridor_map(result), "out/map.html")  # doctest: +SKIP
     """
-    target = m
-    if offline:
-        target = _without_tiles(m)
-    page = target.get_root().render()
-    if offline:
-        if _USES_DROPPED.search(_TAG.sub("", page)):
-            raise GeokitError("this map uses Bootstrap, Font Awesome or awesome-markers icons, which have no "
-                              "offline copy; use circle markers or save with offline=False")
-        page = _inline(page)
+    page = offline_page(m) if offline else m.get_root().render()
     out = Path(path)
     with atomic_path(out) as tmp:
         tmp.write_text(page, encoding="utf-8")

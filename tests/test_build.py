@@ -22,7 +22,7 @@ from geokit.build import params_from_project
 from geokit.project import load_project
 
 LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "exposure_zones", "cities", "crossings",
-          "incidents"}
+          "incidents", "layer_styles"}
 
 
 def geokit_cli(*args, **kw):
@@ -257,3 +257,33 @@ radius_km = 10
     assert row["status"] == "blockaded" and row["detour"] == "ok"
     assert row["length_km"] == pytest.approx(1382, rel=0.10)
     assert "Countries (offline base)" in (out / "map.html").read_text()
+
+
+def test_geopackage_carries_qgis_styles_and_kml_reads_back(tmp_path):
+    """Issue #16: layers.gpkg opens in QGIS styled by status (a layer_styles table of QML), and
+    --format kml writes KML that a KML reader (GDAL's) reads back with every corridor."""
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    from geokit.palette import STATUS_COLORS
+
+    done = geokit_cli("build", str(MALI / "project.toml"), "--out", str(tmp_path), "--start", "2025-09-01",
+                      "--end", "2025-09-30", "--format", "kml", "-q")
+    assert done.returncode == 0, done.stderr
+    with sqlite3.connect(tmp_path / "layers.gpkg") as db:
+        styles = dict(db.execute("SELECT f_table_name, styleQML FROM layer_styles WHERE useAsDefault"))
+    assert {"roads_status", "corridors", "exposure_zones", "incidents", "crossings"} <= set(styles)
+    root = ET.fromstring(styles["roads_status"].split("\n", 1)[1])  # after the DOCTYPE line
+    renderer = root.find("renderer-v2")
+    assert renderer.get("type") == "categorizedSymbol" and renderer.get("attr") == "status"
+    cats = {c.get("value"): c.get("symbol") for c in renderer.iter("category")}
+    assert set(cats) == {"open", "at_risk", "blockaded"}
+    colours = {s.get("name"): s.find(".//Option[@name='line_color']").get("value") for s in renderer.iter("symbol")}
+    r, g, b = (int(STATUS_COLORS["blockaded"][i:i + 2], 16) for i in (1, 3, 5))
+    assert colours[cats["blockaded"]] == f"{r},{g},{b},255"
+    kml = gpd.read_file(tmp_path / "corridors.kml")
+    assert set(kml["Name"]) == {"Dakar-Bamako", "Nouakchott-Bamako", "Conakry-Bamako", "Abidjan-Bamako",
+                                "Bobo-Dioulasso-Bamako", "Bamako-Mopti"}
+    assert "status: blockaded" in kml.set_index("Name").loc["Dakar-Bamako", "description"]
+    assert len(gpd.read_file(tmp_path / "incidents.kml")) == len(
+        gpd.read_file(tmp_path / "layers.gpkg", layer="incidents"))

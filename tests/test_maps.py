@@ -290,3 +290,30 @@ def test_brief_opens_offline_with_its_chart_map_and_every_corridor(page_of, tmp_
     if tmp_path / "brief.pdf" in written:
         pdf = (tmp_path / "brief.pdf").read_bytes()
         assert pdf.startswith(b"%PDF") and 1 <= len(re.findall(rb"/Type\s*/Page[^s]", pdf)) <= 2
+
+
+def test_a_map_in_jupyter_needs_no_network(analysis):
+    """Issue #16: the notebook representation inlines Leaflet and the plugins, like save_html."""
+    import html as stdlib_html
+
+    shown = corridor_map(analysis)._repr_html_()
+    page = stdlib_html.unescape(shown.split('srcdoc="', 1)[1].split('" style=', 1)[0])
+    assert not re.search(r"<script[^>]+src=\"https?:", page) and not re.search(r"<link[^>]+href=\"https?:", page)
+    assert "L.markerClusterGroup" in page and "Leaflet 1.9.3" in page
+
+
+def test_labels_and_a_phone_sized_legend(page_of, offline_map, tmp_path):
+    """Issue #16: Bamako and Kayes are labelled at the opening view; on a 390 x 844 phone screen the
+    legend starts folded and leaves the map visible."""
+    page, log = page_of(offline_map[1])
+    labels = page.evaluate("Array.from(document.querySelectorAll('.geokit-label')).filter(e => e.offsetParent)"
+                           ".map(e => e.textContent)")
+    assert "Bamako" in labels and "Kayes" in labels
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    page.wait_for_function("typeof L !== 'undefined'")
+    page.wait_for_timeout(300)
+    legend = page.evaluate("(() => { const d = document.getElementById('geokit-legend');"
+                           " const r = d.getBoundingClientRect(); return [d.open, r.width * r.height]; })()")
+    assert legend[0] is False and legend[1] < 0.05 * 390 * 844
+    assert log["errors"] == []

@@ -34,6 +34,14 @@ def test_notebook_runs(path):
     assert time.perf_counter() - start < 120
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert not errors
+    maps = [o["data"]["text/html"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
+            if "srcdoc" in o.get("data", {}).get("text/html", "")]
+    for shown in maps:  # maps shown inline need no network: no remote script or stylesheet
+        import html
+        import re
+
+        page = html.unescape(shown)
+        assert not re.search(r"<script[^>]+src=\"https?:", page) and not re.search(r"<link[^>]+href=\"https?:", page)
     if path.stem.startswith("01"):  # the corridor status chart shows inline, as an image
         chart = [c for c in nb.cells if c.cell_type == "code" and "status_chart(" in c.source]
         assert chart and any("image/png" in o.get("data", {}) for o in chart[0].outputs)

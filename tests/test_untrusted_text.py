@@ -327,3 +327,18 @@ def test_cli_error_does_not_pass_terminal_escapes(tmp_path, capsys):
     assert main(["validate", str(bad), "--kind", "roads"]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\\x1b[2J" in err
+
+
+def test_kml_text_is_escaped_for_google_earth():
+    """Google Earth renders placemark text as HTML: --format kml escapes names and descriptions."""
+    import geopandas as gpd
+    import shapely
+
+    from geokit.build import _kml
+
+    frame = gpd.GeoDataFrame({"name": [TOWN], "notes": [INCIDENT["notes"]]}, geometry=[shapely.Point(-8, 12.6)],
+                             crs=4326)
+    out = _kml(frame)
+    for column in ("name", "description"):
+        text = out[column].iloc[0]
+        assert "<" not in text and "{{" not in text and "`" not in text
