@@ -21,6 +21,7 @@ through ``_Html``, which refuses any Jinja marker. Save maps with
 from __future__ import annotations
 
 import base64
+import html
 import json
 import warnings
 from collections.abc import Mapping, Sequence
@@ -35,7 +36,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geokit.crs import choose_metric_crs
-from geokit.escape import TEMPLATE_MARKERS, html_text, js_string
+from geokit.escape import TEMPLATE_MARKERS, html_text, js_string, safe_url
 from geokit.palette import STATUS_COLORS
 
 __all__ = [
@@ -105,11 +106,20 @@ def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
             elif value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
                 clean[key] = ""
             elif isinstance(value, np.generic):
-                clean[key] = value.item()
+                clean[key] = _rounded(value.item())
+            elif isinstance(value, float):
+                clean[key] = _rounded(value)
             else:
                 clean[key] = value if isinstance(value, int | float | bool) else html_text(value)
         features.append({"type": "Feature", "properties": clean, "geometry": shapely.geometry.mapping(geom)})
     return {"type": "FeatureCollection", "features": features}
+
+
+def _rounded(value: object) -> object:
+    """Floats as people read them: whole numbers without decimals, others to one decimal."""
+    if isinstance(value, float) and not np.isnan(value):
+        return int(value) if value.is_integer() else round(value, 1)
+    return value
 
 
 def _merge_runs(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -157,10 +167,13 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
     groups = []
     group = folium.FeatureGroup(name=html_text(name))
     frame = corridors.assign(status=corridors["status"].astype(str))
-    props = ["name", "status", "length_km", "blockaded_km", "blockaded_since", "last_incident", "detour",
-             "detour_extra_km", "detour_skips", "crossings", "towns_cut_off"]
+    props = ["name", "status", "worst_status", "blockaded_since", "blockaded_periods", "reopened_on",
+             "days_blockaded", "length_km", "blockaded_km", "last_incident", "detour", "detour_extra_km",
+             "detour_skips", "crossings", "towns_cut_off"]
     data = _geojson(frame, props, precision=precision, simplify_m=simplify_m)
-    aliases = {"name": "Corridor", "status": "Status", "length_km": "Length (km)",
+    aliases = {"name": "Corridor", "status": "Status", "worst_status": "Worst in the window",
+               "blockaded_periods": "Blockaded (first..last day)", "reopened_on": "Reopened on",
+               "days_blockaded": "Days blockaded", "length_km": "Length (km)",
                "blockaded_km": "Blockaded (km)", "blockaded_since": "Blockaded since",
                "last_incident": "Last incident", "detour": "Detour", "detour_extra_km": "Detour extra (km)",
                "crossings": "Border crossings", "towns_cut_off": "Towns cut off", "detour_skips": "Detour skips"}
@@ -208,6 +221,20 @@ def zone_layer(zones: gpd.GeoDataFrame, *, name: str = "Exposure zones", precisi
     return group
 
 
+#: Incident marker colour by ACLED event type (others red).
+INCIDENT_TYPE_COLORS = {"Battles": "#cb181d", "Violence against civilians": "#6a3d9a",
+                        "Explosions/Remote violence": "#e6550d", "Strategic developments": "#636363",
+                        "Riots": "#d4a017", "Protests": "#d4a017"}
+
+
+def _link(text: str) -> str:
+    """An escaped link for an http(s) URL (named by its host), escaped text otherwise."""
+    url = safe_url(text.strip())
+    if url is None:
+        return html_text(text)
+    return f"<a href='{html_text(url)}' target='_blank' rel='noopener noreferrer'>{html_text(url.split('/')[2])}</a>"
+
+
 _INCIDENT_FIELDS = [("date", "Date"), ("event_type", "Type"), ("sub_event_type", "Sub-type"),
                     ("actor", "Actor"), ("fatalities", "Fatalities"), ("notes", "Notes"), ("source", "Source")]
 
@@ -223,6 +250,11 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
     target = folium.plugins.MarkerCluster(name=html_text(name), control=False).add_to(group) if cluster else group
     fields = [(k, label) for k, label in _INCIDENT_FIELDS if k in incidents]
     data = _geojson(incidents, ["event_id", *[k for k, _ in fields]], precision=5, simplify_m=None)
+    for feature in data["features"]:  # sources: http(s) links only, the rest as text (all escaped)
+        props = feature["properties"]
+        props["_color"] = INCIDENT_TYPE_COLORS.get(html.unescape(str(props.get("event_type", ""))), "#cb181d")
+        if "source" in props:
+            props["source"] = " ".join(_link(part) for part in html.unescape(str(props["source"])).split(" ; "))
     # each marker gets its own popup (markers inside a cluster do not reach a popup bound on their
     # GeoJSON group); property values are already HTML-escaped by _geojson
     rows = json.dumps([[k, label] for k, label in fields])
@@ -239,6 +271,7 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
         data, name=html_text(name), control=False,
         marker=folium.CircleMarker(radius=6, color="#67000d", weight=1, fill=True, fill_color="#cb181d",
                                    fill_opacity=0.85),
+        style_function=lambda f: {"fillColor": f["properties"].get("_color", "#cb181d")},
         on_each_feature=on_each,
     ).add_to(target)
     return group

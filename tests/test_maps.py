@@ -317,3 +317,15 @@ def test_labels_and_a_phone_sized_legend(page_of, offline_map, tmp_path):
                            " const r = d.getBoundingClientRect(); return [d.open, r.width * r.height]; })()")
     assert legend[0] is False and legend[1] < 0.05 * 390 * 844
     assert log["errors"] == []
+
+
+def test_the_offline_base_adds_at_most_1_mb(analysis, tmp_path):
+    """Issue #16: countries, regions, rivers and lakes drawn beneath the analysis cost at most 1 MB."""
+    base = {"boundaries": geokit.read_boundaries(MALI / "countries.geojson"),
+            "regions": geokit.load_layer(MALI / "mali_regions.geojson", "regions")[0],
+            "rivers": geokit.load_layer(MALI / "rivers.geojson", "rivers")[0],
+            "lakes": geokit.load_layer(MALI / "lakes.geojson", "lakes")[0]}
+    bare = save_html(corridor_map(analysis), tmp_path / "bare.html").stat().st_size
+    with_base = save_html(corridor_map(analysis, base=base), tmp_path / "base.html").stat().st_size
+    print(f"\noffline base: {(with_base - bare) / 1e6:.2f} MB")
+    assert 50_000 < with_base - bare <= 1_000_000
