@@ -18,12 +18,11 @@ import numpy as np
 import pandas as pd
 
 from geokit._errors import InputError
-from geokit.corridors import corridor_status, detour_for, detours, isolation
+from geokit.corridors import CorridorSpec, corridor_status, detour_for, detours, isolation
 from geokit.exposure import (StatusRules, _exposure_and_timeline, exposed_totals, exposure_zones,
                              place_exposure)
 from geokit.incidents import DateLike, in_window, parse_window
 from geokit.network import RoadNetwork, build_network, named_places
-from geokit.project import CorridorSpec
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 
 __all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
@@ -84,6 +83,8 @@ class AnalysisParams:
     --------
     >>> AnalysisParams(radius_km=5).segment_km
     5.0
+    >>> AnalysisParams(rules=StatusRules(imprecise_radius_km=40.0)).imprecise_radius_km
+    40.0
     """
 
     radius_km: float = 10.0
@@ -93,7 +94,8 @@ class AnalysisParams:
     half_life_days: float | None = None
     snap_tolerance_m: float = 50.0
     place_snap_km: float = 5.0
-    imprecise_radius_km: float = 25.0
+    #: Reach of area-located incidents; None takes ``rules.imprecise_radius_km`` (one home: the rules).
+    imprecise_radius_km: float | None = None
     rules: StatusRules = field(default_factory=StatusRules)
     #: Event types that mark the timeline but expose nothing (ACLED's
     #: "Strategic developments": declarations, closures, advisories). They are
@@ -101,11 +103,16 @@ class AnalysisParams:
     non_exposure_types: tuple[str, ...] = ("Strategic developments",)
 
     def __post_init__(self) -> None:
+        if self.imprecise_radius_km is None:
+            object.__setattr__(self, "imprecise_radius_km", self.rules.imprecise_radius_km)
+        elif self.rules.imprecise_radius_km != self.imprecise_radius_km:
+            if self.rules.imprecise_radius_km != StatusRules().imprecise_radius_km:
+                raise InputError(f"imprecise_radius_km is {self.imprecise_radius_km} here but "
+                                 f"{self.rules.imprecise_radius_km} in the rules; give it once")
+            object.__setattr__(self, "rules", replace(self.rules, imprecise_radius_km=self.imprecise_radius_km))
         for name in ("radius_km", "segment_km", "place_snap_km", "imprecise_radius_km"):
             if getattr(self, name) <= 0:
                 raise InputError(f"{name} must be positive, not {getattr(self, name)}")
-        if self.rules.imprecise_radius_km != self.imprecise_radius_km:
-            object.__setattr__(self, "rules", replace(self.rules, imprecise_radius_km=self.imprecise_radius_km))
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ blockaded segment ("no alternative" when none exists).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import networkx as nx
@@ -23,10 +24,10 @@ import shapely
 
 from geokit._errors import InputError
 from geokit.network import RoadNetwork, Route, find_node, route
-from geokit.project import CorridorSpec
 from geokit.schema import WGS84
 
 __all__ = [
+    "CorridorSpec",
     "NO_ALTERNATIVE",
     "blockaded_edges",
     "route_corridors",
@@ -39,6 +40,24 @@ __all__ = [
 ]
 
 NO_ALTERNATIVE = "no alternative"
+
+
+@dataclass(frozen=True)
+class CorridorSpec:
+    """A corridor to route: origin, destination, and waypoints in order.
+
+    Places are names of towns or crossings of the network, or (lon, lat) points.
+
+    Examples
+    --------
+    >>> CorridorSpec("Dakar-Bamako", "Dakar", "Bamako", via=("Kayes",)).via
+    ('Kayes',)
+    """
+
+    name: str
+    origin: str | tuple[float, float]
+    destination: str | tuple[float, float]
+    via: tuple[str | tuple[float, float], ...] = ()
 
 
 def _as_specs(corridors: Sequence[CorridorSpec] | pd.DataFrame) -> list[CorridorSpec]:

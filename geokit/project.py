@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from geokit._errors import ProjectError
+from geokit.corridors import CorridorSpec  # the corridor model lives with the corridor analysis
 from geokit.schema import LAYER_KINDS
 
 __all__ = ["LayerSpec", "CorridorSpec", "Project", "load_project", "ANALYSIS_DEFAULTS"]
@@ -69,16 +70,6 @@ class LayerSpec:
         """Keyword arguments for :func:`geokit.layers.load_layer`."""
         return {"layer": self.layer, "columns": dict(self.columns), "crs": self.crs,
                 "date_format": self.date_format, "encoding": self.encoding}
-
-
-@dataclass(frozen=True)
-class CorridorSpec:
-    """A corridor to route: origin, destination, and waypoints in order."""
-
-    name: str
-    origin: str | tuple[float, float]
-    destination: str | tuple[float, float]
-    via: tuple[str | tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

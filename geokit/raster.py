@@ -316,6 +316,10 @@ def zonal_sums(density: DensityRaster | str | Path, areas: gpd.GeoDataFrame, *,
                buffer_km: float | None = None) -> pd.Series:
     """Expected incidents in each area from a density surface (value x cell area).
 
+    The surface must be in a projected CRS in metres (as
+    :func:`incident_density` writes it): a lon/lat raster has no cell area in
+    km2 and buffering in degrees would be meaningless, so it is refused.
+
     Examples
     --------
     >>> zonal_sums(grid, corridors, buffer_km=10)  # doctest: +SKIP
@@ -324,6 +328,11 @@ def zonal_sums(density: DensityRaster | str | Path, areas: gpd.GeoDataFrame, *,
     if path is None:
         raise InputError("the density surface was not written to a file; pass path= to incident_density")
     with rasterio.open(path) as src:
+        if src.crs is None or src.crs.is_geographic or (src.crs.linear_units or "").lower() not in (
+                "metre", "meter", "m"):
+            raise InputError(f"{path}: zonal_sums needs a density raster in a projected CRS in metres, not "
+                             f"{src.crs}; geokit.raster.incident_density writes one, or reproject it "
+                             "(gdalwarp -t_srs EPSG:32629 in.tif out.tif)")
         cell_area_km2 = abs(src.transform.a * src.transform.e) / 1e6
         shapes = areas.to_crs(src.crs)
         if buffer_km is not None:

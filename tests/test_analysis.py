@@ -118,3 +118,28 @@ def test_real_network_dakar_bamako(shared_data, mali):
     # the real network has the southern corridor through Kéniéba (Moussala) as a detour
     assert row["detour"] == "ok" and "Kéniéba" in row["detour_crossings"]
     assert a.network.n_components <= 4
+
+
+def test_the_reach_of_area_located_incidents_has_one_home():
+    """Issue #17 (bug): the rules' imprecise_radius_km is no longer overwritten by the default."""
+    from geokit import InputError
+    from geokit.exposure import StatusRules
+
+    assert AnalysisParams(rules=StatusRules(imprecise_radius_km=40)).rules.imprecise_radius_km == 40
+    assert AnalysisParams(rules=StatusRules(imprecise_radius_km=40)).imprecise_radius_km == 40
+    assert AnalysisParams(imprecise_radius_km=30).rules.imprecise_radius_km == 30
+    assert AnalysisParams().imprecise_radius_km == 25  # StatusRules' default, written once
+    with pytest.raises(InputError, match="give it once"):
+        AnalysisParams(imprecise_radius_km=30, rules=StatusRules(imprecise_radius_km=40))
+
+
+def test_analysis_and_corridors_never_import_the_project_file_module():
+    """Issue #17: data flows one way; the corridor model lives in geokit.corridors."""
+    import ast
+
+    from conftest import ROOT
+
+    for module in ("analysis", "corridors", "exposure", "timeline", "network", "maps", "chart", "brief"):
+        tree = ast.parse((ROOT / "geokit" / f"{module}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "geokit.project" not in imported and "geokit.build" not in imported, module

@@ -125,3 +125,12 @@ def test_area_weighting_shares_a_coarse_cell(tmp_path):
     assert population_within(path, box).iloc[0] == 0.0
     with pytest.raises(InputError, match="weighting"):
         population_within(path, box, weighting="mean")
+
+
+def test_zonal_sums_refuses_a_lon_lat_raster(tmp_path):
+    """Issue #17 (bug): buffer_km=1 on a lon/lat raster used to buffer by one degree and sum it all."""
+    path = tmp_path / "density4326.tif"
+    _write(path, np.ones((10, 10)), Affine(0.01, 0, -8.10, 0, -0.01, 12.70), "EPSG:4326")
+    point = gpd.GeoDataFrame(geometry=[shapely.Point(-8.05, 12.65)], crs=4326)
+    with pytest.raises(InputError, match="projected CRS in metres"):
+        zonal_sums(path, point, buffer_km=1)
