@@ -392,27 +392,24 @@ def base_layers(base: Mapping[str, gpd.GeoDataFrame], *, precision: int = 4,
     geo = {"precision": precision, "simplify_m": simplify_m}
     if base.get("boundaries") is not None and len(base["boundaries"]):
         groups.append(boundary_layer(base["boundaries"], **geo))
-    if base.get("lakes") is not None and len(base["lakes"]):
-        group = folium.FeatureGroup(name="Lakes")
-        folium.GeoJson(_geojson(base["lakes"], ["name"], **geo), name="Lakes",
-                       style_function=lambda f: {"color": "#6a9fc9", "weight": 0.5, "fillColor": "#b3d1ea",
-                                                 "fillOpacity": 1.0},
-                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Lake"])).add_to(group)
-        groups.append(group)
-    if base.get("rivers") is not None and len(base["rivers"]):
-        group = folium.FeatureGroup(name="Rivers")
-        folium.GeoJson(_geojson(base["rivers"], ["name"], **geo), name="Rivers",
-                       style_function=lambda f: {"color": "#6a9fc9", "weight": 1.5, "opacity": 0.9},
-                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["River"])).add_to(group)
-        groups.append(group)
-    if base.get("regions") is not None and len(base["regions"]):
-        group = folium.FeatureGroup(name="Regions")
-        folium.GeoJson(_geojson(base["regions"], ["name"], **geo), name="Regions",
-                       style_function=lambda f: {"color": "#8c7b6b", "weight": 1, "dashArray": "4 4",
-                                                 "fillOpacity": 0.0},
-                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Region"])).add_to(group)
+    for kind, title, label in (("lakes", "Lakes", "Lake"), ("rivers", "Rivers", "River"),
+                               ("regions", "Regions", "Region")):
+        frame = base.get(kind)
+        if frame is None or not len(frame):
+            continue
+        group = folium.FeatureGroup(name=title)
+        folium.GeoJson(_geojson(frame, ["name"], **geo), name=title,
+                       style_function=lambda f, style=_BASE_STYLES[kind]: style,
+                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[label])).add_to(group)
         groups.append(group)
     return groups
+
+
+_BASE_STYLES = {
+    "lakes": {"color": "#6a9fc9", "weight": 0.5, "fillColor": "#b3d1ea", "fillOpacity": 1.0},
+    "rivers": {"color": "#6a9fc9", "weight": 1.5, "opacity": 0.9},
+    "regions": {"color": "#8c7b6b", "weight": 1, "dashArray": "4 4", "fillOpacity": 0.0},
+}
 
 
 def density_layer(density, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:

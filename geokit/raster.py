@@ -170,17 +170,24 @@ def incident_density(
                          bandwidth_km=bandwidth_km, n_incidents=len(inc), path=out_path)
 
 
-def _sum_over(src: rasterio.io.DatasetReader, geometry: shapely.Geometry, *, scale: float) -> float:
-    """Sum of cell values (times ``scale``) whose centres lie inside ``geometry`` (raster CRS)."""
+def _window_of(src: rasterio.io.DatasetReader, geometry: shapely.Geometry) -> rasterio.windows.Window | None:
+    """The raster window covering a geometry's bounds (raster CRS), or None when they do not meet."""
     if geometry.is_empty:
-        return 0.0
+        return None
     w = rasterio.windows.from_bounds(*geometry.bounds, transform=src.transform)
     col0, row0 = max(math.floor(w.col_off), 0), max(math.floor(w.row_off), 0)
     col1 = min(math.ceil(w.col_off + w.width), src.width)
     row1 = min(math.ceil(w.row_off + w.height), src.height)
     if col1 <= col0 or row1 <= row0:
+        return None
+    return rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
+
+
+def _sum_over(src: rasterio.io.DatasetReader, geometry: shapely.Geometry, *, scale: float) -> float:
+    """Sum of cell values (times ``scale``) whose centres lie inside ``geometry`` (raster CRS)."""
+    window = _window_of(src, geometry)
+    if window is None:
         return 0.0
-    window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
     data = src.read(1, window=window, masked=True)
     transform = src.window_transform(window)
     inside = rasterio.features.geometry_mask([geometry], out_shape=data.shape, transform=transform,
@@ -195,15 +202,9 @@ def _share_over(src: rasterio.io.DatasetReader, geometry: shapely.Geometry) -> f
     The areal weighting a coarse grid needs: a 10 km zone inside a 55 km cell
     holds a share of its people, not all or none of them.
     """
-    if geometry.is_empty:
+    window = _window_of(src, geometry)
+    if window is None:
         return 0.0
-    w = rasterio.windows.from_bounds(*geometry.bounds, transform=src.transform)
-    col0, row0 = max(math.floor(w.col_off), 0), max(math.floor(w.row_off), 0)
-    col1 = min(math.ceil(w.col_off + w.width), src.width)
-    row1 = min(math.ceil(w.row_off + w.height), src.height)
-    if col1 <= col0 or row1 <= row0:
-        return 0.0
-    window = rasterio.windows.Window(col0, row0, col1 - col0, row1 - row0)
     data = src.read(1, window=window, masked=True)
     t = src.window_transform(window)
     rows, cols = np.mgrid[0:data.shape[0], 0:data.shape[1]]
