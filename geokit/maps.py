@@ -52,6 +52,8 @@ __all__ = [
     "boundary_layer",
     "base_layers",
     "label_layer",
+    "ref_labels",
+    "town_rank",
     "density_layer",
     "add_legend",
     "add_title",
@@ -331,27 +333,82 @@ def label_layer(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | N
     major = folium.FeatureGroup(name=html_text(name), control=True)
     minor = folium.FeatureGroup(name=html_text(f"{name} (zoom in)"), control=False)
 
-    def label(lon: float, lat: float, text: object, css: str) -> folium.Marker:
+    def label(lon: float, lat: float, text: object, css: str, rank: int = 3, people: float = 0) -> folium.Marker:
         width = min(12 + 7 * len(str(text)), 260)
-        html = (f"<div class='geokit-label {css}' style='font:11px sans-serif;white-space:nowrap;"
+        html = (f"<div class='geokit-label {css}' data-rank='{rank}' data-people='{int(people)}' "
+                "style='font:11px sans-serif;white-space:nowrap;"
                 "color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none'>"
                 f"{html_text(text)}</div>")
         return folium.Marker(location=[lat, lon], icon=folium.DivIcon(html=html, icon_size=(width, 14),
                                                                       icon_anchor=(-5, 14)))
 
-    wanted = set(map(str, important))
     if cities is not None and len(cities):
         towns = cities.to_crs(4326)
-        pop = pd.to_numeric(towns.get("population"), errors="coerce").fillna(0)
-        for (_, row), geom, p in zip(towns.iterrows(), towns.geometry.array, pop):
-            big = str(row.get("name")) in wanted or p >= min_population
-            label(geom.x, geom.y, row.get("name"), "geokit-label-major" if big else "geokit-label-minor"
-                  ).add_to(major if big else minor)
+        people = pd.to_numeric(towns.get("population"), errors="coerce").fillna(0) if "population" in towns \
+            else pd.Series(0, index=towns.index)
+        for (_, row), geom, rank, p in zip(towns.iterrows(), towns.geometry.array,
+                                           town_rank(towns, important, min_population), people):
+            label(geom.x, geom.y, row.get("name"), "geokit-label-major" if rank <= 2 else "geokit-label-minor",
+                  rank, p).add_to(major if rank <= 2 else minor)
     if crossings is not None and len(crossings):
         frame = crossings.to_crs(4326)
         for (_, row), geom in zip(frame.iterrows(), frame.geometry.array):
-            label(geom.x, geom.y, row.get("name"), "geokit-label-crossing").add_to(major)
+            label(geom.x, geom.y, row.get("name"), "geokit-label-crossing", 2).add_to(major)
     return [major, minor]
+
+
+def town_rank(towns: pd.DataFrame, important: Sequence[str] = (), min_population: float = 100_000) -> np.ndarray:
+    """How important each town is on a map: 0 the largest (a million people or more), 1 a corridor's end
+    (``important``), 2 a town of ``min_population`` or more, exposed or cut off, 3 the others.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"name": ["Bamako", "Kayes", "Kati", "Didiéni"],
+    ...                   "population": [1_809_106, 127_368, 114_983, None]})
+    >>> town_rank(t, important=["Kayes"]).tolist()
+    [0, 1, 2, 3]
+    """
+    pop = pd.to_numeric(towns["population"], errors="coerce").fillna(0).to_numpy() if "population" in towns \
+        else np.zeros(len(towns))
+    names = towns["name"].astype(str).to_numpy()
+    exposed = towns["in_zone"].fillna(False).astype(bool).to_numpy() if "in_zone" in towns else \
+        np.zeros(len(towns), bool)
+    cut = (towns["isolation"] == "cut off").to_numpy() if "isolation" in towns else np.zeros(len(towns), bool)
+    rank = np.full(len(towns), 3)
+    rank[(pop >= min_population) | exposed | cut] = 2
+    rank[np.isin(names, list(map(str, important)))] = 1
+    rank[pop >= 1_000_000] = 0
+    return rank
+
+
+def ref_labels(segments: gpd.GeoDataFrame, *, every_km: float = 150.0,
+               name: str = "Road numbers") -> folium.FeatureGroup:
+    """Road numbers (RN3, N1, ...) as small shields along each named road, one every ``every_km``.
+
+    Examples
+    --------
+    >>> ref_labels(result.segments)  # doctest: +SKIP
+    """
+    group = folium.FeatureGroup(name=html_text(name), control=False)
+    if "ref" not in segments:
+        return group
+    named = segments[segments["ref"].notna() & (segments["ref"].astype(str) != "")]
+    if named.empty:
+        return group
+    metric = named.to_crs(choose_metric_crs(named))
+    for ref, part in metric.groupby(metric["ref"].astype(str)):
+        line = shapely.line_merge(shapely.union_all(part.geometry.array))
+        for piece in shapely.get_parts(line):
+            steps = max(int(piece.length // (every_km * 1000)), 0)
+            for k in range(steps + 1):
+                point = piece.interpolate((k + 0.5) * piece.length / (steps + 1))
+                lonlat = gpd.GeoSeries([point], crs=metric.crs).to_crs(4326).iloc[0]
+                html = (f"<div class='geokit-label geokit-ref' data-rank='4' style='font:bold 10px sans-serif;"
+                        "background:#fff;border:1px solid #555;border-radius:3px;padding:0 2px;"
+                        f"white-space:nowrap;pointer-events:none'>{html_text(ref)}</div>")
+                folium.Marker([lonlat.y, lonlat.x], icon=folium.DivIcon(html=html, icon_size=(8 + 7 * len(ref), 14),
+                                                                          icon_anchor=(4, 7))).add_to(group)
+    return group
 
 
 def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offline base)",
@@ -632,7 +689,7 @@ def corridor_map(
     sources: Sequence[str] = (),
     period: str = "M",
     steps: Mapping[str, object] | None = None,
-    tiles: bool = True,
+    tiles: bool | str = True,
     precision: int = 5,
     simplify_m: float | None = None,
 ) -> folium.Map:
@@ -660,9 +717,11 @@ def corridor_map(
         corridors, exposure zones, towns, crossings' access and incidents,
         all at the window's end, and the title names the step; "all" shows
         ``analysis`` (the whole span).
-    tiles : bool, default True
-        Add OpenStreetMap tiles as a base layer (dropped by
-        ``save_html(..., offline=True)``).
+    tiles : bool or str, default True
+        Online tiles as an extra base layer: ``True`` for OpenStreetMap, or
+        an xyzservices provider name (``"Esri.WorldImagery"``,
+        ``"OpenTopoMap"``). They load only with a network and are dropped by
+        ``save_html(..., offline=True)``; the offline base draws either way.
     precision : int, default 5
         Decimal places of coordinates (5 is about 1 m).
     simplify_m : float, optional
@@ -683,9 +742,20 @@ def corridor_map(
                   tiles=None, control_scale=True, prefer_canvas=True)
     m.options["maxZoom"] = 18  # with no tile layer the map itself must bound the zoom (MarkerCluster needs it)
     m.options["minZoom"] = 3
-    if tiles:
+    if tiles is True:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=_OSM_ATTRIBUTION,
                          overlay=False).add_to(m)
+    elif tiles:
+        import xyzservices
+
+        try:
+            provider = xyzservices.providers.query_name(str(tiles))
+        except ValueError:
+            raise ValueError(f"tiles={tiles!r} is no xyzservices provider; e.g. 'OpenTopoMap', "
+                             "'Esri.WorldImagery' (xyzservices.providers lists them)") from None
+        folium.TileLayer(tiles=provider.build_url(), attr=provider.html_attribution,
+                         name=html_text(f"{provider.name} (online)"), overlay=False,
+                         max_zoom=provider.get("max_zoom", 18)).add_to(m)
     layers = dict(base or {})
     if boundaries is not None:
         layers.setdefault("boundaries", boundaries)
@@ -720,20 +790,46 @@ def corridor_map(
         for label in sorted(labels.unique()):
             group = incident_layer(incidents[labels == label], name=f"Incidents {label}", control=False)
             slider.setdefault(label, []).append(group.add_to(m))
+    ends = {str(v) for col in ("origin", "destination") if col in analysis.corridors for v in analysis.corridors[col]}
+    close_up = []  # shown from zoom 8 on: the minor towns, their labels, road numbers
     if analysis.cities is not None and len(analysis.cities):
-        whole.append(city_layer(analysis.cities).add_to(m))
+        important = town_rank(analysis.cities, ends) <= 2
+        whole.append(city_layer(analysis.cities[important]).add_to(m))
+        if (~important).any():
+            minor_towns = city_layer(analysis.cities[~important], name="Cities (zoom in)")
+            minor_towns.control = False
+            close_up.append(minor_towns.add_to(m))
     if analysis.crossings is not None and len(analysis.crossings):
         whole.append(crossing_layer(analysis.crossings).add_to(m))
-    ends = {str(v) for col in ("origin", "destination") if col in analysis.corridors for v in analysis.corridors[col]}
     major, minor = label_layer(analysis.cities, analysis.crossings, important=ends)
     major.add_to(m)
-    minor.add_to(m)
+    close_up += [minor.add_to(m), ref_labels(analysis.segments).add_to(m)]
     name = m.get_name()
+    layers = ", ".join(g.get_name() for g in close_up)
     m.add_child(_Html(script=f"""
-    (function() {{  // minor town labels from zoom 8 on
-      function toggle() {{ if ({name}.getZoom() >= 8) {{ {name}.addLayer({minor.get_name()}); }}
-                           else {{ {name}.removeLayer({minor.get_name()}); }} }}
-      {name}.on('zoomend', toggle); toggle();
+    (function() {{
+      var closeUp = [{layers}];
+      function declutter() {{  // hide a label that overlaps a more important one already shown
+        var labels = Array.from(document.querySelectorAll('.geokit-label'));
+        labels.forEach(function(l) {{ l.style.visibility = ''; }});
+        labels.sort(function(a, b) {{  // more important first; among equals, more people first
+          return (+a.dataset.rank) - (+b.dataset.rank) || (+b.dataset.people || 0) - (+a.dataset.people || 0); }});
+        var placed = [];
+        labels.forEach(function(l) {{
+          var r = l.getBoundingClientRect();
+          if (!r.width) {{ return; }}
+          var hit = placed.some(function(p) {{
+            return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; }});
+          if (hit) {{ l.style.visibility = 'hidden'; }} else {{ placed.push(r); }}
+        }});
+      }}
+      function toggle() {{
+        closeUp.forEach(function(g) {{ if ({name}.getZoom() >= 8) {{ {name}.addLayer(g); }}
+                                       else {{ {name}.removeLayer(g); }} }});
+        setTimeout(declutter, 0);
+      }}
+      {name}.on('zoomend', toggle); {name}.on('moveend', function() {{ setTimeout(declutter, 0); }});
+      toggle();
     }})();"""))
     for label, step in (steps or {}).items():
         layers = _step_layers(step, label, geo)

@@ -103,10 +103,14 @@ def _inline(page: str) -> str:
 
 
 def _without_tiles(m: folium.Map) -> folium.Map:
+    """A copy of the map without its tile layers, nor what an earlier render left of them on the page."""
     copied = copy.deepcopy(m)
+    root = copied.get_root()
     for key, child in list(copied._children.items()):
         if isinstance(child, folium.TileLayer):
             del copied._children[key]
+            for part in (root.header, root.html, root.script):  # a render before this one keeps its output
+                part._children.pop(child.get_name(), None)
     return copied
 
 

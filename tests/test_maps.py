@@ -306,9 +306,22 @@ def test_labels_and_a_phone_sized_legend(page_of, offline_map, tmp_path):
     """Issue #16: Bamako and Kayes are labelled at the opening view; on a 390 x 844 phone screen the
     legend starts folded and leaves the map visible."""
     page, log = page_of(offline_map[1])
-    labels = page.evaluate("Array.from(document.querySelectorAll('.geokit-label')).filter(e => e.offsetParent)"
-                           ".map(e => e.textContent)")
+    visible = """Array.from(document.querySelectorAll('.geokit-label'))
+        .filter(e => e.offsetParent && getComputedStyle(e).visibility !== 'hidden')"""
+    labels = page.evaluate(f"{visible}.map(e => e.textContent)")
     assert "Bamako" in labels and "Kayes" in labels
+    # decluttered: no two labels shown overlap
+    boxes = page.evaluate(f"{visible}.map(e => {{ const r = e.getBoundingClientRect(); "
+                          "return [r.left, r.top, r.right, r.bottom]; })")
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]), (a, b)
+    # minor towns and road numbers appear from zoom 8 on
+    assert page.evaluate("document.querySelectorAll('.geokit-ref').length") == 0
+    page.evaluate(f"void {MAP}.setView([14.45, -11.0], 9)")
+    page.wait_for_timeout(300)
+    refs = page.evaluate("Array.from(document.querySelectorAll('.geokit-ref')).map(e => e.textContent)")
+    assert "RN3" in refs
     page.set_viewport_size({"width": 390, "height": 844})
     page.reload()
     page.wait_for_function("typeof L !== 'undefined'")
@@ -329,3 +342,12 @@ def test_the_offline_base_adds_at_most_1_mb(analysis, tmp_path):
     with_base = save_html(corridor_map(analysis, base=base), tmp_path / "base.html").stat().st_size
     print(f"\noffline base: {(with_base - bare) / 1e6:.2f} MB")
     assert 50_000 < with_base - bare <= 1_000_000
+
+
+def test_online_tiles_are_an_opt_in_from_xyzservices(analysis, tmp_path):
+    m = corridor_map(analysis, tiles="OpenTopoMap")
+    online = save_html(m, tmp_path / "online.html", offline=False).read_text(encoding="utf-8")
+    offline = save_html(m, tmp_path / "offline.html").read_text(encoding="utf-8")
+    assert "tile.opentopomap.org" in online and "tile.opentopomap.org" not in offline
+    with pytest.raises(ValueError, match="no xyzservices provider"):
+        corridor_map(analysis, tiles="Nowhere.Tiles")
