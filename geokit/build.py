@@ -458,12 +458,30 @@ def _map_base(project: Project, layers: dict, boundaries: str | Path | None, log
     if "boundaries" not in base and boundaries is not None:
         base["boundaries"], report = load_layer(boundaries, "boundaries")
         log_lines.append(report.format())
+    if not base and "roads" in layers:
+        base = _shipped_base(layers["roads"], log_lines)
     sources = [f"layers of {project.name} (see their source columns)"]
     sources += [BASE_KINDS[kind] for kind in base]
     roads = layers.get("roads")
     if roads is not None and "source" in roads and roads["source"].astype(str).str.contains("OpenStreetMap").any():
         sources.append("roads © OpenStreetMap contributors (ODbL)")
     return base, sources
+
+
+def _shipped_base(roads: gpd.GeoDataFrame, log_lines: list[str]) -> dict[str, gpd.GeoDataFrame]:
+    """geokit's own West Africa base (Natural Earth countries, rivers, lakes shipped with the package) for a
+    project that names none, when its roads lie in that area; empty otherwise."""
+    import shapely
+
+    from geokit.datasets import project_path
+
+    folder = project_path("mali_2025").parent
+    countries = load_layer(folder / "countries.geojson", "boundaries")[0]
+    if not shapely.box(*countries.total_bounds).intersects(shapely.box(*roads.to_crs(4326).total_bounds)):
+        return {}
+    log_lines.append("map base: geokit's shipped West Africa base (Natural Earth countries, rivers, lakes)")
+    return {"boundaries": countries, "rivers": load_layer(folder / "rivers.geojson", "rivers")[0],
+            "lakes": load_layer(folder / "lakes.geojson", "lakes")[0]}
 
 
 def _analyse(project: Project, layers: dict, params: AnalysisParams, *, network=None,

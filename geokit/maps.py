@@ -184,7 +184,8 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
         data, name=html_text(name),
         style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("status"), "#555"),
                                   "weight": 8, "opacity": 0.55},
-        tooltip=folium.GeoJsonTooltip(fields=present, aliases=[aliases[p] for p in present]),
+        tooltip=folium.GeoJsonTooltip(fields=present[:4], aliases=[aliases[p] for p in present[:4]]),
+        popup=folium.GeoJsonPopup(fields=present, aliases=[aliases[p] for p in present]),  # a click: history
     ).add_to(group)
     groups.append(group)
     if show_detours and detours is not None and len(detours):

@@ -351,3 +351,23 @@ def test_online_tiles_are_an_opt_in_from_xyzservices(analysis, tmp_path):
     assert "tile.opentopomap.org" in online and "tile.opentopomap.org" not in offline
     with pytest.raises(ValueError, match="no xyzservices provider"):
         corridor_map(analysis, tiles="Nowhere.Tiles")
+
+
+def test_a_project_without_a_base_gets_the_shipped_one(tmp_path):
+    """Issue #16: a project in West Africa that names no base layers still draws countries, rivers and lakes
+    from the Natural Earth extracts that ship with geokit; a click on a corridor gives its history."""
+    import shutil
+
+    from geokit.build import build_project
+
+    for name in ("roads.geojson", "cities.geojson", "border_crossings.geojson", "incidents.csv"):
+        shutil.copy(MALI / name, tmp_path / name)
+    text = (MALI / "project.toml").read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines() if not line.startswith(("boundaries", "regions", "rivers",
+                                                                       "lakes", "population"))]
+    (tmp_path / "project.toml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    build_project(tmp_path / "project.toml", tmp_path / "out", start="2025-09-01", end="2025-09-30")
+    page = (tmp_path / "out" / "map.html").read_text(encoding="utf-8")
+    assert "Countries (offline base)" in page and "\"Rivers\"" in page and "\"Lakes\"" in page
+    assert "shipped West Africa base" in (tmp_path / "out" / "build.log").read_text(encoding="utf-8")
+    assert "bindPopup" in page and "Blockaded (first..last day)" in page
