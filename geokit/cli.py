@@ -62,14 +62,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"geokit {__version__}")
     verbosity = parser.add_mutually_exclusive_group()
     verbosity.add_argument("-q", "--quiet", action="store_true", help="print errors only")
-    verbosity.add_argument("-v", "--verbose", action="store_true", help="print debug logs")
+    verbosity.add_argument("-v", "--verbose", action="count", default=0,
+                           help="print geokit's debug logs (-vv: every library's too)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     # -q / -v are accepted after the command too (geokit build ... -q)
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only")
-    group.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help="print debug logs")
+    group.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                       help="print geokit's debug logs (-vv: every library's too)")
 
     def layer_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("path", help="layer file (GeoPackage, Shapefile, GeoJSON, FlatGeobuf, "
@@ -265,12 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``geokit`` command; return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
+    verbose = int(args.verbose or 0)
+    level = logging.WARNING if args.quiet else logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(_TerminalFormatter("%(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=level, handlers=[handler])
-    if not args.verbose:
-        logging.getLogger("pyogrio").setLevel(logging.WARNING)
+    # other libraries (rasterio, pyogrio, fiona, matplotlib) stay at WARNING unless -vv
+    logging.basicConfig(level=logging.DEBUG if verbose >= 2 else logging.WARNING, handlers=[handler])
+    logging.getLogger("geokit").setLevel(level)
     with warnings.catch_warnings():
         if args.quiet:
             warnings.simplefilter("ignore", GeokitWarning)

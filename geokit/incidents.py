@@ -29,6 +29,7 @@ h days, 0.25 at 2h. Without a half-life every incident weighs 1.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import geopandas as gpd
 import numpy as np
@@ -56,9 +57,17 @@ DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64 | None
 GED_PRECISION = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3, 7: 3}
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
+
+
 def _timestamp(value: DateLike, name: str) -> pd.Timestamp | None:
+    """A day from a date object or an ISO ``YYYY-MM-DD`` string; other strings (01/10/2025: January or
+    October?) are refused rather than guessed."""
     if value is None:
         return None
+    if isinstance(value, str) and not _ISO_DATE.fullmatch(value.strip()):
+        raise InputError(f"{name}={value!r} is not an ISO date; write it as YYYY-MM-DD (e.g. 2025-10-01), "
+                         "so that 01/10/2025 cannot be read as January or October")
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):

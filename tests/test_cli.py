@@ -6,6 +6,7 @@ import sys
 import geopandas as gpd
 import shapely
 
+from conftest import MALI
 from geokit.cli import main
 
 
@@ -61,3 +62,20 @@ def test_info_describes_a_layer(tmp_path):
     assert done.returncode == 0
     assert "kind:     roads (guessed" in done.stdout
     assert "extent:   lon -9.0000 .. -8.0000, lat 12.6000 .. 13.0000" in done.stdout
+
+
+def test_dates_on_the_command_line_are_iso_or_refused(tmp_path):
+    """Issue #19: --start 01/10/2025 was read month-first (9 January); now it is refused with the fix."""
+    done = run("build", str(MALI / "project.toml"), "--out", str(tmp_path / "out"), "--start", "01/10/2025")
+    assert done.returncode == 1
+    assert "is not an ISO date; write it as YYYY-MM-DD" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "summary.csv").exists()
+
+
+def test_verbose_shows_geokit_debug_but_not_the_libraries(tmp_path):
+    """Issue #19: -v gives geokit's own debug lines; rasterio and pyogrio stay quiet unless -vv."""
+    done = run("build", str(MALI / "project.toml"), "--out", str(tmp_path / "v"), "--start", "2025-09-01",
+               "--end", "2025-09-30", "-v")
+    assert done.returncode == 0, done.stderr
+    lines = [line for line in done.stderr.splitlines() if line.startswith("DEBUG")]
+    assert not [line for line in lines if not line.startswith("DEBUG geokit")], lines[:3]
