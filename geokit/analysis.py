@@ -270,7 +270,7 @@ def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoD
     spans = corridor_intervals(joined["spans"], routes, segments["length_km"].to_numpy())
     inc = joined["incidents"]
     ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else np.arange(len(inc)).astype(str)
-    days = inc["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    days = joined["day"]  # each incident's day number, from the same join
     membership = pd.DataFrame({"corridor": np.repeat(np.arange(len(routes)), [len(r) for r in routes]),
                                "segment": np.concatenate(routes) if routes else np.array([], int)})
     pairs = pd.DataFrame({"segment": joined["segment"], "incident": joined["incident"]})

@@ -15,8 +15,6 @@ No template engine is involved: the page is assembled from escaped strings.
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 import os
 import shutil
@@ -30,10 +28,11 @@ import geopandas as gpd
 import pandas as pd
 
 from geokit._errors import GeokitError
+from geokit.chart import chart_data_uri
 from geokit.escape import html_text, safe_url
 from geokit.palette import DETOUR_COLOR, INCIDENT_COLOR, STATUS_COLORS, STATUS_LABELS
 
-__all__ = ["brief_html", "brief_map", "find_chromium", "print_pdf"]
+__all__ = ["brief_html", "brief_map", "find_chromium", "require_chromium", "print_pdf"]
 
 _CSS = """
 body{font:13px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:24px auto;max-width:980px;
@@ -52,12 +51,6 @@ img{max-width:100%}.figs{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-st
  a{color:#222;text-decoration:none}.noprint{display:none}.small{font-size:8px}}
 @media print and (max-width:8.6in){@page{size:letter}}
 """
-
-
-def _png(fig, dpi: int = 110) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
 def brief_map(analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None = None, width_in: float = 9.0):
@@ -282,10 +275,10 @@ def brief_html(
     if "towns" in analysis.corridors:  # the corridor's own towns, to tell which towns a detour adds
         summary["towns"] = analysis.corridors["towns"].to_numpy()
     p = analysis.params
-    figures = [f"<img alt='Map of the corridors by status' src='{_png(brief_map(analysis, base=base))}'>"]
+    figures = [f"<img alt='Map of the corridors by status' src='{chart_data_uri(brief_map(analysis, base=base))}'>"]
     if analysis.timeline is not None and not analysis.episodes.empty:
         figures.append("<img alt='Corridor status over time' "
-                       f"src='{_png(analysis.status_chart(title=None, width_in=9.0))}'>")
+                       f"src='{chart_data_uri(analysis.status_chart(title=None, width_in=9.0))}'>")
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         "<meta name='viewport' content='width=device-width, initial-scale=1'>",
@@ -350,6 +343,16 @@ def find_chromium() -> str | None:
     return None
 
 
+def require_chromium() -> str:
+    """The headless browser's path, or a :class:`~geokit.GeokitError` that says how to get one."""
+    browser = find_chromium()
+    if browser is None:
+        raise GeokitError("--pdf needs Chromium and none was found: install it (apt-get install chromium) "
+                          "or set GEOKIT_CHROMIUM to its path, or build without --pdf (brief.html is "
+                          "written anyway)")
+    return browser
+
+
 def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float = 120.0) -> Path:
     """Print a brief to PDF with headless Chromium (A4, or Letter per the page's CSS).
 
@@ -361,10 +364,7 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float =
     --------
     >>> print_pdf("out/brief.html", "out/brief.pdf")  # doctest: +SKIP
     """
-    browser = find_chromium()
-    if browser is None:
-        raise GeokitError("--pdf needs Chromium and none was found: install it (apt-get install chromium) "
-                          "or set GEOKIT_CHROMIUM to its path; brief.html is written either way")
+    browser = require_chromium()
     source, target = Path(html_path).resolve(), Path(pdf_path)
     with tempfile.TemporaryDirectory(prefix="geokit-chromium-") as profile:
         done = subprocess.run(

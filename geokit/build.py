@@ -207,11 +207,12 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
                    project_name: str, base: dict[str, gpd.GeoDataFrame] | None = None,
                    sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
                    progress: bool = False, steps: dict[str, Analysis] | None = None,
-                   population: Path | None = None) -> list[str]:
+                   people: pd.DataFrame | None = None) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names.
 
     ``steps`` (label -> the analysis of a part of the window) become the
-    map's slider steps (see :func:`geokit.maps.corridor_map`).
+    map's slider steps (see :func:`geokit.maps.corridor_map`); ``people``
+    (:func:`geokit.analysis.population_by_region`) is written as population_exposed.csv.
     """
     names = []
     episodes = _episode_table(analysis)
@@ -270,9 +271,7 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     names.append("summary.csv")
     csv_safe(_for_csv(episodes)).to_csv(stage / "status_timeline.csv", index=False, lineterminator="\n")
     names.append("status_timeline.csv")
-    people = None
-    if base and base.get("regions") is not None:
-        people = population_by_region(analysis, base["regions"], population)
+    if people is not None:
         csv_safe(people).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
         names.append("population_exposed.csv")
     if analysis.timeline is not None and not episodes.empty:
@@ -398,13 +397,10 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
 
 
 def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dict, sources: list[str],
-                 changes: pd.DataFrame | None, pdf: bool) -> list[str]:
+                 people: pd.DataFrame | None, changes: pd.DataFrame | None, pdf: bool) -> list[str]:
     """brief.html (and brief.pdf with ``pdf``) in the staging folder; return the file names."""
     from geokit.brief import brief_html, print_pdf
 
-    people = None
-    if base.get("regions") is not None:
-        people = population_by_region(analysis, base["regions"], project.population)
     page = brief_html(analysis, title=project.name, base=base, population=people, changes=changes,
                       sources=sources)
     (stage / "brief.html").write_text(page, encoding="utf-8")
@@ -432,11 +428,11 @@ def _month_steps(project: Project, layers: dict, analysis: Analysis) -> dict[str
 
 
 def _check_pdf(pdf: bool) -> None:
-    from geokit.brief import find_chromium
+    """Refuse --pdf before any work when there is no Chromium to print with."""
+    if pdf:
+        from geokit.brief import require_chromium
 
-    if pdf and find_chromium() is None:
-        raise GeokitError("--pdf needs Chromium and none was found: install it (apt-get install chromium) or "
-                          "set GEOKIT_CHROMIUM to its path, or build without --pdf (brief.html is written anyway)")
+        require_chromium()
 
 
 def _check_out(out: Path, overwrite: bool) -> None:
@@ -517,17 +513,19 @@ def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: l
     previous build, then move them all into ``out``."""
     from geokit.diff import diff_builds, write_changes
 
+    people = (population_by_region(analysis, base["regions"], project.population)
+              if base.get("regions") is not None else None)  # one computation for the CSV, JSON and brief
     with _staging(out) as stage:
         names = write_products(analysis, stage, raster=raster, log_lines=log_lines, project_name=project.name,
                                base=base, sources=sources, formats=formats, progress=progress,
-                               steps=steps, population=project.population)
+                               steps=steps, people=people)
         before = previous if previous is not None else out
         changes = None
         if (before / "summary.csv").is_file() and (before / "layers.gpkg").is_file():
             changes = diff_builds(before, stage, new_label=str(out))
             write_changes(changes, stage)
             names += ["changes.csv", "changes.md"]
-        names += _write_brief(analysis, stage, project=project, base=base, sources=sources,
+        names += _write_brief(analysis, stage, project=project, base=base, sources=sources, people=people,
                               changes=changes.table if changes is not None else None, pdf=pdf)
         for name in names:  # every product is complete: move them into place
             os.replace(stage / name, out / name)

@@ -180,6 +180,7 @@ def corridor_status(
             reach_dest_cache[dest] = nx.node_connected_component(graph_open, dest)
         reachable = reach_dest_cache[dest]
         cut_nodes = [n for n in row["nodes"][1:] if n not in reachable]
+        origin = set(_place_names(network, row["nodes"][:1]))
         record = dict(row)
         record.update({
             "status": worst,
@@ -190,8 +191,7 @@ def corridor_status(
             "last_incident": part["last_incident"].max() if "last_incident" in part else pd.NaT,
             "n_incidents": len({i for ids in part["incident_ids"] for i in str(ids).split()})
             if "incident_ids" in part else int(part["n_incidents"].sum()),
-            "towns_cut_off": "; ".join(t for t in _place_names(network, cut_nodes, "city")
-                                       if t not in _place_names(network, row["nodes"][:1])),
+            "towns_cut_off": "; ".join(t for t in _place_names(network, cut_nodes, "city") if t not in origin),
         })
         record.update(detour_for(network, row, blocked)[0])
         out.append(record)

@@ -32,7 +32,7 @@ from geokit.crs import common_metric_crs
 from geokit.incidents import DateLike, in_window, parse_window, precision_class, time_weight
 from geokit.schema import WGS84
 from geokit.segments import explode_lines, split_roads
-from geokit.timeline import STATUSES, segment_intervals
+from geokit.timeline import STATUSES, day_number, segment_intervals
 
 __all__ = [
     "StatusRules",
@@ -488,6 +488,7 @@ def _segment_status(
                    "start": np.array([], np.int64), "stop": np.array([], np.int64)}
     spans, seg_idx, inc_idx = empty_spans, np.array([], int), np.array([], int)
     decisive = np.zeros(len(inc), bool)
+    days = np.zeros(len(inc), np.int64)
     if len(inc) and n and reference is not None:
         points = inc.geometry.array
         radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
@@ -498,9 +499,8 @@ def _segment_status(
         counted = inc["_in_window"].to_numpy(dtype=bool) if "_in_window" in inc else np.ones(len(inc), bool)
         dates = inc["date"].to_numpy(dtype="datetime64[ns]")
         days = dates.astype("datetime64[D]").astype(np.int64)
-        ref_day = int(np.datetime64(pd.Timestamp(reference).normalize().date(), "D").astype(np.int64))
-        start_day = (int(np.datetime64(pd.Timestamp(window_start).date(), "D").astype(np.int64))
-                     if window_start is not None else np.iinfo(np.int64).min // 4)
+        ref_day = day_number(reference)
+        start_day = day_number(window_start) if window_start is not None else np.iinfo(np.int64).min // 4
         # the status over time of every segment; its value on the reference day is the status
         spans = segment_intervals(seg_idx, days[inc_idx], decisive[inc_idx], rules)
         on = (spans["start"] <= ref_day) & (spans["stop"] > ref_day)
@@ -512,9 +512,9 @@ def _segment_status(
         last = pd.DataFrame({"key": spans["key"][in_window], "start": spans["start"][in_window],
                              "stop": spans["stop"][in_window]}).groupby("key").last()
         result.loc[last.index, "blockaded_from"] = pd.to_datetime(last["start"].to_numpy().astype("datetime64[D]"))
-        until = last["stop"].to_numpy() - 1
-        result.loc[last.index, "blockaded_until"] = pd.to_datetime(
-            np.where(until < ref_day, until, np.iinfo(np.int64).min).astype("datetime64[D]"), errors="coerce")
+        until = last["stop"].to_numpy() - 1  # blank while still blockaded on the reference day
+        result.loc[last.index, "blockaded_until"] = pd.Series(
+            pd.to_datetime(until.astype("datetime64[D]")), index=last.index).where(until < ref_day)
         recent = decisive & (days >= ref_day - rules.blockade_days + 1) & (days <= ref_day)
         if len(seg_idx):
             result.loc[:, "n_blockade_incidents"] = np.bincount(seg_idx[recent[inc_idx]], minlength=n)
@@ -544,7 +544,7 @@ def _segment_status(
                 result.loc[joined_ids.index, "incident_ids"] = joined_ids.to_numpy()
         result = result.astype({"n_incidents": int, "n_blockade_incidents": int})
     if joined is not None:
-        joined.update(spans=spans, segment=seg_idx, incident=inc_idx, decisive=decisive)
+        joined.update(spans=spans, segment=seg_idx, incident=inc_idx, decisive=decisive, day=days)
     for col in ("first_incident", "last_incident", "blockaded_since", "blockaded_from", "blockaded_until"):
         result[col] = pd.to_datetime(result[col])
     result["status"] = pd.Categorical(np.asarray(STATUSES, dtype=object)[level], categories=list(STATUSES))

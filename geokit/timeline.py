@@ -86,11 +86,6 @@ def day_date(number: int) -> pd.Timestamp:
     return pd.Timestamp(np.datetime64(int(number), "D"))
 
 
-def _days(dates: pd.Series | np.ndarray) -> np.ndarray:
-    values = pd.to_datetime(pd.Series(dates)).dt.normalize().to_numpy(dtype="datetime64[ns]")
-    return values.astype("datetime64[D]").astype(np.int64)
-
-
 def _sweep(keys: np.ndarray, starts: np.ndarray, stops: np.ndarray, weights: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sums of the weights of the intervals [start, stop) active from each change point of each key.
@@ -139,14 +134,12 @@ def _runs(keys: np.ndarray, days: np.ndarray, level: np.ndarray, extra: np.ndarr
         return out
     new_key = np.r_[True, keys[1:] != keys[:-1]]
     keep = new_key | (level != np.r_[-1, level[:-1]])
-    run_id = np.cumsum(keep) - 1
     k, d, lv = keys[keep], days[keep], level[keep]
     same_next = np.r_[k[1:] == k[:-1], False]
     stop = np.where(same_next, np.r_[d[1:], 0], _FOREVER)
     out = {"key": k, "level": lv, "start": d, "stop": stop}
     if extra is not None:
         out["max"] = np.maximum.reduceat(extra, np.flatnonzero(keep)) if len(extra) else extra
-        assert len(out["max"]) == run_id[-1] + 1
     live = lv > 0
     return {name: values[live] for name, values in out.items()}
 
@@ -284,9 +277,7 @@ def episodes(spans: dict[str, np.ndarray], names: Sequence[str], *, start: int, 
         order = np.argsort(all_s[keep], kind="stable")
         for a, b, level, km in zip(all_s[keep][order], all_t[keep][order], all_lv[keep][order],
                                    all_mx[keep][order]):
-            first = max(a, start) if level == 0 else a
-            if level == 0 and a < start:
-                first = start  # an open period's true start is not known before the window
+            first = max(a, start) if level == 0 else a  # an open period's start before the window is unknown
             ongoing = b > end  # the status still holds on the last day of the window
             last = end if ongoing else b - 1
             opened, extended = reach.openers(position, level, a, last)
