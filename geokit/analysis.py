@@ -10,22 +10,26 @@ of its own module for analysts who compose their own.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+import datetime as dt
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geokit._check import names, number
 from geokit._errors import InputError
 from geokit.corridors import CorridorSpec, corridor_status, detour_for, detours, isolation
 from geokit.exposure import (StatusRules, _exposure_and_timeline, exposed_totals, exposure_zones,
                              place_exposure)
 from geokit.incidents import DateLike, in_window, parse_window
-from geokit.network import RoadNetwork, build_network, named_places
+from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 
-__all__ = ["AnalysisParams", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
+__all__ = ["AnalysisParams", "parameter_names", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
            "SUMMARY_DEFINITIONS", "DAY_CONVENTION"]
 
 #: Columns of :meth:`Analysis.summary` (``summary.csv``); README's "Products" says what each means.
@@ -77,7 +81,12 @@ SUMMARY_DEFINITIONS = {
 
 @dataclass(frozen=True)
 class AnalysisParams:
-    """Parameters of an analysis, with units in their names.
+    """Parameters of an analysis, with units in their names; every value is checked.
+
+    One set of parameters serves Python, the project file's ``[analysis]``
+    table and the command line's options (:meth:`from_table`). The status
+    rules (``blockade_days``, ...) are in ``rules``; ``cell_km`` and
+    ``bandwidth_km`` shape the incident density raster of a build.
 
     Examples
     --------
@@ -85,6 +94,8 @@ class AnalysisParams:
     5.0
     >>> AnalysisParams(rules=StatusRules(imprecise_radius_km=40.0)).imprecise_radius_km
     40.0
+    >>> AnalysisParams.from_table({"radius_km": 15, "blockade_days": 14}).rules.blockade_days
+    14
     """
 
     radius_km: float = 10.0
@@ -92,8 +103,8 @@ class AnalysisParams:
     start: DateLike = None
     end: DateLike = None
     half_life_days: float | None = None
-    snap_tolerance_m: float = 50.0
-    place_snap_km: float = 5.0
+    snap_tolerance_m: float = SNAP_TOLERANCE_M
+    place_snap_km: float = PLACE_SNAP_KM
     #: Reach of area-located incidents; None takes ``rules.imprecise_radius_km`` (one home: the rules).
     imprecise_radius_km: float | None = None
     rules: StatusRules = field(default_factory=StatusRules)
@@ -101,8 +112,13 @@ class AnalysisParams:
     #: "Strategic developments": declarations, closures, advisories). They are
     #: kept in ``Analysis.incidents`` and left out of zones, status and places.
     non_exposure_types: tuple[str, ...] = ("Strategic developments",)
+    #: Cell size and kernel bandwidth of the incident density raster (km).
+    cell_km: float = 2.0
+    bandwidth_km: float = 10.0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.rules, StatusRules):
+            raise InputError(f"rules must be a StatusRules, not {type(self.rules).__name__}")
         if self.imprecise_radius_km is None:
             object.__setattr__(self, "imprecise_radius_km", self.rules.imprecise_radius_km)
         elif self.rules.imprecise_radius_km != self.imprecise_radius_km:
@@ -110,9 +126,100 @@ class AnalysisParams:
                 raise InputError(f"imprecise_radius_km is {self.imprecise_radius_km} here but "
                                  f"{self.rules.imprecise_radius_km} in the rules; give it once")
             object.__setattr__(self, "rules", replace(self.rules, imprecise_radius_km=self.imprecise_radius_km))
-        for name in ("radius_km", "segment_km", "place_snap_km", "imprecise_radius_km"):
-            if getattr(self, name) <= 0:
-                raise InputError(f"{name} must be positive, not {getattr(self, name)}")
+        for name, (low, high, unit, low_open) in _LIMITS.items():
+            value = getattr(self, name)
+            if value is not None or name != "half_life_days":
+                object.__setattr__(self, name, number(name, value, low=low, high=high, unit=unit,
+                                                      low_open=low_open))
+        object.__setattr__(self, "non_exposure_types", names("non_exposure_types", self.non_exposure_types,
+                                                             example='["Strategic developments"]'))
+        parse_window(self.start, self.end)  # ISO dates, plausible years, start before end
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, Any], *, base: AnalysisParams | None = None,
+                   source: str = "[analysis]") -> AnalysisParams:
+        """Parameters from a table of names and values: a project file's ``[analysis]`` table, command-line
+        options or a plain dict.
+
+        Keys are the fields of this class and of :class:`~geokit.exposure.StatusRules`, flat
+        (``blockade_days`` rather than ``rules.blockade_days``). Unknown keys and values of the wrong
+        type or out of range are refused with an :class:`~geokit.InputError` that names ``source`` and
+        the key; ``None`` values are ignored.
+
+        Parameters
+        ----------
+        table : mapping
+            Parameter names and values, as TOML gives them (numbers, strings, lists, dates).
+        base : AnalysisParams, optional
+            Parameters the table changes (e.g. the project file's, changed by command-line options);
+            defaults apply otherwise.
+        source : str, default "[analysis]"
+            Where the table came from, for the error messages (a file and its table, or "the command line").
+
+        Returns
+        -------
+        AnalysisParams
+
+        Examples
+        --------
+        >>> p = AnalysisParams.from_table({"radius_km": 15, "blockade_days": 14, "start": "2025-09-01"})
+        >>> p.radius_km, p.rules.blockade_days, p.start
+        (15.0, 14, '2025-09-01')
+        >>> AnalysisParams.from_table({"radius_kms": 3})
+        Traceback (most recent call last):
+        ...
+        geokit._errors.InputError: [analysis] has an unknown key radius_kms (did you mean radius_km?); ...
+        """
+        table = {k: v for k, v in table.items() if v is not None}
+        own, rules = parameter_names()
+        unknown = sorted(set(table) - own - rules)
+        if unknown:
+            hints = [difflib.get_close_matches(k, sorted(own | rules), n=1) for k in unknown]
+            said = ", ".join(k + (f" (did you mean {h[0]}?)" if h else "") for k, h in zip(unknown, hints))
+            raise InputError(f"{source} has an unknown key{'s' if len(unknown) > 1 else ''} {said}; "
+                             f"the keys are {', '.join(sorted(own | rules))}")
+        base = base if base is not None else cls()
+        for key in ("start", "end"):
+            if isinstance(table.get(key), dt.date):
+                table[key] = table[key].isoformat()[:10]
+        for key in ("non_exposure_types", "text_columns"):
+            if isinstance(table.get(key), list):
+                table[key] = tuple(table[key])
+        try:
+            rule_values = {k: v for k, v in table.items() if k in rules}
+            own_values = {k: v for k, v in table.items() if k in own}
+            if "imprecise_radius_km" in own_values:  # one home: the rules
+                rule_values["imprecise_radius_km"] = own_values.pop("imprecise_radius_km")
+            new_rules = replace(base.rules, **rule_values)
+            return replace(base, rules=new_rules, imprecise_radius_km=new_rules.imprecise_radius_km, **own_values)
+        except InputError as exc:
+            raise InputError(f"{source}: {exc}") from None
+
+
+#: Allowed ranges of the numeric parameters: (low, high, unit, low bound excluded).
+_LIMITS = {
+    "radius_km": (0, 500, "km", True),
+    "segment_km": (0.1, 1000, "km", False),
+    "half_life_days": (0, 36_500, "days", True),
+    "snap_tolerance_m": (0, 10_000, "m", False),
+    "place_snap_km": (0, 500, "km", True),
+    "imprecise_radius_km": (0, 1000, "km", True),
+    "cell_km": (0.05, 500, "km", False),
+    "bandwidth_km": (0, 5000, "km", True),
+}
+
+
+def parameter_names() -> tuple[set[str], set[str]]:
+    """The keys :meth:`AnalysisParams.from_table` takes: the analysis's own and the status rules'.
+
+    Examples
+    --------
+    >>> own, rules = parameter_names()
+    >>> "radius_km" in own, "blockade_days" in rules
+    (True, True)
+    """
+    return ({f.name for f in fields(AnalysisParams)} - {"rules"},
+            {f.name for f in fields(StatusRules)} - {"imprecise_radius_km"})
 
 
 @dataclass(frozen=True)

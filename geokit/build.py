@@ -30,8 +30,8 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
-from dataclasses import fields, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,13 +39,12 @@ import geopandas as gpd
 import pandas as pd
 from tqdm import tqdm
 
-from geokit._errors import GeokitError, ProjectError
+from geokit._errors import GeokitError, InputError, ProjectError
 from geokit._io import atomic_path
 from geokit.escape import csv_safe, html_text
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
 from geokit.analysis import (DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse,
                              population_by_region)
-from geokit.exposure import StatusRules
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
@@ -77,11 +76,6 @@ KML_LAYERS = ("corridors", "detours", "incidents", "crossings", "cities")
 PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
             "status_chart.png", "summary.json", "build.log", "brief.html")
 
-_PARAM_KEYS = {f.name for f in fields(AnalysisParams)} - {"rules"}
-_RULE_KEYS = {f.name for f in fields(StatusRules)} - {"imprecise_radius_km"}
-_RASTER_KEYS = {"cell_km", "bandwidth_km"}
-
-
 def default_project_path() -> Path:
     """The shipped Mali 2025 project file (installed with geokit: :mod:`geokit.datasets`)."""
     from geokit.datasets import project_path
@@ -89,32 +83,34 @@ def default_project_path() -> Path:
     return project_path("mali_2025")
 
 
-def params_from_project(project: Project, **overrides: Any) -> tuple[AnalysisParams, dict[str, float]]:
-    """Analysis and raster parameters from a project's ``[analysis]`` table.
+def params_from_project(project: Project, **overrides: Any) -> AnalysisParams:
+    """A project's analysis parameters, changed by ``overrides`` (command-line options; ``None`` ignored).
 
-    Keys are the fields of :class:`AnalysisParams` and of :class:`StatusRules`
-    (``blockade_days``, ``blockade_min_incidents``, ...) plus ``cell_km`` and
-    ``bandwidth_km`` for the density surface. ``overrides`` (command-line
-    options) win over the file; ``None`` values are ignored.
+    Parameters
+    ----------
+    project : Project
+        From :func:`geokit.project.load_project` (its ``[analysis]`` table is already checked).
+    **overrides
+        Parameter names and values (``start``, ``radius_km``, ``blockade_days``, ...), checked like the
+        file's and refused with the option's name.
+
+    Returns
+    -------
+    AnalysisParams
+
+    Examples
+    --------
+    >>> params_from_project(load_project("layers/mali_2025/project.toml"), radius_km=15).radius_km  # doctest: +SKIP
+    15.0
     """
-    table = {k: v for k, v in project.analysis.items() if v is not None}
-    table.update({k: v for k, v in overrides.items() if v is not None})
-    unknown = set(table) - _PARAM_KEYS - _RULE_KEYS - _RASTER_KEYS
-    if unknown:
-        raise ProjectError(f"{project.path}: [analysis] has unknown key(s) {', '.join(sorted(unknown))}; "
-                           f"allowed: {', '.join(sorted(_PARAM_KEYS | _RULE_KEYS | _RASTER_KEYS))}")
-    rules_args = {k: table.pop(k) for k in list(table) if k in _RULE_KEYS}
-    raster = {"cell_km": float(table.pop("cell_km", 2.0)), "bandwidth_km": float(table.pop("bandwidth_km", 10.0))}
-    for key in ("blockade_min_incidents", "blockade_days", "blockade_max_precision", "at_risk_min_incidents",
-                "at_risk_days"):
-        if key in rules_args:
-            rules_args[key] = int(rules_args[key])
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if not given:
+        return project.params
     try:
-        rules = StatusRules(**rules_args)
-        params = AnalysisParams(rules=rules, **table)
-    except (TypeError, ValueError) as exc:
-        raise ProjectError(f"{project.path}: [analysis]: {exc}") from None
-    return params, raster
+        return AnalysisParams.from_table(given, base=project.params, source="the command line")
+    except InputError as exc:
+        raise InputError(re.sub(r"\b([a-z_]+) = ", lambda m: f"--{m.group(1).replace('_', '-')} ", str(exc),
+                                count=1)) from None
 
 
 def load_project_layers(project: Project, *, progress: bool = False
@@ -203,7 +199,7 @@ def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float], log_lines: list[str],
+def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
                    project_name: str, base: dict[str, gpd.GeoDataFrame] | None = None,
                    sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
                    progress: bool = False, steps: dict[str, Analysis] | None = None,
@@ -251,8 +247,8 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
     bar = tqdm(total=3, desc="density raster", disable=not progress, unit="step")
     density = None
     if len(analysis.incidents):
-        density = incident_density(analysis.incidents, cell_km=raster["cell_km"],
-                                   bandwidth_km=raster["bandwidth_km"], path=stage / "incident_density.tif",
+        density = incident_density(analysis.incidents, cell_km=analysis.params.cell_km,
+                                   bandwidth_km=analysis.params.bandwidth_km, path=stage / "incident_density.tif",
                                    crs=analysis.network.crs)
         names.append("incident_density.tif")
     from geokit.maps import corridor_map
@@ -288,7 +284,8 @@ def write_products(analysis: Analysis, stage: Path, *, raster: dict[str, float],
                        "half_life_days": p.half_life_days, "imprecise_radius_km": p.imprecise_radius_km,
                        "blockade_days": p.rules.blockade_days, "at_risk_days": p.rules.at_risk_days,
                        "blockade_min_incidents": p.rules.blockade_min_incidents,
-                       "at_risk_min_incidents": p.rules.at_risk_min_incidents, **raster},
+                       "at_risk_min_incidents": p.rules.at_risk_min_incidents, "cell_km": p.cell_km,
+                       "bandwidth_km": p.bandwidth_km},
         "destination": analysis.destination,
         "network": analysis.network.summary(),
         "incidents_in_window": int(len(analysis.incidents)),
@@ -325,6 +322,7 @@ def build_project(
     formats: tuple[str, ...] = ("gpkg",),
     progress: bool = False,
     pdf: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
 
@@ -351,6 +349,8 @@ def build_project(
     pdf : bool, default False
         Also print brief.html to brief.pdf with headless Chromium (refused up
         front, with the fix, when Chromium is missing).
+    overrides : mapping, optional
+        Analysis parameters that replace the project file's (``{"radius_km": 15}``), checked the same way.
 
     Examples
     --------
@@ -363,14 +363,14 @@ def build_project(
     out = Path(out_dir)
     _check_out(out, overwrite)
     _check_pdf(pdf)
-    params, raster = params_from_project(project, start=start, end=end)
+    params = params_from_project(project, start=start, end=end, **(overrides or {}))
     layers, log_lines = load_project_layers(project, progress=progress)
     if "roads" not in layers or "incidents" not in layers:
         raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
     base, sources = _map_base(project, layers, boundaries, log_lines)
     analysis = _analyse(project, layers, params, progress=progress)
     log_lines += _network_log(analysis, params)
-    names = _write_and_swap(out, analysis, raster=raster, log_lines=log_lines, project=project, base=base,
+    names = _write_and_swap(out, analysis, log_lines=log_lines, project=project, base=base,
                             sources=sources, formats=formats, progress=progress,
                             steps=_month_steps(project, layers, analysis), pdf=pdf)
     log.info("built %s into %s", project.name, out)
@@ -378,7 +378,8 @@ def build_project(
 
 
 def project_timeline(project_path: str | Path, *, start: str | None = None, end: str | None = None,
-                     allow_outside: bool = False, progress: bool = False) -> pd.DataFrame:
+                     allow_outside: bool = False, progress: bool = False,
+                     overrides: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Every corridor's episodes over a project's window: ``geokit timeline`` and
     the ``status_timeline.csv`` of a build, without writing anything.
 
@@ -387,7 +388,7 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
     >>> project_timeline("layers/mali_2025/project.toml", start="2025-09-01", end="2025-11-30")  # doctest: +SKIP
     """
     project = load_project(project_path, allow_outside=allow_outside)
-    params, _ = params_from_project(project, start=start, end=end)
+    params = params_from_project(project, start=start, end=end, **(overrides or {}))
     layers, _ = load_project_layers(project, progress=progress)
     if "roads" not in layers or "incidents" not in layers:
         raise ProjectError(f"{project.path}: [layers] needs roads and incidents for a timeline")
@@ -505,7 +506,7 @@ def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
     return lines
 
 
-def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: list[str], project: Project,
+def _write_and_swap(out: Path, analysis: Analysis, *, log_lines: list[str], project: Project,
                     base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
                     progress: bool, previous: Path | None = None,
                     steps: dict[str, Analysis] | None = None, pdf: bool = False) -> list[str]:
@@ -516,7 +517,7 @@ def _write_and_swap(out: Path, analysis: Analysis, *, raster: dict, log_lines: l
     people = (population_by_region(analysis, base["regions"], project.population)
               if base.get("regions") is not None else None)  # one computation for the CSV, JSON and brief
     with _staging(out) as stage:
-        names = write_products(analysis, stage, raster=raster, log_lines=log_lines, project_name=project.name,
+        names = write_products(analysis, stage, log_lines=log_lines, project_name=project.name,
                                base=base, sources=sources, formats=formats, progress=progress,
                                steps=steps, people=people)
         before = previous if previous is not None else out
@@ -576,6 +577,7 @@ def build_batch(
     boundaries: str | Path | None = None,
     formats: tuple[str, ...] = ("gpkg",),
     progress: bool = False,
+    overrides: Mapping[str, Any] | None = None,
 ) -> list[Path]:
     """One build per window in ``out_dir/<start>_<end>/``, with changes
     between consecutive windows, ``timeline.csv``, ``timeline_map.html`` (one
@@ -588,7 +590,7 @@ def build_batch(
     out = Path(out_dir)
     if (out / "timeline.csv").exists() and not overwrite:
         raise GeokitError(f"{out} already holds a batch build; pass --overwrite to replace it")
-    params, raster = params_from_project(project, start=start, end=end)
+    params = params_from_project(project, start=start, end=end, **(overrides or {}))
     layers, log_lines = load_project_layers(project, progress=progress)
     lo = params.start if params.start is not None else layers["incidents"]["date"].min()
     hi = params.end if params.end is not None else layers["incidents"]["date"].max()
@@ -606,7 +608,7 @@ def build_batch(
         analysis = _analyse(project, layers, p, network=network)
         folder = out / label
         _check_out(folder, overwrite)
-        names = _write_and_swap(folder, analysis, raster=raster, log_lines=log_lines + _network_log(analysis, p),
+        names = _write_and_swap(folder, analysis, log_lines=log_lines + _network_log(analysis, p),
                                 project=project, base=base, sources=sources, formats=formats,
                                 progress=False, previous=previous)
         previous = folder

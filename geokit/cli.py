@@ -35,6 +35,7 @@ _EPILOG_BUILD = """examples:
   geokit build layers/mali_2025/project.toml --out out/mali
   geokit build project.toml --out out/october --start 2025-10-01 --end 2025-10-31 --overwrite
   geokit build project.toml --out out/weekly --every 7d --format geoparquet
+  geokit build project.toml --out out/wider --radius-km 20 --blockade-days 14
 """
 _EPILOG_TIMELINE = """examples:
   geokit timeline layers/mali_2025/project.toml
@@ -48,6 +49,21 @@ _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
   geokit demo --out /tmp/mali
 """
+
+
+#: Analysis parameters the command line can set: (option, type, help); the key is the option's name.
+_ANALYSIS_OPTIONS = [
+    ("--radius-km", float, "distance from an incident that exposes a road or place"),
+    ("--segment-km", float, "length of the road segments that get a status"),
+    ("--blockade-days", int, "days an incident keeps a road blockaded"),
+    ("--at-risk-days", int, "days an incident keeps a road at risk"),
+    ("--imprecise-radius-km", float, "reach of incidents located only to an area"),
+]
+
+
+def _analysis_overrides(args: argparse.Namespace) -> dict:
+    return {option[2:].replace("-", "_"): getattr(args, option[2:].replace("-", "_"))
+            for option, _, _ in _ANALYSIS_OPTIONS}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--date-format", help="strftime layout of dates, e.g. %%d/%%m/%%Y")
         p.add_argument("--encoding", help="text encoding of a CSV file (default UTF-8)")
 
+    def analysis_options(p: argparse.ArgumentParser) -> None:
+        group = p.add_argument_group("analysis parameters (override the project file's [analysis] table)")
+        for option, kind, text in _ANALYSIS_OPTIONS:
+            group.add_argument(option, type=kind, metavar=option.strip("-").split("-")[-1].upper(), help=text)
+
     p = sub.add_parser("validate", parents=[common], help="check a layer and print a report",
                        description="Read a layer, run every check and print what was found. "
                        "Exits 1 when the layer has errors.",
@@ -116,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "crossings, cities for GPS units and Google Earth)")
     p.add_argument("--pdf", action="store_true",
                    help="also print brief.html to brief.pdf with headless Chromium (single builds)")
+    analysis_options(p)
 
     p = sub.add_parser("timeline", parents=[common], help="print every corridor's episodes of constant status",
                        description="Since when, until when, for how long: each corridor's episodes over "
@@ -130,6 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="also write the episodes to this CSV file")
     p.add_argument("--allow-outside", action="store_true",
                    help="allow layer paths outside the project folder")
+    analysis_options(p)
 
     p = sub.add_parser("diff", parents=[common], help="what changed between two builds",
                        description="Compare two build folders: corridors and segments whose status "
@@ -198,7 +221,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,
-              "formats": ("gpkg", *args.format), "progress": not args.quiet}
+              "formats": ("gpkg", *args.format), "progress": not args.quiet,
+              "overrides": _analysis_overrides(args)}
     if args.every:
         if args.pdf:
             raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
@@ -217,7 +241,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     from geokit.escape import csv_safe
 
     table = project_timeline(args.project, start=args.start, end=args.end, allow_outside=args.allow_outside,
-                             progress=not args.quiet)
+                             progress=not args.quiet, overrides=_analysis_overrides(args))
     if args.status:
         table = table[table["status"].isin(args.status)]
     shown = _for_csv(table)

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 from pyproj import Geod
 
+from geokit._check import names, number, whole_number
 from geokit._errors import InputError
 from geokit.crs import common_metric_crs
 from geokit.incidents import DateLike, in_window, parse_window, precision_class, time_weight
@@ -47,6 +48,10 @@ __all__ = [
 
 Status = Literal["open", "at_risk", "blockaded"]
 _GEOD = Geod(ellps="WGS84")
+
+
+#: Reach (km) of an incident located only to an area (precision class 3), when nothing else is given.
+IMPRECISE_RADIUS_KM = 25.0
 
 
 @dataclass(frozen=True)
@@ -89,19 +94,26 @@ class StatusRules:
     blockade_max_precision: int = 2
     at_risk_min_incidents: int = 1
     at_risk_days: int = 90
-    imprecise_radius_km: float = 25.0
+    imprecise_radius_km: float = IMPRECISE_RADIUS_KM
 
     def __post_init__(self) -> None:
-        for name in ("blockade_min_incidents", "blockade_days", "at_risk_min_incidents", "at_risk_days"):
-            if getattr(self, name) < 1:
-                raise InputError(f"StatusRules.{name} must be at least 1, not {getattr(self, name)}")
-        if self.blockade_max_precision not in (1, 2, 3):
-            raise InputError("StatusRules.blockade_max_precision must be 1, 2 or 3")
+        for name in ("blockade_days", "at_risk_days"):
+            object.__setattr__(self, name, whole_number(name, getattr(self, name), low=1, high=3650, unit="days"))
+        for name in ("blockade_min_incidents", "at_risk_min_incidents"):
+            object.__setattr__(self, name, whole_number(name, getattr(self, name), low=1, high=1_000_000))
+        object.__setattr__(self, "blockade_max_precision",
+                           whole_number("blockade_max_precision", self.blockade_max_precision, low=1, high=3))
+        object.__setattr__(self, "imprecise_radius_km", number("imprecise_radius_km", self.imprecise_radius_km,
+                                                               low=0, high=1000, unit="km"))
+        object.__setattr__(self, "text_columns", names("text_columns", self.text_columns,
+                                                       example='["sub_event_type", "notes"]'))
         for name in ("blockade_pattern", "exclude_pattern"):
+            if not isinstance(getattr(self, name), str):
+                raise InputError(f"{name} must be a regular expression written as text")
             try:
                 re.compile(getattr(self, name))
             except re.error as exc:
-                raise InputError(f"StatusRules.{name} is not a valid regular expression: {exc}") from None
+                raise InputError(f"{name} is not a valid regular expression: {exc}") from None
 
 
 def blockade_relevant(incidents: pd.DataFrame, rules: StatusRules | None = None) -> np.ndarray:
@@ -186,7 +198,7 @@ def exposure_zones(
     end: DateLike = None,
     by: str | None = None,
     half_life_days: float | None = None,
-    imprecise_radius_km: float = 25.0,
+    imprecise_radius_km: float = IMPRECISE_RADIUS_KM,
     crs: object = None,
     engine: Literal["memory", "dask"] = "memory",
     npartitions: int | None = None,
@@ -562,7 +574,7 @@ def place_exposure(
     start: DateLike = None,
     end: DateLike = None,
     zones: gpd.GeoDataFrame | None = None,
-    imprecise_radius_km: float = 25.0,
+    imprecise_radius_km: float = IMPRECISE_RADIUS_KM,
     crs: object = None,
     engine: Literal["memory", "dask"] = "memory",
     npartitions: int | None = None,

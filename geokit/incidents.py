@@ -38,6 +38,7 @@ import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from geokit._check import YEARS
 from geokit._errors import InputError
 from geokit.crs import choose_metric_crs
 
@@ -70,10 +71,13 @@ def _timestamp(value: DateLike, name: str) -> pd.Timestamp | None:
                          "so that 01/10/2025 cannot be read as January or October")
     try:
         stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise InputError(f"{name}={value!r} is not a date; write it like 2025-09-01") from None
+    except (ValueError, TypeError, OverflowError):
+        raise InputError(f"{name}={value!r} is not a date between {YEARS[0]} and {YEARS[1]}; "
+                         "write it like 2025-09-01") from None
     if pd.isna(stamp):
         return None
+    if not YEARS[0] <= stamp.year <= YEARS[1]:
+        raise InputError(f"{name}={value!r} lies outside the years {YEARS[0]}-{YEARS[1]}; check the year")
     return stamp.tz_localize(None).normalize() if stamp.tzinfo else stamp.normalize()
 
 

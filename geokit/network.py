@@ -43,6 +43,11 @@ __all__ = ["RoadNetwork", "Route", "build_network", "find_node", "route", "route
 Place = str | tuple[float, float] | shapely.Point
 
 
+#: Road ends closer than this (metres) are joined into one node.
+SNAP_TOLERANCE_M = 50.0
+#: A named place farther than this (km) from every road is not routable.
+PLACE_SNAP_KM = 5.0
+
 @dataclass(frozen=True)
 class RoadNetwork:
     """A road network: the graph and its edges and nodes as GeoDataFrames.
@@ -145,8 +150,8 @@ def build_network(
     roads: gpd.GeoDataFrame,
     *,
     places: gpd.GeoDataFrame | None = None,
-    snap_tolerance_m: float = 50.0,
-    place_snap_km: float = 5.0,
+    snap_tolerance_m: float = SNAP_TOLERANCE_M,
+    place_snap_km: float = PLACE_SNAP_KM,
     segment_km: float | None = None,
     crs: object = None,
 ) -> RoadNetwork:
@@ -380,7 +385,7 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold().strip()
 
 
-def find_node(network: RoadNetwork, place: Place, *, max_km: float = 5.0) -> int:
+def find_node(network: RoadNetwork, place: Place, *, max_km: float = PLACE_SNAP_KM) -> int:
     """The node of a place name, or the node nearest to a (lon, lat) point.
 
     Names match the ``place`` of nodes, ignoring case and accents; each node
@@ -459,7 +464,7 @@ def route(network: RoadNetwork, stops: Sequence[int], *, avoid_edges: Iterable[i
 
 
 def route_between(network: RoadNetwork, origin: Place, destination: Place, *, via: Sequence[Place] = (),
-                  avoid_edges: Iterable[int] | None = None, max_km: float = 5.0) -> Route | None:
+                  avoid_edges: Iterable[int] | None = None, max_km: float = PLACE_SNAP_KM) -> Route | None:
     """Shortest route between places (names or points), through ``via`` in order.
 
     Examples

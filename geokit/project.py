@@ -29,27 +29,24 @@ Every mistake raises :class:`~geokit.ProjectError` naming the file and key.
 
 from __future__ import annotations
 
-import datetime as dt
+import codecs
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from geokit._errors import ProjectError
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from geokit._errors import InputError, ProjectError
+from geokit.analysis import AnalysisParams
 from geokit.corridors import CorridorSpec  # the corridor model lives with the corridor analysis
 from geokit.schema import LAYER_KINDS
 
-__all__ = ["LayerSpec", "CorridorSpec", "Project", "load_project", "ANALYSIS_DEFAULTS"]
+__all__ = ["LayerSpec", "CorridorSpec", "Project", "load_project"]
 
-#: Parameters of ``[analysis]`` and their defaults; types are checked.
-ANALYSIS_DEFAULTS: dict[str, Any] = {
-    "start": None,
-    "end": None,
-    "radius_km": 10.0,
-    "segment_km": 5.0,
-}
-
+_PROJECT_KEYS = {"name"}
 _LAYER_KEYS = {"path", "layer", "columns", "crs", "date_format", "encoding"}
 _CORRIDOR_KEYS = {"name", "origin", "destination", "via"}
 
@@ -80,7 +77,9 @@ class Project:
     name: str
     layers: Mapping[str, tuple[LayerSpec, ...]]
     corridors: tuple[CorridorSpec, ...]
+    #: The ``[analysis]`` table as written (checked: :attr:`params` is made from it).
     analysis: Mapping[str, Any]
+    params: AnalysisParams
     #: A population-count raster (GeoTIFF, people per cell): ``[layers] population``.
     population: Path | None = None
 
@@ -119,7 +118,14 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
         raise ProjectError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
                            "use [project], [layers], [[corridors]] and [analysis]")
     base = path.resolve().parent
-    name = str(_table(data, "project", path).get("name", path.stem))
+    project_table = _table(data, "project", path)
+    unknown = set(project_table) - _PROJECT_KEYS
+    if unknown:
+        raise ProjectError(f"{path}: [project] has unknown key(s) {', '.join(sorted(unknown))}; "
+                           f"allowed: {', '.join(sorted(_PROJECT_KEYS))}")
+    name = project_table.get("name", path.stem)
+    if not isinstance(name, str) or not name.strip():
+        raise ProjectError(f"{path}: [project] name = {name!r} must be a non-empty text, e.g. name = \"Mali 2025\"")
     layer_table = dict(_table(data, "layers", path))
     population = None
     if "population" in layer_table:
@@ -131,9 +137,13 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise ProjectError(f"{path}: [[corridors]] name {', '.join(dupes)} is used twice")
-    analysis = _parse_analysis(_table(data, "analysis", path), path)
-    return Project(path=path, name=name, layers=layers, corridors=corridors, analysis=analysis,
-                   population=population)
+    analysis = dict(_table(data, "analysis", path))
+    try:
+        params = AnalysisParams.from_table(analysis, source=f"{path}: [analysis]")
+    except InputError as exc:
+        raise ProjectError(str(exc)) from None
+    return Project(path=path, name=name.strip(), layers=layers, corridors=corridors, analysis=analysis,
+                   params=params, population=population)
 
 
 def _table(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
@@ -183,9 +193,32 @@ def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path,
     columns = item.get("columns", {})
     if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
         raise ProjectError(f"{path}: {key}.columns must be a table of canonical = \"source\" names")
+    for option in ("layer", "crs", "date_format", "encoding"):
+        if option in item and (not isinstance(item[option], str) or not item[option].strip()):
+            raise ProjectError(f"{path}: {key}.{option} = {item[option]!r} must be a non-empty text")
+    _check_read_options(item, key, path)
     return LayerSpec(kind=kind, path=file, layer=item.get("layer"), columns=dict(columns),
                      crs=item.get("crs"), date_format=item.get("date_format"),
                      encoding=item.get("encoding"))
+
+
+def _check_read_options(item: Mapping[str, Any], key: str, path: Path) -> None:
+    """A layer's crs, date_format and encoding are checked when the project is read, not when the layer is."""
+    if "crs" in item:
+        try:
+            CRS.from_user_input(item["crs"])
+        except PyprojCRSError:
+            raise ProjectError(f"{path}: {key}.crs = {item['crs']!r} is not a coordinate reference system "
+                               "pyproj knows; write it like \"EPSG:4326\" or \"EPSG:32629\"") from None
+    if "date_format" in item and "%" not in item["date_format"]:
+        raise ProjectError(f"{path}: {key}.date_format = {item['date_format']!r} has no strftime field; "
+                           "write it like \"%d/%m/%Y\"")
+    if "encoding" in item:
+        try:
+            codecs.lookup(item["encoding"])
+        except LookupError:
+            raise ProjectError(f"{path}: {key}.encoding = {item['encoding']!r} is not a text encoding Python "
+                               "knows; e.g. \"utf-8\", \"latin-1\" or \"cp1252\"") from None
 
 
 def _place(value: Any, key: str, path: Path) -> str | tuple[float, float]:
@@ -217,32 +250,9 @@ def _parse_corridor(item: Any, i: int, path: Path) -> CorridorSpec:
     if not isinstance(via, list):
         raise ProjectError(f"{path}: {key}.via must be a list")
     vias = tuple(_place(v, f"{key}.via[{j}]", path) for j, v in enumerate(via))
+    if origin == destination:
+        raise ProjectError(f"{path}: {key} runs from {origin!r} to itself; give it another destination")
     name = item.get("name") or f"{origin}-{destination}"
+    if not isinstance(name, str):
+        raise ProjectError(f"{path}: {key}.name = {name!r} must be a text")
     return CorridorSpec(name=str(name), origin=origin, destination=destination, via=vias)
-
-
-def _parse_analysis(table: Mapping[str, Any], path: Path) -> dict[str, Any]:
-    out = dict(ANALYSIS_DEFAULTS)
-    for key, value in table.items():
-        if key in ("start", "end"):
-            out[key] = _date(value, f"analysis.{key}", path)
-        elif key.endswith(("_km", "_m", "_days")) or key in ANALYSIS_DEFAULTS:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-                raise ProjectError(f"{path}: analysis.{key} = {value!r} must be a positive number")
-            out[key] = float(value)
-        else:
-            out[key] = value
-    if out["start"] and out["end"] and out["start"] > out["end"]:
-        raise ProjectError(f"{path}: analysis.start {out['start']} is after analysis.end {out['end']}")
-    return out
-
-
-def _date(value: Any, key: str, path: Path) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ProjectError(f"{path}: {key} = {value!r} is not a date like 2025-09-01") from None

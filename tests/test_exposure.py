@@ -138,7 +138,7 @@ def test_rules_text_matching_and_validation():
     frame = pd.DataFrame({"event_type": ["Strategic developments", "Battles"],
                           "sub_event_type": ["Blockade declared", "Armed clash"], "notes": ["", "army post"]})
     assert blockade_relevant(frame).tolist() == [True, False]
-    with pytest.raises(ValueError, match="blockade_days must be at least 1"):
+    with pytest.raises(ValueError, match="blockade_days = 0 must be a whole number from 1 to 3,650 days"):
         StatusRules(blockade_days=0)
     with pytest.raises(ValueError, match="not a valid regular expression"):
         StatusRules(blockade_pattern="(")

@@ -35,8 +35,8 @@ def test_project_file_names_the_layers_and_six_corridors():
     assert [c.name for c in project.corridors] == [
         "Dakar-Bamako", "Nouakchott-Bamako", "Conakry-Bamako", "Abidjan-Bamako",
         "Bobo-Dioulasso-Bamako", "Bamako-Mopti"]
-    assert project.analysis["radius_km"] == 10.0
-    assert str(project.analysis["start"]) == "2025-09-01"
+    assert project.params.radius_km == 10.0
+    assert str(project.params.start) == "2025-09-01"
 
 
 def test_the_files_are_small():

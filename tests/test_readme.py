@@ -42,12 +42,12 @@ def test_cli_commands_in_readme_work(command, tmp_path):
 def test_project_file_example_uses_only_known_keys():
     import tomllib
 
-    from geokit.build import _PARAM_KEYS, _RASTER_KEYS, _RULE_KEYS
+    from geokit.analysis import AnalysisParams
     from geokit.project import _CORRIDOR_KEYS, _LAYER_KEYS
 
     block = re.search(r"## Project files.*?```toml\n(.*?)```", README, re.S).group(1)
     data = tomllib.loads(block)
-    assert set(data["analysis"]) <= _PARAM_KEYS | _RULE_KEYS | _RASTER_KEYS
+    AnalysisParams.from_table(data["analysis"])  # refuses unknown keys and bad values
     for corridor in data["corridors"]:
         assert set(corridor) <= _CORRIDOR_KEYS
     for entry in data["layers"].values():

@@ -1,0 +1,96 @@
+"""Type and range checks of parameter values, shared by every parameter class.
+
+Each check raises :class:`~geokit.InputError` naming the parameter, the value
+and the allowed range, so a project file, a command-line option and a Python
+call get the same message (the caller adds where the value came from).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from geokit._errors import InputError
+
+__all__ = ["number", "whole_number", "names", "date"]
+
+
+def number(name: str, value: Any, *, low: float, high: float, unit: str = "", low_open: bool = True) -> float:
+    """A finite real number in ``(low, high]`` (or ``[low, high]`` with ``low_open=False``).
+
+    Examples
+    --------
+    >>> number("radius_km", 10, low=0, high=500, unit="km")
+    10.0
+    >>> number("radius_km", float("inf"), low=0, high=500, unit="km")
+    Traceback (most recent call last):
+    ...
+    geokit._errors.InputError: radius_km = inf must be a finite number above 0 and at most 500 km
+    """
+    bound = f"above {low:g}" if low_open else f"at least {low:g}"
+    wanted = f"must be a finite number {bound} and at most {high:g}{' ' + unit if unit else ''}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} = {value!r} {wanted}, not {type(value).__name__}")
+    value = float(value)
+    if not math.isfinite(value) or value > high or value < low or (low_open and value == low):
+        raise InputError(f"{name} = {value:g} {wanted}")
+    return value
+
+
+def whole_number(name: str, value: Any, *, low: int, high: int, unit: str = "") -> int:
+    """A whole number in ``[low, high]``; ``30.0`` is accepted as 30.
+
+    Examples
+    --------
+    >>> whole_number("blockade_days", 30.0, low=1, high=3650, unit="days")
+    30
+    """
+    wanted = f"must be a whole number from {low:,} to {high:,}{' ' + unit if unit else ''}"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise InputError(f"{name} = {value!r} {wanted}, not {type(value).__name__}")
+    if isinstance(value, float) and (not math.isfinite(value) or not value.is_integer()):
+        raise InputError(f"{name} = {value!r} {wanted}")
+    if not low <= value <= high:
+        raise InputError(f"{name} = {int(value):,} {wanted}")
+    return int(value)
+
+
+def names(name: str, value: Any, *, example: str) -> tuple[str, ...]:
+    """A list of non-empty strings (a lone string is refused: it is not a list of one).
+
+    Examples
+    --------
+    >>> names("text_columns", ["notes"], example='["notes"]')
+    ('notes',)
+    """
+    if isinstance(value, str):
+        raise InputError(f"{name} = {value!r} must be a list of names, e.g. {example}, not a single string")
+    if not isinstance(value, Sequence) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise InputError(f"{name} = {value!r} must be a list of non-empty names, e.g. {example}")
+    return tuple(value)
+
+
+#: Years a date of an analysis window or an incident may fall in.
+YEARS = (1900, 2100)
+
+
+def date(name: str, value: Any) -> dt.date:
+    """A calendar date given as ``YYYY-MM-DD`` (or a date), in the years :data:`YEARS`.
+
+    Examples
+    --------
+    >>> date("start", "2025-09-01")
+    datetime.date(2025, 9, 1)
+    """
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise InputError(f"{name} = {value!r} is not a date written YYYY-MM-DD, e.g. 2025-09-01") from None
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        raise InputError(f"{name} = {value} lies outside the years {YEARS[0]}-{YEARS[1]}; check the year")
+    return value
