@@ -23,14 +23,10 @@ and ids are stable, so the same inputs give byte-identical ``summary.csv``.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
 import re
-import shutil
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +36,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from geokit._errors import GeokitError, InputError, ProjectError
-from geokit._io import atomic_path
+from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
 from geokit.analysis import (DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse,
@@ -135,16 +131,6 @@ def load_project_layers(project: Project, *, progress: bool = False
         else:
             layers[kind] = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     return layers, log_lines
-
-
-@contextlib.contextmanager
-def _staging(out: Path) -> Iterator[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".geokit-build-", dir=out))
-    try:
-        yield stage
-    finally:
-        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -361,18 +347,21 @@ def build_project(
         raise GeokitError(f"unknown format(s) {', '.join(sorted(unknown))}; use {', '.join(FORMATS)}")
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
-    _check_out(out, overwrite)
+    check_out_folder(out, overwrite=overwrite)
     _check_pdf(pdf)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
-    layers, log_lines = load_project_layers(project, progress=progress)
-    if "roads" not in layers or "incidents" not in layers:
-        raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
-    base, sources = _map_base(project, layers, boundaries, log_lines)
-    analysis = _analyse(project, layers, params, progress=progress)
-    log_lines += _network_log(analysis, params)
-    names = _write_and_swap(out, analysis, log_lines=log_lines, project=project, base=base,
-                            sources=sources, formats=formats, progress=progress,
-                            steps=_month_steps(project, layers, analysis), pdf=pdf)
+    with build_lock(out):
+        layers, log_lines = load_project_layers(project, progress=progress)
+        if "roads" not in layers or "incidents" not in layers:
+            raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
+        base, sources = _map_base(project, layers, boundaries, log_lines)
+        analysis = _analyse(project, layers, params, progress=progress)
+        log_lines += _network_log(analysis, params)
+        steps = _month_steps(project, layers, analysis)
+        with staged_folder(out) as stage:
+            names = _write_build(stage, analysis, log_lines=log_lines, project=project, base=base,
+                                 sources=sources, formats=formats, progress=progress, steps=steps, pdf=pdf,
+                                 previous=out, label=str(out))
     log.info("built %s into %s", project.name, out)
     return [out / name for name in names]
 
@@ -434,13 +423,6 @@ def _check_pdf(pdf: bool) -> None:
         from geokit.brief import require_chromium
 
         require_chromium()
-
-
-def _check_out(out: Path, overwrite: bool) -> None:
-    existing = [name for name in PRODUCTS if (out / name).exists()]
-    if existing and not overwrite:
-        raise GeokitError(f"{out} already holds a build ({', '.join(existing)}); pass --overwrite "
-                          "(overwrite=True) to replace it, or choose another folder")
 
 
 #: Base layers of the map, drawn beneath the analysis, and the sources they credit.
@@ -506,30 +488,28 @@ def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
     return lines
 
 
-def _write_and_swap(out: Path, analysis: Analysis, *, log_lines: list[str], project: Project,
-                    base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
-                    progress: bool, previous: Path | None = None,
-                    steps: dict[str, Analysis] | None = None, pdf: bool = False) -> list[str]:
-    """Write every product into a staging folder, add changes against the
-    previous build, then move them all into ``out``."""
+def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], project: Project,
+                 base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
+                 progress: bool, previous: Path, label: str,
+                 steps: dict[str, Analysis] | None = None, pdf: bool = False) -> list[str]:
+    """Write every product of one build into ``folder`` (a staging folder), with the changes against
+    the ``previous`` build when there is one, and the brief; return the file names."""
     from geokit.diff import diff_builds, write_changes
 
+    folder.mkdir(exist_ok=True)
     people = (population_by_region(analysis, base["regions"], project.population)
               if base.get("regions") is not None else None)  # one computation for the CSV, JSON and brief
-    with _staging(out) as stage:
-        names = write_products(analysis, stage, log_lines=log_lines, project_name=project.name,
-                               base=base, sources=sources, formats=formats, progress=progress,
-                               steps=steps, people=people)
-        before = previous if previous is not None else out
-        changes = None
-        if (before / "summary.csv").is_file() and (before / "layers.gpkg").is_file():
-            changes = diff_builds(before, stage, new_label=str(out))
-            write_changes(changes, stage)
-            names += ["changes.csv", "changes.md"]
-        names += _write_brief(analysis, stage, project=project, base=base, sources=sources, people=people,
-                              changes=changes.table if changes is not None else None, pdf=pdf)
-        for name in names:  # every product is complete: move them into place
-            os.replace(stage / name, out / name)
+    names = write_products(analysis, folder, log_lines=log_lines, project_name=project.name,
+                           base=base, sources=sources, formats=formats, progress=progress,
+                           steps=steps, people=people)
+    pause_point("write")
+    changes = None
+    if (previous / "summary.csv").is_file() and (previous / "layers.gpkg").is_file():
+        changes = diff_builds(previous, folder, new_label=label)
+        write_changes(changes, folder)
+        names += ["changes.csv", "changes.md"]
+    names += _write_brief(analysis, folder, project=project, base=base, sources=sources, people=people,
+                          changes=changes.table if changes is not None else None, pdf=pdf)
     return names
 
 
@@ -588,10 +568,23 @@ def build_batch(
     """
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
-    if (out / "timeline.csv").exists() and not overwrite:
-        raise GeokitError(f"{out} already holds a batch build; pass --overwrite to replace it")
+    check_out_folder(out, overwrite=overwrite)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
-    layers, log_lines = load_project_layers(project, progress=progress)
+    if params.start is not None and params.end is not None:
+        windows(str(params.start), str(params.end), every)  # a bad or too fine step is refused before any work
+    with build_lock(out):
+        layers, log_lines = load_project_layers(project, progress=progress)
+        with staged_folder(out) as stage:
+            names = _write_batch(stage, out, project=project, layers=layers, log_lines=log_lines, params=params,
+                                 every=every, boundaries=boundaries, formats=formats, progress=progress)
+    return [out / name for name in names]
+
+
+def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_lines: list[str],
+                 params: AnalysisParams, every: str, boundaries: str | Path | None, formats: tuple[str, ...],
+                 progress: bool) -> list[str]:
+    """Every window's build into ``stage/<start>_<end>/``, then the batch's own files; return the names
+    relative to ``stage``."""
     lo = params.start if params.start is not None else layers["incidents"]["date"].min()
     hi = params.end if params.end is not None else layers["incidents"]["date"].max()
     spans = windows(str(lo), str(hi), every)
@@ -600,36 +593,34 @@ def build_batch(
     whole = _analyse(project, layers, replace(params, start=f"{spans[0][0]:%Y-%m-%d}",
                                               end=f"{spans[-1][1]:%Y-%m-%d}"), progress=progress)
     network = whole.network
-    rows, written, previous = [], [], None
+    rows: list[pd.DataFrame] = []
+    written: list[str] = []
+    previous = out / f"{spans[0][0]:%Y-%m-%d}_{spans[0][1]:%Y-%m-%d}"  # the first window's earlier build
     steps: dict[str, Analysis] = {}  # window label -> the window's analysis (its incidents, zones, places)
     for a, b in tqdm(spans, desc="windows", disable=not progress, unit="window"):
         label = f"{a:%Y-%m-%d}_{b:%Y-%m-%d}"
         p = replace(params, start=a.strftime("%Y-%m-%d"), end=b.strftime("%Y-%m-%d"))
         analysis = _analyse(project, layers, p, network=network)
-        folder = out / label
-        _check_out(folder, overwrite)
-        names = _write_and_swap(folder, analysis, log_lines=log_lines + _network_log(analysis, p),
-                                project=project, base=base, sources=sources, formats=formats,
-                                progress=False, previous=previous)
-        previous = folder
-        written += [folder / n for n in names]
+        names = _write_build(stage / label, analysis, log_lines=log_lines + _network_log(analysis, p),
+                             project=project, base=base, sources=sources, formats=formats,
+                             progress=False, previous=previous, label=str(out / label))
+        previous = stage / label
+        written += [f"{label}/{n}" for n in names]
         rows.append(_summary_table(analysis).assign(window_start=a.normalize(), window_end=b.normalize()))
         steps[f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"] = analysis
     timeline = _window_table(whole, spans, rows)
-    with atomic_path(out / "timeline.csv") as tmp:
-        csv_safe(timeline).to_csv(tmp, index=False, lineterminator="\n")
+    csv_safe(timeline).to_csv(stage / "timeline.csv", index=False, lineterminator="\n")
     chart = None
     if whole.timeline is not None and not whole.episodes.empty:
         from geokit.chart import chart_data_uri, save_chart
 
         figure = whole.status_chart(title=f"{project.name}: corridor status")
-        save_chart(figure, out / "status_chart.png")
+        save_chart(figure, stage / "status_chart.png")
         chart = chart_data_uri(figure)
-        written.append(out / "status_chart.png")
-    _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=out / "timeline_map.html")
-    with atomic_path(out / "index.html") as tmp:
-        tmp.write_text(_index_html(project.name, timeline, chart=chart), encoding="utf-8")
-    return written + [out / "timeline.csv", out / "timeline_map.html", out / "index.html"]
+        written.append("status_chart.png")
+    _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=stage / "timeline_map.html")
+    (stage / "index.html").write_text(_index_html(project.name, timeline, chart=chart), encoding="utf-8")
+    return written + ["timeline.csv", "timeline_map.html", "index.html"]
 
 
 #: The first columns of timeline.csv: status at each window's end and over it, from the one timeline.

@@ -3,10 +3,8 @@
 import hashlib
 import re
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import geopandas as gpd
 import pandas as pd
@@ -85,7 +83,7 @@ def test_rebuild_is_byte_identical_and_needs_overwrite(demo, tmp_path):
         pd.testing.assert_frame_equal(a, b)
     refused = geokit_cli("build", str(MALI / "project.toml"), "--out", str(again))
     assert refused.returncode == 1
-    assert "already holds a build" in refused.stderr and "--overwrite" in refused.stderr
+    assert "already holds a geokit build" in refused.stderr and "--overwrite" in refused.stderr
     assert "Traceback" not in refused.stderr
 
 
@@ -139,28 +137,6 @@ def test_bad_project_files_exit_1_naming_the_key(tmp_path, broken, message):
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Traceback" not in done.stderr
     assert __import__("re").search(message, done.stderr), done.stderr
-
-
-def test_killed_build_leaves_the_previous_outputs_intact(tmp_path):
-    out = tmp_path / "out"
-    path = _project(tmp_path, GOOD)
-    assert geokit_cli("build", str(path), "--out", str(out), "-q").returncode == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-    for delay in (0.3, 0.8, 1.5):
-        proc = subprocess.Popen([sys.executable, "-m", "geokit", "build", str(path), "--out", str(out),
-                                 "--overwrite", "-q", "--start", "2025-09-01"], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        now = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
-        for name, data in now.items():
-            # each product is either the old one or a complete new one, never a torn file
-            if data != before.get(name):
-                assert name in before
-        assert set(before) <= set(now)
-        assert gpd.read_file(out / "layers.gpkg", layer="corridors").shape[0] == 1
-        pd.read_csv(out / "summary.csv")
 
 
 def test_build_help_and_usage():
