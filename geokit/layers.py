@@ -31,8 +31,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import pyogrio.raw
+import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
+from geokit._check import YEARS
 from geokit._errors import GeokitWarning, InputError
 from geokit.formats import FORMAT_COLUMNS, UCDP_VIOLENCE_TYPES, detect_format
 from geokit.schema import (
@@ -45,6 +48,11 @@ from geokit.schema import (
 )
 from geokit.validate import (
     ValidationReport,
+    check_antimeridian,
+    check_incident_dates,
+    check_negative_counts,
+    drop_duplicate_rows,
+    drop_placeholder_points,
     check_coordinates,
     check_crs,
     check_duplicate_ids,
@@ -228,13 +236,19 @@ def validate_layer(
     frame = check_crs(frame, report, crs=crs if crs is not None else implied_crs)
     report.source_crs = frame.crs.to_string() if frame.crs is not None else None
     frame = drop_missing_geometries(frame, report)
+    frame = drop_placeholder_points(frame, report)
     if frame.empty and report.ok:
         report.add("error", "no row has a usable geometry (all were null or empty)",
                    fix="check the coordinate columns or the geometry of the file")
     check_geometry_types(frame, report)
     check_coordinates(frame, report, xy_columns=xy, bounds=bounds)
+    check_antimeridian(frame, report)
+    check_negative_counts(frame, report)
     if report.ok:
         frame = repair_geometries(frame, report, strict=strict)
+        frame = drop_duplicate_rows(frame, report)
+    if kind == "incidents":
+        frame = check_incident_dates(frame, report)
     check_duplicate_ids(frame, report)
     if highway is not None and kind == "roads" and not _is_osm(Path(str(source))):
         frame = frame.loc[frame["road_class"].isin(list(highway))]
@@ -449,10 +463,28 @@ def _read_file(
             if len(layers) > 1:
                 names = ", ".join(str(n) for n in layers[:, 0])
                 raise InputError(f"{path} holds {len(layers)} layers ({names}); name one with layer=")
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
     except (DataSourceError, DataLayerError) as exc:
         raise InputError(f"{path}: cannot read it as a vector layer: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path} holds text that is not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r}); "
+                         "pass encoding='latin-1' (or the file's real encoding), or re-save it as UTF-8") from None
+    except shapely.errors.GEOSException:
+        frame = _read_unbuildable(path, layer=layer, encoding=encoding, report=report)
     return frame, None, ("x", "y")
+
+
+def _read_unbuildable(path: Path, *, layer: str | None, encoding: str | None,
+                      report: ValidationReport) -> gpd.GeoDataFrame:
+    """Read a file in which some geometries cannot be built (a line with one vertex): those rows keep no
+    geometry and are reported, the others are read as usual."""
+    meta, _, wkb, _ = pyogrio.raw.read(path, layer=layer, encoding=encoding, read_geometry=True)
+    attributes = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, read_geometry=False)
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    broken = np.asarray([g is None for g in geoms]) & np.asarray([w is not None for w in wkb])
+    report.add("warning", f"{int(broken.sum())} geometries cannot be built (e.g. a line with a single vertex) "
+               "and are read as null", rows=np.flatnonzero(broken), fix="correct or remove those features")
+    return gpd.GeoDataFrame(attributes, geometry=geoms, crs=meta["crs"])
 
 
 def _read_csv(
@@ -472,6 +504,7 @@ def _read_csv(
         raise InputError(f"{path}: cannot parse it as CSV ({str(exc).strip()}); check the "
                          "delimiter and quoting") from None
     _check_ragged_rows(path, enc, sep, len(table.columns))
+    _check_nul_bytes(path)
     lower = {c.lower(): c for c in table.columns}
     xcol, ycol, implied = columns.pop("x", None), columns.pop("y", None), None
     if xcol is None or ycol is None:
@@ -521,6 +554,21 @@ def _check_ragged_rows(path: Path, encoding: str, sep: str, n_columns: int) -> N
             f"{path}: {len(bad)} rows do not have the header's {n_columns} fields "
             f"({describe_rows(rows, noun='CSV line', offset=2)}; e.g. {bad[0][1]} fields): the file looks "
             "truncated, or a field holds an unquoted delimiter; fix those lines (quote text fields)")
+
+
+def _check_nul_bytes(path: Path) -> None:
+    """Refuse a text file holding a NUL byte: a binary or corrupted export, whose text cannot be trusted."""
+    import mmap
+
+    with open(path, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size == 0:
+            return
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            at = data.find(b"\x00")
+            if at >= 0:
+                line = data[:at].count(b"\n") + 1
+                raise InputError(f"{path} holds a NUL byte (line {line}): it is binary or corrupted, not CSV text; "
+                                 "export it again as CSV")
 
 
 def _sniff_delimiter(sample: str) -> str:
@@ -643,9 +691,9 @@ def _coerce(
                        f"e.g. {example!r}", rows=values.index[bad],
                        fix="write plain numbers (no thousands separators or text)")
         return numbers.astype(float)
-    if canon == "event_id":
+    if canon == "event_id":  # " MLI1 " is MLI1: ids differing only by spaces are the same id
         return values.astype(object).where(values.notna(), None).map(
-            lambda v: None if v is None else str(v))
+            lambda v: None if v is None or not str(v).strip() else str(v).strip())
     return values.astype(object).where(values.notna(), None)
 
 
@@ -653,23 +701,37 @@ def _coerce(
 #: (``2025-09-14``, ``2025-09-14 00:00:00.000``) and ACLED's long form.
 DATE_FORMATS: tuple[str, ...] = ("ISO8601", "%d %B %Y")
 
+#: An ISO date at the start of a timestamp; only the date is kept (the event's local date as given).
+_LOCAL_DATE = r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}.*)?$"
+
 
 def _parse_dates(
     values: pd.Series, src: str, report: ValidationReport, *, date_format: str | None
 ) -> pd.Series:
     text = values.astype(object).where(values.notna(), None)
     text = text.map(lambda v: v if v is None else str(v).strip())
+    # the local date of the event as written: "2025-09-14T23:30-05:00" is 14 September, not 15 in UTC
+    local = text.str.extract(_LOCAL_DATE, expand=False)
+    text = local.where(local.notna(), text) if not date_format else text
+    year = pd.to_numeric(text.str.extract(r"(?<!\d)(\d{4})(?!\d)", expand=False), errors="coerce")
+    odd_year = ((year < YEARS[0]) | (year > YEARS[1])).fillna(False)
+    if odd_year.any():
+        report.add("error", f"{int(odd_year.sum())} dates in '{src}' lie outside the years {YEARS[0]}-{YEARS[1]}, "
+                   f"e.g. {text[odd_year].iloc[0]!r}", rows=values.index[odd_year], fix="correct the year")
     parsed = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
     for fmt in (date_format,) if date_format else DATE_FORMATS:
-        todo = parsed.isna() & text.notna()
+        todo = parsed.isna() & text.notna() & ~odd_year
         if not todo.any():
             break
-        attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        try:
+            attempt = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        except (ValueError, OverflowError):  # a layout pandas cannot use at all
+            attempt = pd.Series(pd.NaT, index=text[todo].index, dtype="datetime64[ns]")
         if getattr(attempt.dt, "tz", None) is not None:
-            attempt = attempt.dt.tz_convert(None)
+            attempt = attempt.dt.tz_localize(None)  # keep the local wall-clock date
         parsed[todo] = attempt.astype("datetime64[ns]")
     missing = text.isna()
-    bad = parsed.isna() & ~missing
+    bad = parsed.isna() & ~missing & ~odd_year
     if missing.any():
         report.add("error", f"{int(missing.sum())} incidents have no date in '{src}'",
                    rows=values.index[missing], fix="fill in the dates or remove those rows")

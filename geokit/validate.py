@@ -10,6 +10,7 @@ the fix, so an analyst can correct the file without reading code.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,11 +35,16 @@ __all__ = [
     "check_coordinates",
     "repair_geometries",
     "check_duplicate_ids",
+    "drop_placeholder_points",
+    "check_negative_counts",
+    "check_incident_dates",
+    "drop_duplicate_rows",
+    "check_antimeridian",
 ]
 
 log = logging.getLogger(__name__)
 
-Level = Literal["error", "repaired", "dropped"]
+Level = Literal["error", "repaired", "dropped", "warning"]
 
 #: How many offending rows a message lists before it only counts them.
 MAX_ROWS_SHOWN = 5
@@ -375,3 +381,137 @@ def check_duplicate_ids(frame: pd.DataFrame, report: ValidationReport) -> None:
 def _positions(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
     """Source row positions (the frame's index holds them) where mask is true."""
     return np.asarray(frame.index[np.asarray(mask, bool)])
+
+
+def drop_placeholder_points(frame: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
+    """Drop points at exactly (0, 0) in degrees, the placeholder many exports write for a missing location.
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0), shapely.Point(-8, 12.6)], crs=4326)
+    >>> r = ValidationReport("t.csv", "incidents")
+    >>> len(drop_placeholder_points(f, r)), r.problems[0].level
+    (1, 'dropped')
+    """
+    if frame.crs is None or not frame.crs.is_geographic or frame.empty or "Point" not in GEOMETRY_TYPES[report.kind]:
+        return frame
+    geoms = frame.geometry.array
+    zero = (shapely.get_type_id(geoms) == 0) & (shapely.get_x(geoms) == 0) & (shapely.get_y(geoms) == 0)
+    zero = np.asarray(zero, bool)
+    if zero.any():
+        report.add("dropped", f"{int(zero.sum())} rows at exactly (0, 0), the placeholder for a missing "
+                   "location, were dropped", rows=_positions(frame, zero),
+                   fix="give those rows their real coordinates")
+    return frame.loc[~zero]
+
+
+def check_negative_counts(frame: pd.DataFrame, report: ValidationReport) -> None:
+    """Refuse negative fatalities or population: a count cannot be below zero.
+
+    Examples
+    --------
+    >>> r = ValidationReport("t.csv", "incidents")
+    >>> check_negative_counts(pd.DataFrame({"fatalities": [3.0, -2.0]}), r); r.ok
+    False
+    """
+    for column in ("fatalities", "population"):
+        if column in frame and pd.api.types.is_numeric_dtype(frame[column]):
+            negative = (frame[column] < 0).fillna(False).to_numpy()
+            if negative.any():
+                report.add("error", f"{int(negative.sum())} rows have a negative {column} "
+                           f"(e.g. {frame[column][negative].iloc[0]:g})", rows=_positions(frame, negative),
+                           fix=f"a {column} count is 0 or more: correct those rows, or leave them blank if unknown")
+
+
+#: Dates this far (days) from the middle of the others are reported as a probable wrong year.
+OUTLIER_DAYS = 3 * 365
+
+
+def check_incident_dates(frame: pd.DataFrame, report: ValidationReport, *, today: dt.date | None = None
+                         ) -> pd.DataFrame:
+    """Drop incidents dated after ``today`` (a typo such as 2052 would otherwise move the analysis window
+    and end every blockade) and warn about dates years away from all the others.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"date": pd.to_datetime(["2025-09-14", "2052-09-14"])})
+    >>> r = ValidationReport("t.csv", "incidents")
+    >>> len(check_incident_dates(f, r, today=dt.date(2026, 1, 1))), r.problems[0].level
+    (1, 'dropped')
+    """
+    if "date" not in frame or frame.empty or not pd.api.types.is_datetime64_any_dtype(frame["date"]):
+        return frame
+    today = today or dt.date.today()
+    future = (frame["date"] > pd.Timestamp(today)).to_numpy()
+    if future.any():
+        report.add("dropped", f"{int(future.sum())} incidents dated after today ({today}) were dropped, e.g. "
+                   f"{frame['date'][future].min():%Y-%m-%d}", rows=_positions(frame, future),
+                   fix="correct the year of those dates")
+    kept = frame.loc[~future]
+    if len(kept) >= 5:
+        middle = kept["date"].median()
+        far = ((kept["date"] - middle).abs() > pd.Timedelta(days=OUTLIER_DAYS)).to_numpy()
+        if far.any() and far.mean() < 0.05:
+            report.add("warning", f"{int(far.sum())} incidents are dated more than {OUTLIER_DAYS // 365} years "
+                       f"from the others (middle date {middle:%Y-%m-%d}), e.g. {kept['date'][far].iloc[0]:%Y-%m-%d}",
+                       rows=_positions(kept, far), fix="check the year of those dates; they are kept")
+    return kept
+
+
+def drop_duplicate_rows(frame: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
+    """Drop exact duplicates: roads with the same line (either direction), which would double the network,
+    and incidents without ids whose every field and location repeat an earlier row.
+
+    Examples
+    --------
+    >>> line = shapely.LineString([(-8, 12.6), (-7, 12.7)])
+    >>> f = gpd.GeoDataFrame(geometry=[line, line.reverse()], crs=4326)
+    >>> r = ValidationReport("roads.geojson", "roads")
+    >>> len(drop_duplicate_rows(f, r))
+    1
+    """
+    if frame.empty:
+        return frame
+    keys = pd.Series(shapely.to_wkb(shapely.normalize(frame.geometry.array)), index=frame.index)
+    if report.kind == "roads":
+        duplicated = keys.duplicated().to_numpy()
+        what = "roads repeat an earlier road's line exactly (in either direction)"
+        fix = "remove the duplicated features from the file"
+    elif report.kind == "incidents" and "event_id" in frame and frame["event_id"].astype(str).str.startswith(
+            "row-").all():
+        fields = frame.drop(columns=[frame.geometry.name, "event_id"]).astype(str)
+        duplicated = fields.assign(_where=keys).duplicated().to_numpy()
+        what = "incidents without ids repeat an earlier row in every field and location"
+        fix = "give each incident an id (event_id) if they are distinct events"
+    else:
+        return frame
+    if duplicated.any():
+        report.add("dropped", f"{int(duplicated.sum())} {what} and were dropped",
+                   rows=_positions(frame, duplicated), fix=fix)
+    return frame.loc[~duplicated]
+
+
+def check_antimeridian(frame: gpd.GeoDataFrame, report: ValidationReport) -> None:
+    """Refuse lines and polygons with an edge longer than 180 degrees of longitude: they cross the
+    antimeridian, where one metric CRS cannot hold them (and the map would draw them round the world).
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.LineString([(179.5, -17), (-179.5, -17.2)])], crs=4326)
+    >>> r = ValidationReport("roads.geojson", "roads")
+    >>> check_antimeridian(f, r); r.ok
+    False
+    """
+    if frame.crs is None or not frame.crs.is_geographic or frame.empty:
+        return
+    xy, owner = shapely.get_coordinates(frame.geometry.array, return_index=True)
+    if len(xy) < 2:
+        return
+    jump = (np.abs(np.diff(xy[:, 0])) > 180) & (owner[1:] == owner[:-1])
+    rows = np.zeros(len(frame), bool)
+    rows[owner[1:][jump]] = True
+    if rows.any():
+        report.add("error", f"{int(rows.sum())} features cross the antimeridian (180 degrees longitude)",
+                   rows=_positions(frame, rows),
+                   fix="split them at 180 degrees (ogr2ogr -wrapdateline) or leave them out; geokit analyses "
+                   "one side of it")
