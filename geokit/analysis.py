@@ -19,17 +19,18 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 
 from geokit._check import names, number
 from geokit._errors import InputError
-from geokit.corridors import CorridorSpec, corridor_status, detour_for, detours, isolation
+from geokit.corridors import CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation
 from geokit.exposure import (StatusRules, _exposure_and_timeline, exposed_totals, exposure_zones,
                              place_exposure)
 from geokit.incidents import DateLike, in_window, parse_window
 from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 
-__all__ = ["AnalysisParams", "parameter_names", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
+__all__ = ["AnalysisParams", "parameter_names", "incidents_far_from_roads", "FAR_FROM_ROADS_KM", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
            "SUMMARY_DEFINITIONS", "DAY_CONVENTION"]
 
 #: Columns of :meth:`Analysis.summary` (``summary.csv``); README's "Products" says what each means.
@@ -209,6 +210,31 @@ _LIMITS = {
 }
 
 
+#: Incidents farther than this (km) from every road are reported: a probable location error.
+FAR_FROM_ROADS_KM = 50.0
+
+
+def incidents_far_from_roads(analysis: Analysis, *, km: float = FAR_FROM_ROADS_KM) -> gpd.GeoDataFrame:
+    """The analysis's incidents farther than ``km`` from every road of its network.
+
+    Many such incidents usually mean a location error the map would not show: latitude and longitude
+    swapped yet still on land, or coordinates in the wrong UTM zone. A build warns with their number.
+
+    Examples
+    --------
+    >>> far = incidents_far_from_roads(result, km=50)  # doctest: +SKIP
+    """
+    incidents = analysis.incidents
+    if incidents.empty:
+        return incidents
+    crs = analysis.network.crs
+    tree = shapely.STRtree(analysis.network.edges.to_crs(crs).geometry.array)
+    near, _ = tree.query(incidents.to_crs(crs).geometry.array, predicate="dwithin", distance=km * 1000)
+    far = np.ones(len(incidents), bool)
+    far[near] = False
+    return incidents.loc[far]
+
+
 def parameter_names() -> tuple[set[str], set[str]]:
     """The keys :meth:`AnalysisParams.from_table` takes: the analysis's own and the status rules'.
 
@@ -317,7 +343,9 @@ def analyse(
     step = progress or (lambda name: None)
     step("building the road network")
     if network is None:
-        network = build_network(roads, places=named_places(cities, crossings),
+        places = named_places(cities, crossings)
+        check_corridor_places(corridors, places, roads, place_snap_km=params.place_snap_km)
+        network = build_network(roads, places=places,
                                 snap_tolerance_m=params.snap_tolerance_m, place_snap_km=params.place_snap_km,
                                 segment_km=params.segment_km)
     window = in_window(incidents, params.start, params.end)

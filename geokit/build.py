@@ -39,8 +39,8 @@ from geokit._errors import GeokitError, InputError, ProjectError
 from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
-from geokit.analysis import (DAY_CONVENTION, SUMMARY_DEFINITIONS, Analysis, AnalysisParams, analyse,
-                             population_by_region)
+from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
+                             analyse, incidents_far_from_roads, population_by_region)
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
@@ -480,8 +480,18 @@ def _analyse(project: Project, layers: dict, params: AnalysisParams, *, network=
     return analysis
 
 
-def _network_log(analysis: Analysis, params: AnalysisParams) -> list[str]:
+def _network_log(analysis: Analysis, params: AnalysisParams, *, warn: bool = True) -> list[str]:
+    """The build.log lines of the parameters and the network; incidents far from every road are also
+    a console warning when ``warn`` (once per build: the whole span of a batch)."""
     lines = [f"parameters: {params}", f"network: {analysis.network.summary()}"]
+    far = incidents_far_from_roads(analysis)
+    if len(far):
+        warning = (f"{len(far)} of {len(analysis.incidents)} incidents lie farther than {FAR_FROM_ROADS_KM:g} km "
+                   f"from every road (e.g. {far['event_id'].iloc[0]}): check their coordinates (latitude and "
+                   "longitude swapped, or the wrong UTM zone) or add the roads they are near")
+        if warn:
+            log.warning(warning)
+        lines.append("WARNING: " + warning)
     if analysis.network.unattached_places:
         lines.append("places farther than place_snap_km from every road (not routable): "
                      + ", ".join(analysis.network.unattached_places))
@@ -592,6 +602,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
     # the timeline of the whole span, computed once: every window's status at its end reads it
     whole = _analyse(project, layers, replace(params, start=f"{spans[0][0]:%Y-%m-%d}",
                                               end=f"{spans[-1][1]:%Y-%m-%d}"), progress=progress)
+    _network_log(whole, params)  # the console hears of location errors once
     network = whole.network
     rows: list[pd.DataFrame] = []
     written: list[str] = []
@@ -601,7 +612,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         label = f"{a:%Y-%m-%d}_{b:%Y-%m-%d}"
         p = replace(params, start=a.strftime("%Y-%m-%d"), end=b.strftime("%Y-%m-%d"))
         analysis = _analyse(project, layers, p, network=network)
-        names = _write_build(stage / label, analysis, log_lines=log_lines + _network_log(analysis, p),
+        names = _write_build(stage / label, analysis, log_lines=log_lines + _network_log(analysis, p, warn=False),
                              project=project, base=base, sources=sources, formats=formats,
                              progress=False, previous=previous, label=str(out / label))
         previous = stage / label

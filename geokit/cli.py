@@ -58,6 +58,7 @@ _ANALYSIS_OPTIONS = [
     ("--blockade-days", int, "days an incident keeps a road blockaded"),
     ("--at-risk-days", int, "days an incident keeps a road at risk"),
     ("--imprecise-radius-km", float, "reach of incidents located only to an area"),
+    ("--place-snap-km", float, "farthest a corridor's town may lie from a road"),
 ]
 
 

@@ -13,6 +13,7 @@ blockaded segment ("no alternative" when none exists).
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +24,7 @@ import pandas as pd
 import shapely
 
 from geokit._errors import InputError
-from geokit.network import RoadNetwork, Route, find_node, route
+from geokit.network import PLACE_SNAP_KM, RoadNetwork, Route, _fold, find_node, route
 from geokit.schema import WGS84
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "crossing_access",
     "isolation",
     "alternative_routes",
+    "check_corridor_places",
 ]
 
 NO_ALTERNATIVE = "no alternative"
@@ -58,6 +60,77 @@ class CorridorSpec:
     origin: str | tuple[float, float]
     destination: str | tuple[float, float]
     via: tuple[str | tuple[float, float], ...] = ()
+
+
+#: Places of one name farther apart than this (km) are different places: the name is ambiguous.
+SAME_PLACE_KM = 10.0
+
+
+def check_corridor_places(corridors: Sequence[CorridorSpec], places: gpd.GeoDataFrame | None,
+                          roads: gpd.GeoDataFrame, *, place_snap_km: float = PLACE_SNAP_KM) -> None:
+    """Check every corridor's places before any analysis: each name names one place, near a road.
+
+    Refused with an :class:`~geokit.InputError` naming the corridor and the key: a name no place has
+    (with the closest names), a name two places far apart share (with where each lies: pick one with
+    [lon, lat]), and a place or point farther than ``place_snap_km`` from every road (with its distance).
+
+    Parameters
+    ----------
+    corridors : sequence of CorridorSpec
+    places : GeoDataFrame or None
+        Named places (:func:`geokit.network.named_places`), with ``name`` and, when known, ``country``.
+    roads : GeoDataFrame
+        The road lines.
+    place_snap_km : float
+        The largest distance from a place to a road that the network bridges.
+
+    Examples
+    --------
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-11.4, 14.4)])], crs=4326)
+    >>> towns = gpd.GeoDataFrame({"name": ["Bamako", "Kayes", "Kayes"]}, crs=4326, geometry=[
+    ...     shapely.Point(-8.0, 12.65), shapely.Point(-11.4, 14.4), shapely.Point(13.3, -4.2)])
+    >>> check_corridor_places([CorridorSpec("K", "Kayes", "Bamako")], towns, roads)
+    Traceback (most recent call last):
+    ...
+    geokit._errors.InputError: corridor 'K': origin = 'Kayes' names 2 places ... apart: ...
+    """
+    from geokit.crs import common_metric_crs
+
+    crs = common_metric_crs(roads)
+    tree = shapely.STRtree(roads.to_crs(crs).geometry.array)
+    named = places if places is not None else gpd.GeoDataFrame({"name": []}, geometry=[], crs=WGS84)
+    folded = named["name"].astype(str).map(_fold)
+    metric = np.asarray(named.to_crs(crs).geometry, dtype=object)
+    for spec in corridors:
+        keys = [("origin", spec.origin), ("destination", spec.destination),
+                *((f"via[{i}]", v) for i, v in enumerate(spec.via))]
+        for key, place in keys:
+            said = f"corridor {spec.name!r}: {key} = {place!r}"
+            if isinstance(place, str):
+                hits = np.flatnonzero((folded == _fold(place)).to_numpy())
+                if not len(hits):
+                    close = difflib.get_close_matches(place, sorted(set(named["name"].astype(str))), n=3, cutoff=0.6)
+                    hint = f"did you mean {', '.join(close)}?" if close else "check the spelling"
+                    raise InputError(f"{said}: no place of that name in the cities or crossings layers; {hint}")
+                points = metric[hits]
+                spread_km = shapely.distance(points[:, None], points[None, :]).max() / 1000
+                if spread_km > SAME_PLACE_KM:
+                    where = "; ".join(_where(named.iloc[i]) for i in hits[:4])
+                    raise InputError(f"{said} names {len(hits)} places {spread_km:,.0f} km apart: {where}; give the "
+                                     "one you mean as [lon, lat], or rename the other in its layer")
+                point = points[0]
+            else:
+                point = gpd.GeoSeries([shapely.Point(place)], crs=WGS84).to_crs(crs).iloc[0]
+            _, dist = tree.query_nearest(point, return_distance=True, all_matches=False)
+            if dist[0] / 1000 > place_snap_km:
+                raise InputError(f"{said} lies {dist[0] / 1000:,.1f} km from the nearest road, farther than "
+                                 f"place_snap_km = {place_snap_km:g}; raise it (--place-snap-km or [analysis] "
+                                 "place_snap_km) or add the road that serves it")
+
+
+def _where(place: pd.Series) -> str:
+    country = f" ({place['country']})" if "country" in place and pd.notna(place["country"]) else ""
+    return f"{place['name']}{country} at {place.geometry.x:.2f}, {place.geometry.y:.2f}"
 
 
 def _as_specs(corridors: Sequence[CorridorSpec] | pd.DataFrame) -> list[CorridorSpec]:

@@ -139,7 +139,8 @@ def named_places(cities: gpd.GeoDataFrame | None = None,
     for layer, kind in ((cities, "city"), (crossings, "crossing")):
         if layer is not None and len(layer):
             named = layer[layer["name"].notna()].to_crs(4326)
-            parts.append(gpd.GeoDataFrame({"name": named["name"].to_numpy(), "kind": kind},
+            country = named["country"].to_numpy() if "country" in named else None
+            parts.append(gpd.GeoDataFrame({"name": named["name"].to_numpy(), "kind": kind, "country": country},
                                           geometry=named.geometry.to_numpy(), crs=4326))
     if not parts:
         return None

@@ -122,7 +122,8 @@ radius_km = 10
 
 @pytest.mark.parametrize("broken,message", [
     (GOOD.replace('roads = "roads.geojson"', 'roads = "nope.geojson"'), "layers.roads = 'nope.geojson': no such file"),
-    (GOOD.replace('origin = "Kayes"', 'origin = "Kayez"'), "no place named 'Kayez'.*did you mean Kayes"),
+    (GOOD.replace('origin = "Kayes"', 'origin = "Kayez"'),
+     "corridor 'K': origin = 'Kayez': no place of that name in the cities or crossings layers; did you mean Kayes"),
     (GOOD.replace("radius_km = 10", "radius_km = -3"),
      r"\[analysis\]: radius_km = -3 must be a finite number above 0 and at most 500 km"),
     (GOOD.replace("radius_km = 10", "radius_kms = 3"),
