@@ -35,7 +35,7 @@ import geopandas as gpd
 import pandas as pd
 from tqdm import tqdm
 
-from geokit._errors import GeokitError, InputError, ProjectError
+from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
@@ -122,7 +122,10 @@ def load_project_layers(project: Project, *, progress: bool = False
     log_lines: list[str] = []
     specs = [s for kind in project.layers for s in project.layers[kind]]
     for spec in tqdm(specs, desc="loading layers", disable=not progress, unit="layer"):
-        frame, report = load_layer(spec.path, spec.kind, **spec.read_kwargs())
+        try:
+            frame, report = load_layer(spec.path, spec.kind, **spec.read_kwargs())
+        except InputError as exc:  # the fix is a key of the layer's table in the project file
+            raise ProjectError(f"{project.path}: [layers] {spec.kind}: {hints_for(str(exc), 'toml')}") from None
         log_lines.append(report.format())
         sources.setdefault(spec.kind, []).append(frame)
     for kind, frames in sources.items():
@@ -189,12 +192,13 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
                    project_name: str, base: dict[str, gpd.GeoDataFrame] | None = None,
                    sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
                    progress: bool = False, steps: dict[str, Analysis] | None = None,
-                   people: pd.DataFrame | None = None) -> list[str]:
+                   people: pd.DataFrame | None = None, final_folder: Path | None = None) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names.
 
     ``steps`` (label -> the analysis of a part of the window) become the
     map's slider steps (see :func:`geokit.maps.corridor_map`); ``people``
-    (:func:`geokit.analysis.population_by_region`) is written as population_exposed.csv.
+    (:func:`geokit.analysis.population_by_region`) is written as population_exposed.csv;
+    ``final_folder`` is where the products will end up (messages name it rather than ``stage``).
     """
     names = []
     episodes = _episode_table(analysis)
@@ -231,12 +235,10 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     write_qgis_styles(gpkg)
     names.append("layers.gpkg")
     bar = tqdm(total=3, desc="density raster", disable=not progress, unit="step")
-    density = None
-    if len(analysis.incidents):
-        density = incident_density(analysis.incidents, cell_km=analysis.params.cell_km,
-                                   bandwidth_km=analysis.params.bandwidth_km, path=stage / "incident_density.tif",
-                                   crs=analysis.network.crs)
-        names.append("incident_density.tif")
+    density = incident_density(analysis.incidents, cell_km=analysis.params.cell_km,
+                               bandwidth_km=analysis.params.bandwidth_km, path=stage / "incident_density.tif",
+                               crs=analysis.network.crs, extent=analysis.network.edges)
+    names.append("incident_density.tif")
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
@@ -244,7 +246,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     bar.set_description("offline map")
     figure = corridor_map(analysis, base=base, density=density, title=project_name,
                           sources=sources or [], steps=steps)
-    save_html(figure, stage / "map.html", offline=True)
+    save_html(figure, stage / "map.html", offline=True, final_path=(final_folder or stage) / "map.html")
     names.append("map.html")
     bar.update(1)
     bar.set_description("summary")
@@ -511,7 +513,7 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
               if base.get("regions") is not None else None)  # one computation for the CSV, JSON and brief
     names = write_products(analysis, folder, log_lines=log_lines, project_name=project.name,
                            base=base, sources=sources, formats=formats, progress=progress,
-                           steps=steps, people=people)
+                           steps=steps, people=people, final_folder=Path(label))
     pause_point("write")
     changes = None
     if (previous / "summary.csv").is_file() and (previous / "layers.gpkg").is_file():
@@ -629,7 +631,8 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         save_chart(figure, stage / "status_chart.png")
         chart = chart_data_uri(figure)
         written.append("status_chart.png")
-    _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=stage / "timeline_map.html")
+    _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=stage / "timeline_map.html",
+                  final_path=out / "timeline_map.html")
     (stage / "index.html").write_text(_index_html(project.name, timeline, chart=chart), encoding="utf-8")
     return written + ["timeline.csv", "timeline_map.html", "index.html"]
 
@@ -657,14 +660,14 @@ def _window_table(whole: Analysis, spans: list, rows: list[pd.DataFrame]) -> pd.
 
 
 def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysis],
-                  base: dict[str, gpd.GeoDataFrame], sources: list[str], path: Path) -> None:
+                  base: dict[str, gpd.GeoDataFrame], sources: list[str], path: Path, final_path: Path) -> None:
     """The whole span drawn once, with a slider that steps every layer through the batch windows."""
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
     figure = corridor_map(whole, base=base, title=f"{project.name}: corridor status by window",
                           sources=sources, steps=steps)
-    save_html(figure, path, offline=True)
+    save_html(figure, path, offline=True, final_path=final_path)
 
 
 def _index_cell(row: pd.Series | None) -> str:

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
-from geokit._errors import GeokitError, GeokitWarning
+from geokit._errors import GeokitError, GeokitWarning, hints_for
 from geokit.escape import terminal_text
 from geokit.schema import LAYER_KINDS
 
@@ -198,7 +198,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from geokit.layers import validate_layer
 
     _, report = validate_layer(args.path, args.kind, strict=args.strict, **_layer_kwargs(args))
-    print(terminal_text(report.format()))
+    print(terminal_text(hints_for(report.format(), "cli")))
     return 0 if report.ok else 1
 
 
@@ -217,6 +217,21 @@ def _print_written(written: list[Path], out: str, quiet: bool) -> None:
         print(f"  {path.name:24} {path.stat().st_size:>12,} bytes")
 
 
+def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
+    """A batch's summary: its windows, their folders and where to start (index.html)."""
+    if quiet:
+        return
+    root = Path(out)
+    folders = sorted({p.parent.name for p in written if p.parent != root})
+    size = sum(p.stat().st_size for p in written)
+    print(f"wrote {len(folders)} windows, {len(written)} files ({size / 1e6:,.1f} MB) to {out}:")
+    if folders:
+        print(f"  windows  {folders[0]} ... {folders[-1]} (one folder each: map.html, brief.html, summary.csv, ...)")
+    for name in ("index.html", "timeline_map.html", "timeline.csv"):
+        print(f"  {name:17} {root / name}")
+    print(f"open {root / 'index.html'} to start")
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from geokit.build import build_batch, build_project
 
@@ -228,6 +243,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if args.pdf:
             raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         written = build_batch(args.project, args.out, every=args.every, **kwargs)
+        _print_batch(written, args.out, args.quiet)
+        return 0
     else:
         written = build_project(args.project, args.out, pdf=args.pdf, **kwargs)
     _print_written(written, args.out, args.quiet)
@@ -288,6 +305,14 @@ class _TerminalFormatter(logging.Formatter):
         return terminal_text(super().format(record))
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # noqa: ANN001
+    """geokit's warnings as one line (what was repaired or dropped, and the fix), not a source location."""
+    if issubclass(category, GeokitWarning):
+        print(f"geokit: warning: {terminal_text(hints_for(str(message), 'cli'))}", file=sys.stderr)
+    else:
+        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``geokit`` command; return its exit status."""
     parser = build_parser()
@@ -302,10 +327,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     with warnings.catch_warnings():
         if args.quiet:
             warnings.simplefilter("ignore", GeokitWarning)
+        warnings.showwarning = _show_warning
         try:
             return _COMMANDS[args.command](args)
         except GeokitError as exc:
-            print(f"geokit {args.command}: error: {terminal_text(exc)}", file=sys.stderr)
+            print(f"geokit {args.command}: error: {terminal_text(hints_for(str(exc), 'cli'))}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
             print("geokit: interrupted", file=sys.stderr)

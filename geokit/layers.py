@@ -462,7 +462,7 @@ def _read_file(
             layers = pyogrio.list_layers(path)
             if len(layers) > 1:
                 names = ", ".join(str(n) for n in layers[:, 0])
-                raise InputError(f"{path} holds {len(layers)} layers ({names}); name one with layer=")
+                raise InputError(f"{path} holds {len(layers)} layers ({names}); name one with layer='<name>'")
         frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
     except (DataSourceError, DataLayerError) as exc:
         raise InputError(f"{path}: cannot read it as a vector layer: {exc}") from None
@@ -739,5 +739,5 @@ def _parse_dates(
         tried = date_format or " or ".join(DATE_FORMATS)
         report.add("error", f"{int(bad.sum())} dates in '{src}' could not be read as {tried}, "
                    f"e.g. {text[bad].iloc[0]!r}", rows=values.index[bad],
-                   fix="pass date_format= with their layout, e.g. date_format='%d/%m/%Y'")
+                   fix="give their layout, e.g. date_format='%d/%m/%Y'")
     return parsed.dt.normalize()

@@ -141,7 +141,8 @@ def offline_page(m: folium.Map, *, tiles: bool = False) -> str:
     return _inline(page)
 
 
-def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb: float = WARN_MB) -> Path:
+def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb: float = WARN_MB,
+              final_path: str | Path | None = None) -> Path:
     """Write a map to one HTML file, atomically.
 
     Parameters
@@ -153,6 +154,8 @@ def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb:
         network. ``False`` keeps folium's CDN links and the tiles.
     warn_mb : float, default 10
         Warn when the file is larger than this.
+    final_path : str or Path, optional
+        Where the file will end up, named by the size warning, when ``path`` is in a staging folder.
 
     Returns
     -------
@@ -168,7 +171,7 @@ def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb:
         tmp.write_text(page, encoding="utf-8")
     size_mb = out.stat().st_size / 1e6
     if size_mb > warn_mb:
-        warnings.warn(f"{out} is {size_mb:.1f} MB (over {warn_mb:g} MB): browsers on field laptops will be "
+        warnings.warn(f"{final_path or out} is {size_mb:.1f} MB (over {warn_mb:g} MB): browsers on field laptops will be "
                       "slow; build the map with a larger simplify_m or fewer decimals (precision)",
                       GeokitWarning, stacklevel=2)
     return out

@@ -96,6 +96,7 @@ def incident_density(
     half_life_days: float | None = None,
     path: str | Path | None = None,
     crs: object = None,
+    extent: gpd.GeoDataFrame | None = None,
 ) -> DensityRaster:
     """Kernel density of incidents (per km^2), optionally written as a GeoTIFF.
 
@@ -114,6 +115,9 @@ def incident_density(
         transform, nodata and the units and parameters in its tags.
     crs : optional
         Metric CRS of the grid; chosen for the incidents when omitted.
+    extent : GeoDataFrame, optional
+        What the grid must cover when the window has no incident (e.g. the roads): the surface is then
+        all zeros over it, so a weekly build always writes its raster. Without it, an empty window is refused.
 
     Examples
     --------
@@ -127,10 +131,12 @@ def incident_density(
     if cell_km <= 0 or bandwidth_km <= 0:
         raise InputError("cell_km and bandwidth_km must be positive")
     inc = in_window(incidents, start, end)
-    if inc.empty:
+    if inc.empty and extent is None:
         raise InputError("no incidents in the window: nothing to make a density surface of")
-    target = common_metric_crs(inc, crs=crs)
+    target = common_metric_crs(inc if len(inc) else extent, crs=crs)
     xy = shapely.get_coordinates(inc.to_crs(target).geometry.array)
+    if inc.empty:  # all zeros over the extent's bounds
+        xy = np.asarray(extent.to_crs(target).total_bounds, float).reshape(2, 2)
     _, hi = parse_window(start, end)
     weights = time_weight(inc["date"], half_life_days=half_life_days, reference=hi)
     cell = cell_km * 1000.0
@@ -145,7 +151,8 @@ def incident_density(
     col = np.floor((xy[:, 0] - x0) / cell).astype(int)
     row = np.floor((y1 - xy[:, 1]) / cell).astype(int)
     counts = np.zeros((nrows, ncols))
-    np.add.at(counts, (row, col), weights)
+    if len(inc):
+        np.add.at(counts, (row, col), weights)
     kernel = gaussian_cell_kernel(cell_km, bandwidth_km)
     density = fftconvolve(counts, kernel, mode="same") / (cell_km**2)
     density[density < 1e-12] = 0.0  # FFT round-off
