@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 from collections.abc import Sequence
 from typing import Any
 
 from geokit._errors import InputError
 
-__all__ = ["number", "whole_number", "names", "date"]
+__all__ = ["number", "whole_number", "names", "date", "physical_memory_bytes"]
 
 
 def number(name: str, value: Any, *, low: float, high: float, unit: str = "", low_open: bool = True) -> float:
@@ -94,3 +95,17 @@ def date(name: str, value: Any) -> dt.date:
     if not YEARS[0] <= value.year <= YEARS[1]:
         raise InputError(f"{name} = {value} lies outside the years {YEARS[0]}-{YEARS[1]}; check the year")
     return value
+
+
+def physical_memory_bytes() -> int:
+    """The machine's physical memory (16 GB assumed where the system does not say).
+
+    Examples
+    --------
+    >>> physical_memory_bytes() > 2**20
+    True
+    """
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return 16 * 2**30

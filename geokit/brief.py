@@ -29,7 +29,7 @@ import pandas as pd
 
 from geokit._errors import GeokitError
 from geokit.chart import chart_data_uri
-from geokit.escape import html_text, safe_url
+from geokit.escape import html_text, plain_text, safe_url
 from geokit.palette import DETOUR_COLOR, INCIDENT_COLOR, STATUS_COLORS, STATUS_LABELS
 
 __all__ = ["brief_html", "brief_map", "find_chromium", "require_chromium", "print_pdf"]
@@ -169,8 +169,8 @@ def _periods(periods: str) -> str:
 
 def _new_towns(row: pd.Series) -> str:
     """The detour's towns that the corridor itself does not pass, else a short list of its towns."""
-    towns = [t for t in str(row.get("detour_towns") or "").split("; ") if t]
-    own = set(str(row.get("towns") or "").split("; "))
+    towns = [t for t in plain_text(row.get("detour_towns")).split("; ") if t]
+    own = set(plain_text(row.get("towns")).split("; "))
     new = [t for t in towns if t not in own]
     if new:
         return "; ".join(new)
@@ -181,8 +181,8 @@ def _corridor_rows(summary: pd.DataFrame) -> str:
     rows = []
     for _, r in summary.iterrows():
         since = _date(r.get("blockaded_since"))
-        periods = str(r.get("blockaded_periods") or "")
-        detour = str(r.get("detour") or "")
+        periods = plain_text(r.get("blockaded_periods"))
+        detour = plain_text(r.get("detour"))
         if detour == "ok":
             detour = (f"{_num(r.get('detour_km'))} km (+{_num(r.get('detour_extra_km'))} km)"
                       + (f"<div class='small'>through {html_text(_new_towns(r))}</div>"
@@ -208,7 +208,7 @@ def _corridor_rows(summary: pd.DataFrame) -> str:
 
 def _short(text: object, width: int = 170) -> str:
     """A note cut at a word before ``width`` characters (the full text is in the GeoPackage and the map)."""
-    line = " ".join(str(text or "").split())
+    line = " ".join(plain_text(text).split())
     return line if len(line) <= width else line[:width].rsplit(" ", 1)[0] + " ..."
 
 
@@ -219,7 +219,7 @@ def _incident_rows(incidents: pd.DataFrame, limit: int) -> str:
     rows = []
     for _, r in table.head(limit).iterrows():
         sources = []
-        for part in str(r.get("source") or "").split(" ; "):
+        for part in plain_text(r.get("source")).split(" ; "):
             url = safe_url(part.strip())
             sources.append(f"<a href='{html_text(url)}'>{html_text(url.split('/')[2])}</a>" if url
                            else html_text(part))

@@ -40,7 +40,7 @@ from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
-                             analyse, incidents_far_from_roads, population_by_region)
+                             analyse, check_build_fits, incidents_far_from_roads, population_by_region)
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
@@ -356,6 +356,7 @@ def build_project(
         layers, log_lines = load_project_layers(project, progress=progress)
         if "roads" not in layers or "incidents" not in layers:
             raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
+        check_build_fits(layers["roads"], layers["incidents"], params)
         base, sources = _map_base(project, layers, boundaries, log_lines)
         analysis = _analyse(project, layers, params, progress=progress)
         log_lines += _network_log(analysis, params)
@@ -488,9 +489,10 @@ def _network_log(analysis: Analysis, params: AnalysisParams, *, warn: bool = Tru
     lines = [f"parameters: {params}", f"network: {analysis.network.summary()}"]
     far = incidents_far_from_roads(analysis)
     if len(far):
+        ids = ", ".join(map(str, far["event_id"].head(3))) + (", ..." if len(far) > 3 else "")
         warning = (f"{len(far)} of {len(analysis.incidents)} incidents lie farther than {FAR_FROM_ROADS_KM:g} km "
-                   f"from every road (e.g. {far['event_id'].iloc[0]}): check their coordinates (latitude and "
-                   "longitude swapped, or the wrong UTM zone) or add the roads they are near")
+                   f"from every road ({ids}) and expose none: if that is unexpected, check their coordinates "
+                   "(latitude and longitude swapped, or the wrong UTM zone) or add the roads they are near")
         if warn:
             log.warning(warning)
         lines.append("WARNING: " + warning)
@@ -542,6 +544,8 @@ def windows(start: str, end: str, every: str) -> list[tuple[pd.Timestamp, pd.Tim
     n, unit = int(match.group(1)), match.group(2).lower()
     if n < 1:
         raise GeokitError("--every needs a step of at least 1")
+    if n > {"d": 36_500, "w": 5_200, "m": 1_200}[unit]:
+        raise GeokitError(f"--every {every!r} is longer than a century; one build without --every covers the window")
     lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if lo > hi:
         raise GeokitError(f"start {lo:%Y-%m-%d} is after end {hi:%Y-%m-%d}")
@@ -586,6 +590,9 @@ def build_batch(
         windows(str(params.start), str(params.end), every)  # a bad or too fine step is refused before any work
     with build_lock(out):
         layers, log_lines = load_project_layers(project, progress=progress)
+        if "roads" not in layers or "incidents" not in layers:
+            raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
+        check_build_fits(layers["roads"], layers["incidents"], params)
         with staged_folder(out) as stage:
             names = _write_batch(stage, out, project=project, layers=layers, log_lines=log_lines, params=params,
                                  every=every, boundaries=boundaries, formats=formats, progress=progress)

@@ -22,7 +22,7 @@ import pyogrio
 
 from geokit._errors import InputError
 from geokit._io import atomic_path
-from geokit.escape import csv_safe, markdown_text
+from geokit.escape import csv_safe, markdown_text, plain_text
 from geokit.palette import STATUS_LABELS
 
 __all__ = ["Changes", "diff_builds", "write_changes"]
@@ -75,7 +75,7 @@ def _code(path: str) -> str:
 
 def _label(value: object) -> str:
     """A status as it reads ("at risk"); anything else escaped for Markdown; '-' when empty."""
-    text = str(value or "")
+    text = plain_text(value)
     return STATUS_LABELS.get(text) or markdown_text(text) or "-"
 
 
@@ -120,8 +120,8 @@ def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | No
         known = set(ia["event_id"].astype(str)) if len(ia) and "event_id" in ia else set()
         fresh = ib[~ib["event_id"].astype(str).isin(known)]
         for _, r in fresh.sort_values(["date", "event_id"]).iterrows():
-            rows.append({"kind": "incident", "id": str(r["event_id"]), "name": str(r.get("event_type") or ""),
-                         "old": "", "new": str(r["date"])[:10], "detail": str(r.get("notes") or "")[:120]})
+            rows.append({"kind": "incident", "id": str(r["event_id"]), "name": plain_text(r.get("event_type")),
+                         "old": "", "new": str(r["date"])[:10], "detail": plain_text(r.get("notes"))[:120]})
     table = pd.DataFrame(rows, columns=_COLUMNS)
     return Changes(table=table, old=str(old_dir), new=new_label or str(new_dir))
 

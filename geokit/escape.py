@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-__all__ = ["html_text", "js_string", "safe_url", "csv_cell", "csv_safe", "markdown_text", "terminal_text",
+__all__ = ["plain_text", "html_text", "js_string", "safe_url", "csv_cell", "csv_safe", "markdown_text", "terminal_text",
            "TEMPLATE_MARKERS"]
 
 #: Sequences that start a Jinja expression, statement or comment, or a
@@ -55,6 +55,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
+
+
+def plain_text(value: object) -> str:
+    """A value as text, ``""`` for ``None``, NaN, NaT and ``pd.NA`` (whose truth value pandas refuses).
+
+    Examples
+    --------
+    >>> plain_text(pd.NA), plain_text(None), plain_text(3)
+    ('', '', '3')
+    """
+    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+        return ""
+    return str(value)
 
 
 def html_text(value: object) -> str:
@@ -84,9 +97,7 @@ def html_text(value: object) -> str:
     >>> html_text(None)
     ''
     """
-    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
-        return ""
-    return html.escape(str(value), quote=True).translate(_HTML_EXTRA)
+    return html.escape(plain_text(value), quote=True).translate(_HTML_EXTRA)
 
 
 def js_string(value: object) -> str:

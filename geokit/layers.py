@@ -36,6 +36,7 @@ import shapely
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from geokit._check import YEARS
+from geokit._check import physical_memory_bytes as _physical_memory_bytes
 from geokit._errors import GeokitWarning, InputError
 from geokit.formats import FORMAT_COLUMNS, UCDP_VIOLENCE_TYPES, detect_format
 from geokit.schema import (
@@ -403,13 +404,6 @@ def describe_layer(path: str | Path, *, kind: LayerKind | None = None, **kwargs:
 #: Share of the machine's memory a single input file may take on disk; a
 #: layer in memory is several times larger than its file.
 MAX_FILE_SHARE_OF_RAM = 0.25
-
-
-def _physical_memory_bytes() -> int:
-    try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
-        return 16 * 2**30
 
 
 def _check_size(path: Path, *, limit_bytes: int | None = None) -> None:

@@ -284,19 +284,30 @@ def build_network(
 
 
 def _snap_ends(geoms: np.ndarray, tol: float) -> np.ndarray:
-    """Move line ends lying within ``tol`` of each other to their common centroid."""
+    """Move line ends lying within ``tol`` of each other to their common centroid.
+
+    A cluster of ends wider than ``tol`` is a chain of lines shorter than the tolerance (a road cut into
+    20 m pieces), not one junction drawn loosely: its ends stay where they are (those that coincide
+    still connect). Merging it would collapse the whole chain onto one point.
+    """
     if tol <= 0 or not len(geoms):
         return geoms
     ends = np.concatenate([shapely.get_point(geoms, 0), shapely.get_point(geoms, -1)])
-    a, b = shapely.STRtree(ends).query(ends, predicate="dwithin", distance=tol)
-    labels = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(len(ends),) * 2),
+    xy, inverse = np.unique(shapely.get_coordinates(ends), axis=0, return_inverse=True)
+    inverse = inverse.ravel()
+    points = shapely.points(xy)
+    a, b = shapely.STRtree(points).query(points, predicate="dwithin", distance=tol)
+    labels = connected_components(coo_matrix((np.ones(len(a)), (a, b)), shape=(len(xy),) * 2),
                                   directed=False)[1]
-    xy = shapely.get_coordinates(ends)
-    cx = np.bincount(labels, weights=xy[:, 0]) / np.bincount(labels)
-    cy = np.bincount(labels, weights=xy[:, 1]) / np.bincount(labels)
-    new = np.column_stack([cx[labels], cy[labels]])
+    size = np.bincount(labels)
+    centre = np.column_stack([np.bincount(labels, weights=xy[:, 0]) / size,
+                              np.bincount(labels, weights=xy[:, 1]) / size])
+    radius = np.zeros(len(size))
+    np.maximum.at(radius, labels, np.hypot(*(xy - centre[labels]).T))
+    wide = radius[labels] > tol
+    moved = np.where(wide[:, None], xy, centre[labels])[inverse]
     n = len(geoms)
-    return _set_ends(geoms, new[:n], new[n:])
+    return _set_ends(geoms, moved[:n], moved[n:])
 
 
 def _set_ends(geoms: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
@@ -318,6 +329,7 @@ def _junction_cuts(geoms: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarra
     left, right = tree.query(geoms, predicate="intersects")
     keep = left < right
     left, right = left[keep], right[keep]
+    touching_pairs = left.astype(np.int64) * len(geoms) + right  # lines that meet: one's end is not free of the other
     cut_line, cut_at = [], []
     if len(left):
         inter = shapely.intersection(geoms[left], geoms[right])
@@ -334,7 +346,13 @@ def _junction_cuts(geoms: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarra
             other = p_idx != l_idx
             p_idx, l_idx = p_idx[other], l_idx[other]
             dist = shapely.distance(pts[p_idx], geoms[l_idx])
-            gap = dist > 1e-6
+            touching = np.zeros(len(geoms), bool)  # an end already on another line is joined, not free
+            touching[p_idx[dist <= 1e-6]] = True
+            pair = np.minimum(p_idx, l_idx).astype(np.int64) * len(geoms) + np.maximum(p_idx, l_idx)
+            # an end points at the line it should join: nearer to it than its own line's other end is (in a
+            # chain of lines shorter than tol, the next-but-one line is nearer to the other end)
+            other_end = shapely.distance(shapely.get_point(geoms[p_idx], -1 - end), geoms[l_idx])
+            gap = (dist > 1e-6) & ~touching[p_idx] & ~np.isin(pair, touching_pairs) & (dist < other_end)
             p_idx, l_idx, dist = p_idx[gap], l_idx[gap], dist[gap]
             if not len(p_idx):
                 continue
