@@ -30,7 +30,7 @@ from pyproj import Geod
 from geokit._check import names, number, whole_number
 from geokit._errors import InputError
 from geokit.crs import common_metric_crs
-from geokit.incidents import DateLike, in_window, parse_window, precision_class, time_weight
+from geokit.incidents import NO_LOCATION, DateLike, in_window, last_day, parse_window, precision_class, time_weight
 from geokit.schema import WGS84
 from geokit.segments import explode_lines, split_roads
 from geokit.timeline import STATUSES, day_number, segment_intervals
@@ -187,6 +187,7 @@ def _prepare_incidents(incidents: gpd.GeoDataFrame, start: DateLike, end: DateLi
     inc = in_window(incidents, start, end)
     if "counted" in inc:  # merged sources: count each probable duplicate once
         inc = inc.loc[inc["counted"].astype(bool)]
+    inc = inc.loc[precision_class(inc) < NO_LOCATION]  # a country centroid says nothing of where
     return inc.reset_index(drop=True)
 
 
@@ -437,7 +438,7 @@ def _exposure_and_timeline(
         raise InputError("the road layer has no CRS; read it with geokit.read_roads")
     lo, hi = parse_window(start, end)
     inc = _prepare_incidents(incidents, None, hi)  # earlier incidents feed the look-back
-    inc["_in_window"] = (inc["date"].dt.normalize() >= lo).to_numpy() if lo is not None else True
+    inc["_in_window"] = (last_day(inc) >= lo).to_numpy() if lo is not None else True
     target = common_metric_crs(roads, inc if len(inc) else None, crs=crs)
     if segment_km is not None:
         segments = split_roads(roads, segment_km=segment_km, crs=target)
@@ -511,10 +512,12 @@ def _segment_status(
         counted = inc["_in_window"].to_numpy(dtype=bool) if "_in_window" in inc else np.ones(len(inc), bool)
         dates = inc["date"].to_numpy(dtype="datetime64[ns]")
         days = dates.astype("datetime64[D]").astype(np.int64)
+        last_days = last_day(inc).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
         ref_day = day_number(reference)
         start_day = day_number(window_start) if window_start is not None else np.iinfo(np.int64).min // 4
         # the status over time of every segment; its value on the reference day is the status
-        spans = segment_intervals(seg_idx, days[inc_idx], decisive[inc_idx], rules)
+        spans = segment_intervals(seg_idx, days[inc_idx], decisive[inc_idx], rules,
+                                  last_day=last_days[inc_idx])
         on = (spans["start"] <= ref_day) & (spans["stop"] > ref_day)
         level[spans["key"][on]] = spans["level"][on]
         blocked_now = on & (spans["level"] == 2)
@@ -527,7 +530,7 @@ def _segment_status(
         until = last["stop"].to_numpy() - 1  # blank while still blockaded on the reference day
         result.loc[last.index, "blockaded_until"] = pd.Series(
             pd.to_datetime(until.astype("datetime64[D]")), index=last.index).where(until < ref_day)
-        recent = decisive & (days >= ref_day - rules.blockade_days + 1) & (days <= ref_day)
+        recent = decisive & (last_days >= ref_day - rules.blockade_days + 1) & (days <= ref_day)
         if len(seg_idx):
             result.loc[:, "n_blockade_incidents"] = np.bincount(seg_idx[recent[inc_idx]], minlength=n)
         # the window's own events: counts, dates, fatalities, risk and ids

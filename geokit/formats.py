@@ -42,6 +42,7 @@ FORMAT_COLUMNS: dict[str, dict[str, str]] = {
     "ucdp_ged": {
         "event_id": "id",
         "date": "date_start",
+        "date_end": "date_end",
         "event_type": "type_of_violence",
         "actor": "side_a",
         "fatalities": "best",

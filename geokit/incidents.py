@@ -9,15 +9,27 @@ class meaning                                      source values
 ===== ============================================ ====================================
 1     at the named place                           ACLED / geokit ``geo_precision`` 1;
                                                    UCDP GED ``where_prec`` 1
-2     near a place (within about 25 km)            ACLED / geokit 2; GED 2
-3     only an area is known: a district, region or ACLED / geokit 3; GED 3, 4, 5, 6, 7
-      country centroid
+2     near a place (within about 25 km), or on a   ACLED / geokit 2; GED 2 and 5
+      stretch of road between two places
+3     only an area is known: a district or region  ACLED / geokit 3; GED 3, 4
+      centroid
+4     only the country (or a sea) is known         GED 6, 7
 ===== ============================================ ====================================
 
 Incidents with no precision are taken as class 1 (the analyst's own points).
 By default class 3 incidents never decide that a road is blockaded, and where
 they are counted they reach ``imprecise_radius_km`` (25 km by default) instead
-of the analysis radius.
+of the analysis radius. Class 4 incidents mark the timeline and the counts of
+the window but expose no road, zone or place: a country centroid says nothing
+of where. GED's ``where_prec`` 5 is read as class 2: the UCDP GED codebook
+uses it when the source places the event between two named locations (the
+road from A to B, a representative point in between) or in a part of a
+country larger than a region; for events on a corridor it is the former.
+Lower ``blockade_max_precision`` to 1 to count only exactly located events.
+
+UCDP GED events may span several days (``date_start`` to ``date_end``): an
+event belongs to every window it overlaps and counts towards a road's status
+from its first day to its last day plus ``blockade_days`` - 1.
 
 Time weighting
 --------------
@@ -47,6 +59,9 @@ __all__ = [
     "parse_window",
     "in_window",
     "precision_class",
+    "last_day",
+    "NO_LOCATION",
+    "ACLED_UCDP_CROSSWALK",
     "time_weight",
     "merge_incidents",
     "GED_PRECISION",
@@ -54,8 +69,11 @@ __all__ = [
 
 DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64 | None
 
-#: UCDP GED ``where_prec`` -> geokit precision class.
-GED_PRECISION = {1: 1, 2: 2, 3: 3, 4: 3, 5: 3, 6: 3, 7: 3}
+#: The precision class of an incident located only to a country or a sea: it exposes no road, zone or place.
+NO_LOCATION = 4
+
+#: UCDP GED ``where_prec`` -> geokit precision class (see the module's table).
+GED_PRECISION = {1: 1, 2: 2, 3: 3, 4: 3, 5: 2, 6: NO_LOCATION, 7: NO_LOCATION}
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?")
@@ -103,26 +121,44 @@ def in_window(incidents: pd.DataFrame, start: DateLike = None, end: DateLike = N
     >>> frame = pd.DataFrame({"date": pd.to_datetime(["2025-08-31", "2025-09-01", "2025-09-30", "2025-10-01"])})
     >>> in_window(frame, "2025-09-01", "2025-09-30")["date"].dt.day.tolist()
     [1, 30]
+    >>> spans = frame.assign(date_end=pd.to_datetime(["2025-09-02", None, None, None]))  # 31 Aug - 2 Sep
+    >>> in_window(spans, "2025-09-01", "2025-09-30")["date"].dt.day.tolist()
+    [31, 1, 30]
     """
     lo, hi = parse_window(start, end)
-    day = incidents["date"].dt.normalize()
     mask = pd.Series(True, index=incidents.index)
-    if lo is not None:
-        mask &= day >= lo
+    if lo is not None:  # an event spanning several days belongs to every window it overlaps
+        mask &= last_day(incidents) >= lo
     if hi is not None:
-        mask &= day <= hi
+        mask &= incidents["date"].dt.normalize() <= hi
     return incidents.loc[mask]
 
 
-def precision_class(incidents: pd.DataFrame) -> np.ndarray:
-    """Each incident's precision class, 1 (exact) to 3 (area centroid).
+def last_day(incidents: pd.DataFrame) -> pd.Series:
+    """Each incident's last day: ``date_end`` (UCDP GED's events may span days), else its ``date``.
 
     Examples
     --------
-    >>> frame = pd.DataFrame({"geo_precision": [1, 2, 3, 4, None],
-    ...                       "source_format": ["acled", "acled", "acled", "ucdp_ged", "generic"]})
+    >>> frame = pd.DataFrame({"date": pd.to_datetime(["2025-09-01", "2025-09-03"]),
+    ...                       "date_end": pd.to_datetime(["2025-09-05", None])})
+    >>> last_day(frame).dt.day.tolist()
+    [5, 3]
+    """
+    day = incidents["date"].dt.normalize()
+    if "date_end" not in incidents:
+        return day
+    return incidents["date_end"].dt.normalize().fillna(day).where(lambda d: d >= day, day)
+
+
+def precision_class(incidents: pd.DataFrame) -> np.ndarray:
+    """Each incident's precision class, 1 (exact) to 3 (area centroid), 4 (country or sea only).
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"geo_precision": [1, 2, 3, 4, 5, 6, None],
+    ...     "source_format": ["acled", "acled", "acled", "ucdp_ged", "ucdp_ged", "ucdp_ged", "generic"]})
     >>> precision_class(frame).tolist()
-    [1, 2, 3, 3, 1]
+    [1, 2, 3, 3, 2, 4, 1]
     """
     raw = pd.to_numeric(incidents.get("geo_precision"), errors="coerce")
     if raw is None:
@@ -132,7 +168,7 @@ def precision_class(incidents: pd.DataFrame) -> np.ndarray:
     ged = (fmt == "ucdp_ged").to_numpy()
     out = np.array(raw.to_numpy(dtype=float, na_value=np.nan), copy=True)
     out[ged] = pd.Series(out[ged]).map(GED_PRECISION).to_numpy(dtype=float, na_value=np.nan)
-    out = np.where(np.isnan(out), 1, np.clip(out, 1, 3))
+    out = np.where(np.isnan(out), 1, np.clip(out, 1, NO_LOCATION))
     return out.astype(int)
 
 
@@ -166,8 +202,11 @@ def merge_incidents(
 
     Two incidents from *different* layers are probable duplicates when their
     dates differ by at most ``within_days`` days, they lie within
-    ``within_km`` of each other and (with ``type_compatible``) one's
-    event type shares a word with the other's, or either has no type. Each
+    ``within_km`` of each other and (with ``type_compatible``) their event
+    types can name one event: between ACLED and UCDP GED rows by the
+    documented :data:`ACLED_UCDP_CROSSWALK` (Battles and State-based
+    conflict, Violence against civilians and One-sided violence, ...), between
+    other sources when the types share a word; or either has no type. Each
     group of duplicates keeps one representative: the most precisely located,
     then the earliest layer given. Nothing is dropped.
 
@@ -212,7 +251,8 @@ def merge_incidents(
     other_layer = merged["layer"].to_numpy()[left] != merged["layer"].to_numpy()[right]
     ok = close_in_time & other_layer
     if type_compatible and "event_type" in merged:
-        ok &= _types_compatible(merged["event_type"], left, right)
+        formats = merged.get("source_format", pd.Series("generic", index=merged.index))
+        ok &= _types_compatible(merged["event_type"], formats, left, right)
     left, right = left[ok], right[ok]
     graph = coo_matrix((np.ones(len(left)), (left, right)), shape=(len(merged), len(merged)))
     group = connected_components(graph, directed=False)[1]
@@ -232,7 +272,34 @@ def merge_incidents(
     return merged
 
 
-def _types_compatible(types: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+#: ACLED event types and the UCDP GED violence types that can name the same event. ACLED's codebook
+#: (2023) defines Battles as armed clashes between organised groups, Violence against civilians as attacks on
+#: unarmed people and Explosions/Remote violence by the weapon; the UCDP GED codebook defines State-based
+#: conflict (a government is a side), Non-state conflict (two organised groups) and One-sided violence
+#: (against civilians). Riots, Protests and Strategic developments have no UCDP counterpart.
+ACLED_UCDP_CROSSWALK: dict[str, frozenset[str]] = {
+    "Battles": frozenset({"State-based conflict", "Non-state conflict"}),
+    "Violence against civilians": frozenset({"One-sided violence"}),
+    "Explosions/Remote violence": frozenset({"State-based conflict", "Non-state conflict", "One-sided violence"}),
+}
+
+
+def _types_compatible(types: pd.Series, formats: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """True where two event types can name one event: by :data:`ACLED_UCDP_CROSSWALK` between an ACLED and
+    a UCDP GED row, otherwise when they share a word; or where either is missing."""
+    fmt = formats.astype(str).to_numpy()
+    text = types.fillna("").astype(str).to_numpy()
+    acled_ucdp = (fmt[left] == "acled") & (fmt[right] == "ucdp_ged")
+    ucdp_acled = (fmt[left] == "ucdp_ged") & (fmt[right] == "acled")
+    cross = acled_ucdp | ucdp_acled
+    a = np.where(acled_ucdp, text[left], text[right])  # the ACLED type of a cross-source pair
+    u = np.where(acled_ucdp, text[right], text[left])
+    allowed = {f"{k}|{v}" for k, vs in ACLED_UCDP_CROSSWALK.items() for v in vs}
+    crosswalk = np.isin(np.char.add(np.char.add(a.astype(str), "|"), u.astype(str)), list(allowed))
+    return np.where(cross, crosswalk, _share_a_word(types, left, right))
+
+
+def _share_a_word(types: pd.Series, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """True where the two event types share a word, or either is missing."""
     words = types.fillna("").astype(str).str.lower().str.findall(r"[a-z]+")
     codes = pd.Series([w for ws in words for w in set(ws)]).astype("category")

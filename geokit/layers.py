@@ -646,6 +646,7 @@ def _to_canonical(
         out[canon] = _coerce(canon, values, src, fmt, report, date_format=date_format)
     if kind == "incidents":
         out["source_format"] = fmt
+        _check_date_span(out, mapping, report)
         missing_id = out["event_id"].isna()
         if missing_id.any():
             out.loc[missing_id, "event_id"] = [f"row-{i}" for i in np.flatnonzero(missing_id)]
@@ -660,6 +661,19 @@ def _to_canonical(
     return gpd.GeoDataFrame(frame, geometry=raw.geometry.rename("geometry"), crs=raw.crs)
 
 
+def _check_date_span(out: pd.DataFrame, mapping: dict[str, str], report: ValidationReport) -> None:
+    """``date_end`` (the last day of an event that spans several, as UCDP GED gives it) is the event's day
+    when not given, and may not come before ``date``."""
+    if not pd.api.types.is_datetime64_any_dtype(out["date_end"]):
+        out["date_end"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    out["date_end"] = out["date_end"].fillna(out["date"])
+    before = (out["date_end"] < out["date"]).to_numpy()
+    if before.any():
+        report.add("error", f"{int(before.sum())} incidents end before they start ('{mapping.get('date_end')}' is "
+                   f"before '{mapping.get('date')}')", rows=out.index[before],
+                   fix="exchange the two dates in those rows")
+
+
 def _coerce(
     canon: str,
     values: pd.Series,
@@ -671,8 +685,8 @@ def _coerce(
 ) -> pd.Series:
     if src is None:
         return values
-    if canon == "date":
-        return _parse_dates(values, src, report, date_format=date_format)
+    if canon in ("date", "date_end"):
+        return _parse_dates(values, src, report, date_format=date_format, required=canon == "date")
     if canon == "event_type" and fmt == "ucdp_ged":
         codes = pd.to_numeric(values, errors="coerce")
         return codes.map(UCDP_VIOLENCE_TYPES).fillna(values.astype(str)).astype(object)
@@ -700,7 +714,7 @@ _LOCAL_DATE = r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}.*)?$"
 
 
 def _parse_dates(
-    values: pd.Series, src: str, report: ValidationReport, *, date_format: str | None
+    values: pd.Series, src: str, report: ValidationReport, *, date_format: str | None, required: bool = True
 ) -> pd.Series:
     text = values.astype(object).where(values.notna(), None)
     text = text.map(lambda v: v if v is None else str(v).strip())
@@ -726,7 +740,7 @@ def _parse_dates(
         parsed[todo] = attempt.astype("datetime64[ns]")
     missing = text.isna()
     bad = parsed.isna() & ~missing & ~odd_year
-    if missing.any():
+    if missing.any() and required:
         report.add("error", f"{int(missing.sum())} incidents have no date in '{src}'",
                    rows=values.index[missing], fix="fill in the dates or remove those rows")
     if bad.any():

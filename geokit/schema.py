@@ -66,6 +66,7 @@ CANONICAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "incidents": (
         "event_id",
         "date",
+        "date_end",
         "event_type",
         "actor",
         "fatalities",
@@ -159,6 +160,7 @@ COLUMN_ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     "incidents": {
         "event_id": ("event_id", "id"),
         "date": ("date", "event_date"),
+        "date_end": ("date_end", "end_date"),
         "event_type": ("event_type", "type"),
         "actor": ("actor", "actor1"),
         "fatalities": ("fatalities", "deaths"),

@@ -144,8 +144,8 @@ def _runs(keys: np.ndarray, days: np.ndarray, level: np.ndarray, extra: np.ndarr
     return {name: values[live] for name, values in out.items()}
 
 
-def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray, rules: StatusRules
-                      ) -> dict[str, np.ndarray]:
+def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray, rules: StatusRules, *,
+                      last_day: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Intervals of constant non-open status of each segment, from (segment, incident) pairs.
 
     Parameters
@@ -158,6 +158,9 @@ def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray
         Whether the incident counts towards a blockade (blockade-relevant and
         precise enough, see :class:`~geokit.exposure.StatusRules`).
     rules : StatusRules
+    last_day : ndarray of int, optional
+        The incident's last day number, for events spanning several days (UCDP GED's ``date_end``):
+        it counts from ``day`` to ``last_day + blockade_days - 1``. Defaults to ``day``.
 
     Returns
     -------
@@ -176,11 +179,12 @@ def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray
     """
     segment = np.asarray(segment, np.int64)
     day = np.asarray(day, np.int64)
+    last = day if last_day is None else np.maximum(np.asarray(last_day, np.int64), day)
     decisive = np.asarray(decisive, bool)
     hit = np.flatnonzero(decisive)
     keys = np.concatenate([segment[hit], segment])
     starts = np.concatenate([day[hit], day])
-    stops = np.concatenate([day[hit] + rules.blockade_days, day + rules.at_risk_days])
+    stops = np.concatenate([last[hit] + rules.blockade_days, last + rules.at_risk_days])
     weights = np.zeros((len(keys), 2), np.int32)
     weights[: len(hit), 0] = 1
     weights[len(hit):, 1] = 1

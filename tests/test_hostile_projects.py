@@ -15,6 +15,8 @@ import shapely
 from conftest import MALI
 
 import geokit
+import geokit.exposure
+import geokit.incidents
 from geokit import InputError, load_layer
 from geokit.cli import main
 from geokit.network import build_network
@@ -352,3 +354,53 @@ def test_number_of_hostile_cases():
     ours = len(PROJECT_CASES) + len(LAYER_ERRORS) + 4 + len(single)  # 4: the repairable layers
     print(f"\nhostile cases: {len(CASES)} layer files + {ours} projects, options and layers here")
     assert len(CASES) + ours >= 100
+
+
+# --- UCDP GED and ACLED together ----------------------------------------------------------------------------------
+
+GED = "id,date_start,date_end,type_of_violence,side_a,best,where_prec,source_headline,latitude,longitude\n"
+ROAD = gpd.GeoDataFrame({"ref": ["RN1"]}, geometry=[shapely.LineString([(-8.0, 12.65), (-7.0, 12.65)])], crs=4326)
+
+
+def _ged(tmp_path, *rows):
+    path = tmp_path / "ged.csv"
+    path.write_text(GED + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return geokit.read_incidents(path)
+
+
+def test_a_ucdp_event_spanning_days_counts_from_its_first_to_its_last_day(tmp_path):
+    # an ambush reported from 28 August to 3 September, 1 km from the road
+    ged = _ged(tmp_path, "7,2025-08-28,2025-09-03,1,Government of Mali,4,1,Ambush on a fuel convoy,12.66,-7.5")
+    assert geokit.incidents.in_window(ged, "2025-09-01", "2025-09-30").shape[0] == 1  # it overlaps September
+    seg = geokit.exposure.road_exposure(ROAD, ged, radius_km=10, start="2025-09-01", end="2025-10-02")
+    assert seg["status"].tolist() == ["blockaded"]  # 3 September + 30 days - 1 = 2 October, the last day
+    assert seg["blockaded_since"].dt.strftime("%Y-%m-%d").tolist() == ["2025-08-28"]
+    later = geokit.exposure.road_exposure(ROAD, ged, radius_km=10, start="2025-09-01", end="2025-10-03")
+    assert later["status"].tolist() == ["at_risk"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text(GED + "8,2025-09-05,2025-09-01,1,X,0,1,Ambush,12.66,-7.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"1 incidents end before they start \('date_end' is before 'date_start'\)"):
+        geokit.read_incidents(bad)
+
+
+@pytest.mark.parametrize("where_prec,status", [(1, "blockaded"), (5, "blockaded"), (4, "at_risk"),
+                                               (6, "open"), (7, "open")])
+def test_ucdp_location_precision_decides_what_an_event_can_mark(tmp_path, where_prec, status):
+    # 5: between two named places (a road), precise enough; 4: a region's centroid, at risk only;
+    # 6 and 7: a country or a sea, nothing on the ground
+    ged = _ged(tmp_path, f"7,2025-09-10,2025-09-10,1,Government of Mali,4,{where_prec},Ambush on a convoy,12.66,-7.5")
+    seg = geokit.exposure.road_exposure(ROAD, ged, radius_km=10, start="2025-09-01", end="2025-09-30")
+    assert seg["status"].tolist() == [status]
+
+
+def test_acled_and_ucdp_reports_of_one_event_are_merged_by_the_crosswalk(tmp_path):
+    acled = _csv(tmp_path, ["MLI1,2025-09-10,Battles,Armed clash,JNIM,12.66,-7.50,3,x",
+                            "MLI2,2025-09-12,Protests,Peaceful protest,Civilians,12.66,-7.50,0,x"])
+    ged = _ged(tmp_path, "7,2025-09-10,2025-09-10,1,Government of Mali,4,1,Clash,12.67,-7.49",
+               "8,2025-09-12,2025-09-12,3,JNIM,2,1,Civilians killed,12.66,-7.50")
+    merged = geokit.incidents.merge_incidents(geokit.read_incidents(acled), ged)
+    dup = merged.set_index("uid")["duplicate_of"]
+    # Battles and State-based conflict, the same day 1.5 km apart: one event; a protest and one-sided violence:
+    # two (they share no word either way, and the crosswalk does not pair them)
+    assert dup.notna().sum() == 1 and dup.dropna().index.tolist() in (["0:MLI1"], ["1:7"])
+    assert merged["counted"].sum() == 3
