@@ -666,6 +666,8 @@ def _check_date_span(out: pd.DataFrame, mapping: dict[str, str], report: Validat
     when not given, and may not come before ``date``."""
     if not pd.api.types.is_datetime64_any_dtype(out["date_end"]):
         out["date_end"] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns]")
+    if not pd.api.types.is_datetime64_any_dtype(out["date"]):
+        return  # no date column: reported as missing
     out["date_end"] = out["date_end"].fillna(out["date"])
     before = (out["date_end"] < out["date"]).to_numpy()
     if before.any():
