@@ -1,6 +1,6 @@
 # geokit: two commands do all the set-up on a fresh machine with Python 3.11+.
 #   make demo   create .venv, install geokit, build the shipped Mali 2025 project into out/demo
-#   make test   install what the tests need (Python extras, Debian's chromium), run ruff, then the whole suite
+#   make test   install what the tests need (Python extras, Debian's chromium), run ruff and mypy, then the whole suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -29,6 +29,7 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	bash .ci/install-browser
 	$(BIN)/ruff check geokit tests benchmarks layers
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: $(VENV)/.installed pyproject.toml

@@ -14,6 +14,7 @@ import datetime as dt
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -399,7 +400,7 @@ def analyse(
         half_life_days=params.half_life_days, incident_ids=True, crs=network.crs, timeline=True)
     step("exposure zones")
     zones = exposure_zones(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
-                           imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
+                           imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
     corridor_specs = list(corridors)
     if destination is None and corridor_specs:
         destination = str(Counter(str(c.destination) for c in corridor_specs).most_common(1)[0][0])
@@ -420,7 +421,7 @@ def analyse(
         detour_lines = detours(network, status, segments)
         status["population_exposed"] = _population_on_routes(status, exposed_cities)
         if start is not None and end is not None:
-            timeline = _timeline(network, segments, status, joined, start=start, end=end)
+            timeline = _timeline(network, segments, status, joined or {}, start=start, end=end)
             status = _with_timeline(status, timeline)
         status = status.drop(columns=["nodes", "stops"])
         status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
@@ -497,7 +498,7 @@ def _exposed_places(places: gpd.GeoDataFrame | None, kind: str, incidents: gpd.G
     if places is None or not len(places):
         return None
     out = place_exposure(places, incidents, radius_km=params.radius_km, zones=zones,
-                         imprecise_radius_km=params.imprecise_radius_km, crs=network.crs)
+                         imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
     if destination is not None:
         iso = isolation(network, segments, destination, kind=kind)
         out = out.merge(iso[["place", "before_km", "after_km", "isolation"]].drop_duplicates("place"),
@@ -514,7 +515,7 @@ def _population_on_routes(status: gpd.GeoDataFrame, cities: gpd.GeoDataFrame | N
     return [float(sum(pop.get(t, 0.0) for t in str(towns).split("; ") if t)) for towns in status["towns"]]
 
 
-def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: str | None = None
+def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: str | Path | None = None
                          ) -> pd.DataFrame:
     """People exposed, region by region, from the two figures geokit has, never added together.
 

@@ -348,6 +348,8 @@ def detours(network: RoadNetwork, status: gpd.GeoDataFrame, segments: pd.DataFra
     rows = []
     for _, row in status[status["detour"] == "ok"].iterrows():
         fields, alt = detour_for(network, row, blocked)
+        if alt is None:  # "ok" means a detour was found; the status table and this call agree
+            continue
         rows.append({"name": row["name"], "detour_km": fields["detour_km"],
                      "detour_extra_km": fields["detour_extra_km"],
                      "detour_crossings": fields["detour_crossings"], "detour_towns": fields["detour_towns"],

@@ -21,6 +21,8 @@ ellipsoid, so they do not depend on the projection at all.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from collections.abc import Sequence
 
 import geopandas as gpd
@@ -44,7 +46,7 @@ __all__ = [
 UTM_ZONE_WIDTH_DEG = 6.0
 _GEOD = Geod(ellps="WGS84")
 
-Area = gpd.GeoDataFrame | gpd.GeoSeries | Sequence[float]
+Area: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries | Sequence[float]
 
 
 def _lonlat_bounds(area: Area) -> tuple[float, float, float, float]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -450,7 +450,7 @@ def _exposure_and_timeline(
     window_in = inc.loc[inc["_in_window"], "date"]
     reference = hi if hi is not None else (window_in.max() if len(window_in) else None)
     _check_engine(engine)
-    kwargs = {"radius_km": radius_km, "reference": reference, "window_start": lo, "rules": rules,
+    kwargs: dict[str, Any] = {"radius_km": radius_km, "reference": reference, "window_start": lo, "rules": rules,
               "half_life_days": half_life_days, "incident_ids": incident_ids}
     if engine == "dask":
         from geokit._dask import partitioned

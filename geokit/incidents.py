@@ -40,6 +40,8 @@ h days, 0.25 at 2h. Without a half-life every incident weighs 1.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import datetime as dt
 import re
 
@@ -67,7 +69,7 @@ __all__ = [
     "GED_PRECISION",
 ]
 
-DateLike = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64 | None
+DateLike: TypeAlias = str | dt.date | dt.datetime | pd.Timestamp | np.datetime64 | None
 
 #: The precision class of an incident located only to a country or a sea: it exposes no road, zone or place.
 NO_LOCATION = 4

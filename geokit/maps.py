@@ -24,7 +24,8 @@ import base64
 import html
 import json
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 import folium
 import folium.plugins
@@ -99,7 +100,7 @@ def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
     for geom, rec in zip(geoms, records):
         if geom is None or geom.is_empty:
             continue
-        clean = {}
+        clean: dict[str, Any] = {}
         for key, value in rec.items():
             if isinstance(value, str):
                 clean[key] = html_text(value)
@@ -319,7 +320,7 @@ def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings
 
 
 def label_layer(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | None = None, *,
-                important: Sequence[str] = (), min_population: float = 100_000,
+                important: Collection[str] = (), min_population: float = 100_000,
                 name: str = "Labels") -> list[folium.FeatureGroup]:
     """Town and crossing labels, by importance: the towns named in ``important`` (corridor ends),
     capitals and towns of ``min_population`` or more always, other towns from zoom 8 on.
@@ -358,7 +359,7 @@ def label_layer(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | N
     return [major, minor]
 
 
-def town_rank(towns: pd.DataFrame, important: Sequence[str] = (), min_population: float = 100_000) -> np.ndarray:
+def town_rank(towns: pd.DataFrame, important: Collection[str] = (), min_population: float = 100_000) -> np.ndarray:
     """How important each town is on a map: 0 the largest (a million people or more), 1 a corridor's end
     (``important``), 2 a town of ``min_population`` or more, exposed or cut off, 3 the others.
 
@@ -447,7 +448,7 @@ def base_layers(base: Mapping[str, gpd.GeoDataFrame], *, precision: int = 4,
     >>> base_layers({"rivers": rivers, "boundaries": countries})  # doctest: +SKIP
     """
     groups = []
-    geo = {"precision": precision, "simplify_m": simplify_m}
+    geo: dict[str, Any] = {"precision": precision, "simplify_m": simplify_m}
     if base.get("boundaries") is not None and len(base["boundaries"]):
         groups.append(boundary_layer(base["boundaries"], **geo))
     for kind, title, label in (("lakes", "Lakes", "Lake"), ("rivers", "Rivers", "River"),
@@ -762,10 +763,10 @@ def corridor_map(
         layers.setdefault("boundaries", boundaries)
     for group in base_layers(layers):
         group.add_to(m)
-    geo = {"precision": precision, "simplify_m": simplify_m}
-    whole: list[folium.FeatureGroup] = []  # the whole window's layers: hidden while one step is shown
-    slider: dict[str, list[folium.FeatureGroup]] = {}
-    per_step: list[folium.FeatureGroup] = []
+    geo: dict[str, Any] = {"precision": precision, "simplify_m": simplify_m}
+    whole: list[Any] = []  # the whole window's layers (folium groups): hidden while one step is shown
+    slider: dict[str, list[Any]] = {}
+    per_step: list[Any] = []
     if steps:
         # every step draws its blockaded and at-risk roads over one shared layer of the network
         network = road_status_layer(analysis.segments.assign(status="open"), name="Roads (network)", **geo)
@@ -784,15 +785,14 @@ def corridor_map(
         density_layer(density).add_to(m)
     incidents = analysis.incidents
     if steps:
-        group = incident_layer(incidents, name="Incidents").add_to(m)
-        whole.append(group)
+        whole.append(incident_layer(incidents, name="Incidents").add_to(m))
     elif len(incidents):
         labels = incidents["date"].dt.to_period(period).astype(str)
         for label in sorted(labels.unique()):
             group = incident_layer(incidents[labels == label], name=f"Incidents {label}", control=False)
             slider.setdefault(label, []).append(group.add_to(m))
     ends = {str(v) for col in ("origin", "destination") if col in analysis.corridors for v in analysis.corridors[col]}
-    close_up = []  # shown from zoom 8 on: the minor towns, their labels, road numbers
+    close_up: list[Any] = []  # shown from zoom 8 on: the minor towns, their labels, road numbers
     if analysis.cities is not None and len(analysis.cities):
         important = town_rank(analysis.cities, ends) <= 2
         whole.append(city_layer(analysis.cities[important]).add_to(m))
@@ -806,10 +806,10 @@ def corridor_map(
     major.add_to(m)
     close_up += [minor.add_to(m), ref_labels(analysis.segments).add_to(m)]
     name = m.get_name()
-    layers = ", ".join(g.get_name() for g in close_up)
+    close_up_names = ", ".join(g.get_name() for g in close_up)
     m.add_child(_Html(script=f"""
     (function() {{
-      var closeUp = [{layers}];
+      var closeUp = [{close_up_names}];
       function declutter() {{  // hide a label that overlaps a more important one already shown
         var labels = Array.from(document.querySelectorAll('.geokit-label'));
         labels.forEach(function(l) {{ l.style.visibility = ''; }});
@@ -833,13 +833,13 @@ def corridor_map(
       toggle();
     }})();"""))
     for label, step in (steps or {}).items():
-        layers = _step_layers(step, label, geo)
-        for group in layers:
+        step_groups = _step_layers(step, label, geo)
+        for group in step_groups:
             group.control = False
             group.show = False
             group.add_to(m)
-        slider.setdefault(label, []).extend(layers)
-        per_step.extend(layers)
+        slider.setdefault(label, []).extend(step_groups)
+        per_step.extend(step_groups)
     if slider:
         add_time_slider(m, slider, label="Window" if steps else "Period", only_in_step=per_step,
                         only_in_all=whole if steps else ())

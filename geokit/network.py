@@ -19,6 +19,8 @@ for all-pairs work on millions of edges, which geokit does not do.
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 import difflib
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -40,7 +42,7 @@ from geokit.segments import cut_lines, explode_lines
 
 __all__ = ["RoadNetwork", "Route", "build_network", "find_node", "route", "route_between"]
 
-Place = str | tuple[float, float] | shapely.Point
+Place: TypeAlias = str | tuple[float, float] | shapely.Point
 
 
 #: Road ends closer than this (metres) are joined into one node.

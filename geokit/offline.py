@@ -23,6 +23,8 @@ about a second.
 
 from __future__ import annotations
 
+from typing import cast
+
 import base64
 import copy
 import importlib
@@ -105,7 +107,7 @@ def _inline(page: str) -> str:
 def _without_tiles(m: folium.Map) -> folium.Map:
     """A copy of the map without its tile layers, nor what an earlier render left of them on the page."""
     copied = copy.deepcopy(m)
-    root = copied.get_root()
+    root = cast(folium.Figure, copied.get_root())
     for key, child in list(copied._children.items()):
         if isinstance(child, folium.TileLayer):
             del copied._children[key]

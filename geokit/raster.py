@@ -135,8 +135,8 @@ def incident_density(
         raise InputError("no incidents in the window: nothing to make a density surface of")
     target = common_metric_crs(inc if len(inc) else extent, crs=crs)
     xy = shapely.get_coordinates(inc.to_crs(target).geometry.array)
-    if inc.empty:  # all zeros over the extent's bounds
-        xy = np.asarray(extent.to_crs(target).total_bounds, float).reshape(2, 2)
+    if inc.empty and extent is not None:  # all zeros over the extent's bounds
+        xy = np.asarray(extent.to_crs(target).total_bounds, dtype=np.float64).reshape(2, 2)
     _, hi = parse_window(start, end)
     weights = time_weight(inc["date"], half_life_days=half_life_days, reference=hi)
     cell = cell_km * 1000.0

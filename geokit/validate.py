@@ -145,7 +145,7 @@ class ValidationReport:
             )
 
 
-def describe_rows(rows: Sequence[int], *, noun: str = "feature", offset: int = 0) -> str:
+def describe_rows(rows: Sequence[int] | np.ndarray, *, noun: str = "feature", offset: int = 0) -> str:
     """Name the first few rows of a list and count the rest.
 
     Examples
