@@ -30,6 +30,7 @@ from geokit.exposure import (StatusRules, _exposure_and_timeline, exposed_totals
 from geokit.incidents import DateLike, in_window, parse_window
 from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
+from geokit.palette import BLOCKADED
 
 __all__ = ["AnalysisParams", "parameter_names", "check_build_fits", "incidents_far_from_roads", "FAR_FROM_ROADS_KM", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
            "SUMMARY_DEFINITIONS", "DAY_CONVENTION"]
@@ -463,7 +464,7 @@ def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: g
     rows = status.set_index("name")
     fields = []
     for rec in table.itertuples():
-        if rec.status != "blockaded":
+        if rec.status != BLOCKADED:
             fields.append({"detour": "", "detour_km": np.nan, "detour_extra_km": np.nan, "detour_towns": "",
                            "detour_skips": ""})
             continue
@@ -479,7 +480,7 @@ def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: g
 def _with_timeline(status: gpd.GeoDataFrame, timeline: Timeline) -> gpd.GeoDataFrame:
     """Corridor status at the window's end, with the timeline's view of the whole window."""
     over = timeline.summary()
-    ongoing = timeline.episodes[(timeline.episodes["status"] == "blockaded") & timeline.episodes["end"].isna()]
+    ongoing = timeline.episodes[(timeline.episodes["status"] == BLOCKADED) & timeline.episodes["end"].isna()]
     over = over.merge(ongoing[["corridor", "start"]].rename(columns={"start": "blockaded_since"}),
                       on="corridor", how="left")
     out = status.drop(columns=[c for c in over.columns if c in status and c != "name"])

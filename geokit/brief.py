@@ -30,6 +30,7 @@ import pandas as pd
 from geokit._errors import GeokitError
 from geokit.chart import chart_data_uri
 from geokit.escape import html_text, plain_text, safe_url
+from geokit.palette import AT_RISK, BLOCKADED, OPEN
 from geokit.palette import DETOUR_COLOR, INCIDENT_COLOR, STATUS_COLORS, STATUS_LABELS
 
 __all__ = ["brief_html", "brief_map", "find_chromium", "require_chromium", "print_pdf"]
@@ -92,7 +93,7 @@ def brief_map(analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None = None, w
     if base.get("rivers") is not None:
         base["rivers"].to_crs(4326).plot(ax=ax, color="#6a9fc9", linewidth=0.6)
     status = roads["status"].astype(str)
-    for name, width in (("open", 0.5), ("at_risk", 1.4), ("blockaded", 2.6)):
+    for name, width in ((OPEN, 0.5), (AT_RISK, 1.4), (BLOCKADED, 2.6)):
         part = roads[status == name]
         if len(part):
             part.plot(ax=ax, color=STATUS_COLORS[name], linewidth=width, zorder=3)
@@ -134,7 +135,7 @@ def brief_map(analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None = None, w
     ax.set_xlabel("")
     ax.set_ylabel("")
     handles = [Line2D([], [], color=STATUS_COLORS[s], linewidth=w, label=STATUS_LABELS[s])
-               for s, w in (("open", 1), ("at_risk", 1.6), ("blockaded", 2.6))]
+               for s, w in ((OPEN, 1), (AT_RISK, 1.6), (BLOCKADED, 2.6))]
     handles += [Line2D([], [], color=DETOUR_COLOR, linestyle=(0, (4, 3)), label="detour"),
                 Line2D([], [], marker="o", linestyle="", color=INCIDENT_COLOR, label="incident"),
                 Line2D([], [], marker="D", linestyle="", color="#1f4e9c", label="crossing (grey: cut off)")]

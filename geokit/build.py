@@ -38,7 +38,7 @@ from tqdm import tqdm
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
-from geokit.palette import STATUS_COLORS, STATUS_LABELS
+from geokit.palette import BLOCKADED, STATUS_COLORS, STATUS_LABELS
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region)
 from geokit.incidents import merge_incidents
@@ -684,7 +684,7 @@ def _index_cell(row: pd.Series | None) -> str:
     status = str(row.get("status", ""))
     text = STATUS_LABELS.get(status, html_text(status))
     days = row.get("days_blockaded", 0)
-    if status != "blockaded" and pd.notna(days) and int(days) > 0:
+    if status != BLOCKADED and pd.notna(days) and int(days) > 0:
         text += f"<br><small>blockaded {int(days)} d in the window</small>"
     return f"<td style='background:{STATUS_COLORS.get(status, '#eee')};color:#fff'>{text}</td>"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from geokit._errors import GeokitError, GeokitWarning, hints_for
 from geokit.escape import terminal_text
 from geokit.schema import LAYER_KINDS
+from geokit.palette import STATUSES
 
 __all__ = ["main", "build_parser"]
 
@@ -148,7 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", help="project file (TOML)")
     p.add_argument("--start", help="first day of the window, YYYY-MM-DD (overrides the project)")
     p.add_argument("--end", help="last day of the window, YYYY-MM-DD (overrides the project)")
-    p.add_argument("--status", action="append", choices=["open", "at_risk", "blockaded"], default=[],
+    p.add_argument("--status", action="append", choices=STATUSES, default=[],
                    help="only episodes of this status (repeatable)")
     p.add_argument("--csv", help="also write the episodes to this CSV file")
     p.add_argument("--allow-outside", action="store_true",

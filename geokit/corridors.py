@@ -26,6 +26,7 @@ import shapely
 from geokit._errors import InputError
 from geokit.network import PLACE_SNAP_KM, RoadNetwork, Route, _fold, find_node, route
 from geokit.schema import WGS84
+from geokit.palette import AT_RISK, BLOCKADED, OPEN, STATUSES
 
 __all__ = [
     "CorridorSpec",
@@ -144,7 +145,7 @@ def blockaded_edges(segments: pd.DataFrame) -> set[int]:
     """Edge ids whose status is ``blockaded``."""
     if "status" not in segments or "edge_id" not in segments:
         raise InputError("segments need 'edge_id' and 'status': run road_exposure on network.edges")
-    return set(segments.loc[segments["status"].astype(str) == "blockaded", "edge_id"].astype(int))
+    return set(segments.loc[segments["status"].astype(str) == BLOCKADED, "edge_id"].astype(int))
 
 
 def _place_names(network: RoadNetwork, nodes: Iterable[int], kind: str | None = None) -> list[str]:
@@ -247,7 +248,7 @@ def corridor_status(
         part = seg.loc[ids]
         status = part["status"].astype(str)
         length = part["length_km"] if "length_km" in part else network.edges.set_index("edge_id").loc[ids, "length_km"]
-        worst = "blockaded" if (status == "blockaded").any() else "at_risk" if (status == "at_risk").any() else "open"
+        worst = BLOCKADED if (status == BLOCKADED).any() else AT_RISK if (status == AT_RISK).any() else OPEN
         dest = row["nodes"][-1]
         if dest not in reach_dest_cache:
             reach_dest_cache[dest] = nx.node_connected_component(graph_open, dest)
@@ -257,8 +258,8 @@ def corridor_status(
         record = dict(row)
         record.update({
             "status": worst,
-            "blockaded_km": float(length[status.to_numpy() == "blockaded"].sum()),
-            "at_risk_km": float(length[status.to_numpy() == "at_risk"].sum()),
+            "blockaded_km": float(length[status.to_numpy() == BLOCKADED].sum()),
+            "at_risk_km": float(length[status.to_numpy() == AT_RISK].sum()),
             "blockaded_since": part["blockaded_since"].min() if "blockaded_since" in part else pd.NaT,
             "first_incident": part["first_incident"].min() if "first_incident" in part else pd.NaT,
             "last_incident": part["last_incident"].max() if "last_incident" in part else pd.NaT,
@@ -269,7 +270,7 @@ def corridor_status(
         record.update(detour_for(network, row, blocked)[0])
         out.append(record)
     frame = gpd.GeoDataFrame(out, geometry="geometry", crs=WGS84)
-    frame["status"] = pd.Categorical(frame["status"], categories=["open", "at_risk", "blockaded"])
+    frame["status"] = pd.Categorical(frame["status"], categories=list(STATUSES))
     return frame
 
 
@@ -425,10 +426,11 @@ def crossing_access(network: RoadNetwork, segments: pd.DataFrame, destination: s
     """Which border crossings still reach the destination, and how far.
 
     The rows of :func:`isolation` for places of kind ``"crossing"``, with
-    ``reaches`` (True when a route avoiding blockaded segments exists).
+    ``reaches_destination`` (True when a route avoiding blockaded segments exists; the same column
+    :func:`geokit.analysis.analyse` gives its crossings).
     """
     out = isolation(network, segments, destination, kind="crossing", max_increase=np.inf)
-    out["reaches"] = out["after_km"].notna()
+    out["reaches_destination"] = out["after_km"].notna()
     return out
 
 

@@ -23,6 +23,7 @@ import pyogrio
 from geokit._errors import InputError
 from geokit._io import atomic_path
 from geokit.escape import csv_safe, markdown_text, plain_text
+from geokit.palette import BLOCKADED
 from geokit.palette import STATUS_LABELS
 
 __all__ = ["Changes", "diff_builds", "write_changes"]
@@ -130,7 +131,7 @@ def _corridor_detail(row: pd.Series) -> str:
     """Since when and for how long, from a build's summary row."""
     status = row.get("status", "")
     days = row.get("days_blockaded", "")
-    if status == "blockaded":
+    if status == BLOCKADED:
         text = f"blockaded since {row.get('blockaded_since', '')}"
         if str(days) not in ("", "nan"):
             text += f", {days} days in the window"
@@ -179,7 +180,7 @@ def _road_changes(ra: pd.DataFrame, rb: pd.DataFrame) -> list[dict]:
         f = firsts.loc[key]
         since = g.get("blockaded_since")
         detail = f"km {g['from_km']:.0f}-{g['to_km']:.0f}, {g['to_km'] - g['from_km']:.0f} km"
-        if f["status_new"] == "blockaded" and pd.notna(since) and str(since):
+        if f["status_new"] == BLOCKADED and pd.notna(since) and str(since):
             detail += f", since {str(since)[:10]}"
         rows.append({"kind": "road", "id": f"{f['road_index']}:{g['from_km']:.3f}", "name": _road_name(f),
                      "old": f["status_old"], "new": f["status_new"], "detail": detail})

@@ -46,7 +46,6 @@ __all__ = [
     "blockade_relevant",
 ]
 
-Status = Literal["open", "at_risk", "blockaded"]
 _GEOD = Geod(ellps="WGS84")
 
 

@@ -38,7 +38,7 @@ from jinja2 import Template
 
 from geokit.crs import choose_metric_crs
 from geokit.escape import TEMPLATE_MARKERS, html_text, js_string, safe_url
-from geokit.palette import STATUS_COLORS
+from geokit.palette import OPEN, STATUS_COLORS
 
 __all__ = [
     "STATUS_COLORS",
@@ -156,7 +156,7 @@ def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by statu
     folium.GeoJson(
         data, name=html_text(name),
         style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("status"), "#777"),
-                                  "weight": 4 if f["properties"].get("status") != "open" else 2,
+                                  "weight": 4 if f["properties"].get("status") != OPEN else 2,
                                   "opacity": 0.9},
         tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in present], aliases=[a for _, a in present]),
     ).add_to(group)
@@ -769,7 +769,7 @@ def corridor_map(
     per_step: list[Any] = []
     if steps:
         # every step draws its blockaded and at-risk roads over one shared layer of the network
-        network = road_status_layer(analysis.segments.assign(status="open"), name="Roads (network)", **geo)
+        network = road_status_layer(analysis.segments.assign(status=OPEN), name="Roads (network)", **geo)
         network.control = False
         network.show = False
         network.add_to(m)
@@ -858,7 +858,7 @@ def corridor_map(
 def _step_layers(step, label: str, geo: dict) -> list[folium.FeatureGroup]:
     """One slider step's layers: its non-open roads, zones, corridors, towns, crossings and incidents."""
     layers = []
-    roads = step.segments[step.segments["status"].astype(str) != "open"]
+    roads = step.segments[step.segments["status"].astype(str) != OPEN]
     if len(roads):
         layers.append(road_status_layer(roads, name=f"Roads {label}", **geo))
     layers.append(zone_layer(step.zones, name=f"Exposure zones {label}", **geo))

@@ -8,16 +8,20 @@ Examples
 
 from __future__ import annotations
 
-from geokit.timeline import STATUSES
+from typing import Literal
 
-__all__ = ["STATUSES", "STATUS_COLORS", "STATUS_LABELS", "DETOUR_COLOR", "ZONE_COLOR", "INCIDENT_COLOR"]
+__all__ = ["OPEN", "AT_RISK", "BLOCKADED", "STATUSES", "Status", "STATUS_COLORS", "STATUS_LABELS", "DETOUR_COLOR", "ZONE_COLOR", "INCIDENT_COLOR"]
+
+#: The statuses of a road segment or a corridor on a day, from best to worst (their order is their level).
+OPEN, AT_RISK, BLOCKADED = "open", "at_risk", "blockaded"
+STATUSES = (OPEN, AT_RISK, BLOCKADED)
+Status = Literal["open", "at_risk", "blockaded"]
 
 #: Colour of each status (ColorBrewer RdYlGn ends and an orange that reads in print).
-STATUS_COLORS = {"open": "#1a9850", "at_risk": "#f28e2b", "blockaded": "#d73027"}
+STATUS_COLORS = {OPEN: "#1a9850", AT_RISK: "#f28e2b", BLOCKADED: "#d73027"}
 #: How each status reads in a legend or a table.
-STATUS_LABELS = {"open": "open", "at_risk": "at risk", "blockaded": "blockaded"}
+STATUS_LABELS = {OPEN: "open", AT_RISK: "at risk", BLOCKADED: "blockaded"}
 DETOUR_COLOR = "#3b5bdb"
 ZONE_COLOR = "#ef3b2c"
 INCIDENT_COLOR = "#cb181d"
 
-assert set(STATUS_COLORS) == set(STATUSES) == set(STATUS_LABELS)

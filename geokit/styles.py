@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from geokit.palette import DETOUR_COLOR, INCIDENT_COLOR, STATUS_COLORS, STATUS_LABELS, ZONE_COLOR
+from geokit.palette import OPEN, DETOUR_COLOR, INCIDENT_COLOR, STATUS_COLORS, STATUS_LABELS, ZONE_COLOR
 
 __all__ = ["write_qgis_styles", "road_status_qml", "STYLED_LAYERS"]
 
@@ -64,7 +64,7 @@ def _qml(renderer: str) -> str:
 def _categorized(field: str, kind: str, *, width_mm: float = 0.6, alpha: int = 255) -> str:
     cats = "".join(f"<category render=\"true\" symbol=\"{i}\" value=\"{status}\" "
                    f"label=\"{STATUS_LABELS[status]}\"/>" for i, status in enumerate(STATUS_COLORS))
-    symbols = "".join(_symbol(str(i), kind, color, width_mm=width_mm * (1.0 if status == "open" else 1.8),
+    symbols = "".join(_symbol(str(i), kind, color, width_mm=width_mm * (1.0 if status == OPEN else 1.8),
                               alpha=alpha)
                       for i, (status, color) in enumerate(STATUS_COLORS.items()))
     return _qml(f"<renderer-v2 type=\"categorizedSymbol\" attr=\"{field}\" forceraster=\"0\" "

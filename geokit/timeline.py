@@ -48,6 +48,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geokit.palette import AT_RISK, BLOCKADED, STATUSES
+
 if TYPE_CHECKING:
     from geokit.exposure import StatusRules
 
@@ -57,7 +59,6 @@ __all__ = ["STATUSES", "Timeline", "segment_intervals", "corridor_intervals", "e
 _FOREVER = np.iinfo(np.int64).max // 2
 
 #: The statuses of a road segment or corridor, from best to worst (their level is the position).
-STATUSES = ("open", "at_risk", "blockaded")
 
 #: Columns of :attr:`Timeline.episodes` (and of ``status_timeline.csv``).
 EPISODE_COLUMNS = ["corridor", "status", "start", "end", "lapses", "days", "days_in_window", "max_blockaded_km",
@@ -372,7 +373,7 @@ class Timeline:
 
     def blockaded_segments_on(self, day: object) -> np.ndarray:
         """Positions of the segments blockaded on a day."""
-        return np.flatnonzero(self.segment_status_on(day) == "blockaded")
+        return np.flatnonzero(self.segment_status_on(day) == BLOCKADED)
 
     def windows(self, spans: Sequence[tuple[object, object]]) -> pd.DataFrame:
         """Per window and corridor: the status at the window's end, the worst
@@ -419,7 +420,7 @@ class Timeline:
         rows = []
         for name in self.corridor_names:
             mine = ep[ep["corridor"] == name]
-            blocked = mine[mine["status"] == "blockaded"]
+            blocked = mine[mine["status"] == BLOCKADED]
             levels = mine["status"].map({s: i for i, s in enumerate(STATUSES)})
             periods = "; ".join(f"{r.start:%Y-%m-%d}..{'' if pd.isna(r.end) else f'{r.end:%Y-%m-%d}'}"
                                 for r in blocked.itertuples())
@@ -428,6 +429,6 @@ class Timeline:
                 else pd.NaT
             rows.append({"corridor": name, "worst_status": STATUSES[int(levels.max()) if len(levels) else 0],
                          "days_blockaded": int(blocked["days_in_window"].sum()),
-                         "days_at_risk": int(mine.loc[mine["status"] == "at_risk", "days_in_window"].sum()),
+                         "days_at_risk": int(mine.loc[mine["status"] == AT_RISK, "days_in_window"].sum()),
                          "blockaded_periods": periods, "reopened_on": reopened})
         return pd.DataFrame(rows)

@@ -124,7 +124,7 @@ def test_isolation_and_crossing_access(two_routes):
     assert iso.loc["A", "increase"] == pytest.approx(km((0, 0), (50, -40), (100, 0)) / km((0, 0), (50, 30), (100, 0)) - 1)
     assert iso.loc["A", "isolation"] == "unchanged"
     access = crossing_access(net, seg, "B")
-    assert access["place"].tolist() == ["X"] and access["reaches"].tolist() == [True]
+    assert access["place"].tolist() == ["X"] and access["reaches_destination"].tolist() == [True]
 
 
 def test_alternative_routes_are_ranked(two_routes):
