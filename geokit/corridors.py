@@ -149,16 +149,13 @@ def blockaded_edges(segments: pd.DataFrame) -> set[int]:
 
 
 def _place_names(network: RoadNetwork, nodes: Iterable[int], kind: str | None = None) -> list[str]:
-    table = network.nodes.set_index("node_id")
-    out = []
-    for n in nodes:
-        names, kinds = table.at[n, "place"], table.at[n, "place_kind"]
-        if names is None or pd.isna(names):
-            continue
-        for name, k in zip(str(names).split("; "), str(kinds).split("; ")):
-            if kind is None or k == kind:
-                out.append(name)
-    return list(dict.fromkeys(out))
+    """The names of the places at ``nodes`` (of ``kind``), in the order of the nodes, each once."""
+    order = {int(n): i for i, n in reversed(list(enumerate(nodes)))}
+    table = network.places[network.places["node_id"].isin(order)]
+    if kind is not None:
+        table = table[table["kind"] == kind]
+    table = table.assign(_at=table["node_id"].map(order)).sort_values("_at", kind="mergesort")
+    return list(dict.fromkeys(table["name"].astype(str)))
 
 
 def route_corridors(network: RoadNetwork, corridors: Sequence[CorridorSpec] | pd.DataFrame
@@ -399,23 +396,22 @@ def isolation(
     before = _distances_from(network, dest, set())
     after = _distances_from(network, dest, blocked)
     rows = []
-    for _, node in network.nodes[network.nodes["place"].notna()].iterrows():
-        for name, k in zip(str(node["place"]).split("; "), str(node["place_kind"]).split("; ")):
-            if kind is not None and k != kind:
-                continue
-            b, a = before.get(node["node_id"], np.nan), after.get(node["node_id"], np.nan)
-            if np.isnan(b):
-                state = "unreachable"
-            elif np.isnan(a):
-                state = "cut off"
-            elif b > 0 and (a - b) / b > max_increase:
-                state = "longer"
-            else:
-                state = "unchanged"
-            rows.append({"place": name, "place_kind": k, "node_id": int(node["node_id"]),
-                         "before_km": b, "after_km": a,
-                         "increase": (a - b) / b if b and not np.isnan(a) else np.nan,
-                         "isolation": state, "geometry": node.geometry})
+    geometry = network.nodes.set_index("node_id").geometry
+    places = network.places if kind is None else network.places[network.places["kind"] == kind]
+    for node_id, name, k in zip(places["node_id"], places["name"], places["kind"]):
+        b, a = before.get(node_id, np.nan), after.get(node_id, np.nan)
+        if np.isnan(b):
+            state = "unreachable"
+        elif np.isnan(a):
+            state = "cut off"
+        elif b > 0 and (a - b) / b > max_increase:
+            state = "longer"
+        else:
+            state = "unchanged"
+        rows.append({"place": name, "place_kind": k, "node_id": int(node_id),
+                     "before_km": b, "after_km": a,
+                     "increase": (a - b) / b if b and not np.isnan(a) else np.nan,
+                     "isolation": state, "geometry": geometry.loc[node_id]})
     return gpd.GeoDataFrame(rows, columns=["place", "place_kind", "node_id", "before_km", "after_km",
                                            "increase", "isolation", "geometry"],
                             geometry="geometry", crs=WGS84)

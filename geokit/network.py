@@ -45,6 +45,12 @@ __all__ = ["RoadNetwork", "Route", "build_network", "find_node", "route", "route
 Place: TypeAlias = str | tuple[float, float] | shapely.Point
 
 
+def _places_table(nodes: Sequence[int] | np.ndarray, names: Sequence[str], kinds: Sequence[str]) -> pd.DataFrame:
+    """The node -> places table of a network (see :class:`RoadNetwork`)."""
+    return pd.DataFrame({"node_id": pd.Series(nodes, dtype=np.int64), "name": pd.Series(names, dtype=object),
+                         "kind": pd.Series(kinds, dtype=object)})
+
+
 #: Road ends closer than this (metres) are joined into one node.
 SNAP_TOLERANCE_M = 50.0
 #: A named place farther than this (km) from every road is not routable.
@@ -64,8 +70,13 @@ class RoadNetwork:
         ``length_km``, ``component``, ``road_index`` and the road's attributes,
         ``from_km`` / ``to_km`` along the road part.
     nodes : GeoDataFrame
-        In EPSG:4326: ``node_id``, ``degree``, ``component``, ``place`` (names
-        of the places attached there, ``"; "``-joined) and ``place_kind``.
+        In EPSG:4326: ``node_id``, ``degree``, ``component``, and for display
+        ``place`` (the names of the places attached there, ``"; "``-joined) and
+        ``place_kind``; code reads :attr:`places`.
+    places : DataFrame
+        One row per place attached to the network: ``node_id``, ``name``,
+        ``kind`` (``"city"``, ``"crossing"``, ...), in the order of the places
+        given. A node may carry several places, and a name may contain "; ".
     dangling : GeoDataFrame
         Dead ends (degree 1) with ``gap_m``, the distance to the nearest edge
         not attached to them, and ``near_miss`` (gap under 10 x the snap
@@ -83,6 +94,7 @@ class RoadNetwork:
     crs: CRS
     snap_tolerance_m: float
     unattached_places: list[str] = field(default_factory=list)
+    places: pd.DataFrame = field(default_factory=lambda: _places_table([], [], []))
 
     @property
     def n_components(self) -> int:
@@ -96,7 +108,7 @@ class RoadNetwork:
             "length_km": float(self.edges["length_km"].sum()),
             "components": self.n_components, "dead_ends": len(self.dangling),
             "near_misses": int(self.dangling["near_miss"].sum()) if len(self.dangling) else 0,
-            "places_attached": int(self.nodes["place"].notna().sum()),
+            "places_attached": int(self.places["node_id"].nunique()),
             "places_unattached": len(self.unattached_places),
         }
 
@@ -276,13 +288,16 @@ def build_network(
                 shapely.points(place_pos[missing]), all_matches=False)[1]
             for i, n in zip(missing, near):
                 at[i] = int(n)
-        frame = pd.DataFrame({"node": at, "name": place_names, "kind": place_kinds}).drop_duplicates()
-        grouped = frame.groupby("node").agg("; ".join)  # names and kinds stay paired
+        places_table = _places_table(np.asarray(at, dtype=np.int64), place_names, place_kinds).drop_duplicates()
+        grouped = places_table.groupby("node_id").agg("; ".join)  # for display only: code reads the table
         nodes.loc[grouped.index, "place"] = grouped["name"].to_numpy()
         nodes.loc[grouped.index, "place_kind"] = grouped["kind"].to_numpy()
+    else:
+        places_table = _places_table([], [], [])
     dangling = _dangling(nodes, edges.to_crs(target), snap_tolerance_m)
     return RoadNetwork(graph=graph, edges=edges, nodes=nodes.to_crs(WGS84), dangling=dangling.to_crs(WGS84),
-                       crs=target, snap_tolerance_m=snap_tolerance_m, unattached_places=unattached)
+                       crs=target, snap_tolerance_m=snap_tolerance_m, unattached_places=unattached,
+                       places=places_table.reset_index(drop=True))
 
 
 def _snap_ends(geoms: np.ndarray, tol: float) -> np.ndarray:
@@ -426,11 +441,11 @@ def find_node(network: RoadNetwork, place: Place, *, max_km: float = PLACE_SNAP_
     nodes = network.nodes
     if isinstance(place, str):
         wanted = _fold(place)
-        named = nodes[nodes["place"].notna()]
-        for node_id, names in zip(named["node_id"], named["place"]):
-            if wanted in (_fold(n) for n in str(names).split("; ")):
-                return int(node_id)
-        known = [n for names in named["place"] for n in str(names).split("; ")]
+        names = network.places["name"].astype(str)
+        hits = network.places.loc[names.map(_fold) == wanted, "node_id"]
+        if len(hits):
+            return int(hits.iloc[0])
+        known = sorted(set(names))
         close = difflib.get_close_matches(place, known, n=3, cutoff=0.6)
         hint = f"; did you mean {', '.join(close)}?" if close else \
             f"; known places include {', '.join(sorted(known)[:8])}"

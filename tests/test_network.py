@@ -165,3 +165,19 @@ def test_places_far_from_roads_are_listed():
     net = build_network(roads, places=places, crs=UTM)
     assert net.unattached_places == ["far"]
     assert route_between(net, "near", (net.nodes.geometry.x.iloc[0], net.nodes.geometry.y.iloc[0])) is not None
+
+
+def test_places_are_a_table_so_a_name_with_a_semicolon_keeps_its_kind():
+    from geokit.corridors import _place_names
+
+    roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-7.0, 12.65)])], crs=4326)
+    places = gpd.GeoDataFrame({"name": ["Kassa; Nord", "Kassa post", "Far end"],
+                               "kind": ["city", "crossing", "city"]}, crs=4326,
+                              geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-8.0, 12.65),
+                                        shapely.Point(-7.0, 12.65)])
+    net = build_network(roads, places=places)
+    start = find_node(net, "Kassa; Nord")
+    assert find_node(net, "kassa post") == start  # one node carries two places
+    assert _place_names(net, [start], "city") == ["Kassa; Nord"]  # the "; " in the name is not a separator
+    assert _place_names(net, [start], "crossing") == ["Kassa post"]
+    assert net.places["node_id"].tolist() == [start, start, find_node(net, "Far end")]
