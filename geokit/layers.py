@@ -18,10 +18,7 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import logging
-import os
-import re
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,13 +27,8 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
-import pyogrio.raw
-import shapely
-from pyogrio.errors import DataLayerError, DataSourceError
 
 from geokit._check import YEARS
-from geokit._check import physical_memory_bytes as _physical_memory_bytes
 from geokit._errors import GeokitWarning, InputError
 from geokit.formats import FORMAT_COLUMNS, UCDP_VIOLENCE_TYPES, detect_format
 from geokit.schema import (
@@ -61,6 +53,7 @@ from geokit.validate import (
     drop_missing_geometries,
     repair_geometries,
 )
+from geokit.readers import check_size, is_osm, read_source
 
 __all__ = [
     "load_layer",
@@ -72,29 +65,11 @@ __all__ = [
     "read_cities",
     "read_boundaries",
     "read_incidents",
-    "DEFAULT_HIGHWAY_CLASSES",
-    "CSV_SUFFIXES",
 ]
 
 log = logging.getLogger(__name__)
 
-#: OpenStreetMap ``highway`` values kept from ``.osm`` / ``.osm.pbf`` extracts
-#: unless the caller names others: the inter-city network.
-DEFAULT_HIGHWAY_CLASSES: tuple[str, ...] = (
-    "motorway",
-    "trunk",
-    "primary",
-    "secondary",
-    "motorway_link",
-    "trunk_link",
-    "primary_link",
-)
-
-CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-_PARQUET_SUFFIXES = (".parquet", ".geoparquet")
-_GEOGRAPHIC_XY = (("longitude", "latitude"), ("lon", "lat"), ("lng", "lat"), ("long", "lat"))
 _NUMERIC = {"population", "fatalities", "geo_precision"}
-_SNIFF_DELIMITERS = ",;\t|"
 
 Source = "str | Path | gpd.GeoDataFrame"
 
@@ -109,7 +84,7 @@ def load_layer(
     strict: bool = False,
     date_format: str | None = None,
     encoding: str | None = None,
-    highway: Sequence[str] | None = None,
+    road_classes: Sequence[str] | None = None,
     bounds: tuple[float, float, float, float] | None = None,
 ) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read and check a layer; return it with the report of what was fixed.
@@ -136,10 +111,12 @@ def load_layer(
         ACLED's ``"14 September 2025"``, e.g. ``"%d/%m/%Y"``.
     encoding : str, optional
         Text encoding of a CSV file; UTF-8 (with or without BOM) by default.
-    highway : sequence of str, optional
-        Road classes to keep (OpenStreetMap ``highway`` values for OSM
-        extracts, otherwise values of ``road_class``). OSM extracts default to
-        :data:`DEFAULT_HIGHWAY_CLASSES`; other files keep every road.
+    road_classes : sequence of str, optional
+        Keep only the roads of these classes: the canonical ``road_class``
+        (OpenStreetMap ``highway`` values such as ``"trunk"``, or the file's own
+        classes). OpenStreetMap extracts keep
+        :data:`geokit.readers.DEFAULT_HIGHWAY_CLASSES` unless given; other
+        files keep every road.
     bounds : (min_lon, min_lat, max_lon, max_lat), optional
         Area the layer should cover; points outside it that fit once their
         coordinates are exchanged are reported as swapped.
@@ -175,7 +152,7 @@ def load_layer(
         strict=strict,
         date_format=date_format,
         encoding=encoding,
-        highway=highway,
+        road_classes=road_classes,
         bounds=bounds,
     )
     report.raise_if_errors()
@@ -194,7 +171,7 @@ def validate_layer(
     strict: bool = False,
     date_format: str | None = None,
     encoding: str | None = None,
-    highway: Sequence[str] | None = None,
+    road_classes: Sequence[str] | None = None,
     bounds: tuple[float, float, float, float] | None = None,
 ) -> tuple[gpd.GeoDataFrame, ValidationReport]:
     """Read a layer and run every check, without raising for data problems.
@@ -215,26 +192,44 @@ def validate_layer(
     if kind not in LAYER_KINDS:
         raise InputError(f"unknown layer kind {kind!r}; use one of {', '.join(LAYER_KINDS)}")
     columns = dict(columns or {})
+    raw, implied_crs, xy, report = _read(source, kind, layer=layer, columns=columns, encoding=encoding,
+                                         road_classes=road_classes)
+    return _check(raw, report, columns=columns, crs=crs if crs is not None else implied_crs, xy=xy,
+                  strict=strict, date_format=date_format, bounds=bounds,
+                  road_classes=None if is_osm(Path(report.source)) else road_classes)
+
+
+def _read(source: str | Path | gpd.GeoDataFrame, kind: str, *, layer: str | None, columns: dict[str, str],
+          encoding: str | None, road_classes: Sequence[str] | None
+          ) -> tuple[gpd.GeoDataFrame, Any, tuple[str, str], ValidationReport]:
+    """The raw frame of a source (a file read once, or a copy of a frame), the CRS its format implies, its
+    coordinate columns and a fresh report."""
     if isinstance(source, gpd.GeoDataFrame):
-        name = "<GeoDataFrame>"
-        raw, implied_crs, xy = source.copy(), None, ("x", "y")
-        report = ValidationReport(name, kind, row_noun="row")
-    else:
-        path = Path(source)
-        name = str(path)
-        if not path.exists():
-            raise InputError(f"{name}: no such file; check the path (relative paths start from {Path.cwd()})")
-        _check_size(path)
-        report = ValidationReport(name, kind)
-        raw, implied_crs, xy = _read_file(path, kind, layer=layer, columns=columns,
-                                          encoding=encoding, highway=highway, report=report)
+        report = ValidationReport("<GeoDataFrame>", kind, row_noun="row")
+        return source.copy(), None, ("x", "y"), report
+    path = Path(source)
+    if not path.exists():
+        raise InputError(f"{path}: no such file; check the path (relative paths start from {Path.cwd()})")
+    check_size(path)
+    report = ValidationReport(str(path), kind)
+    raw, implied_crs, xy = read_source(path, layer=layer, columns=columns, encoding=encoding,
+                                       road_classes=road_classes, report=report)
+    return raw, implied_crs, xy, report
+
+
+def _check(raw: gpd.GeoDataFrame, report: ValidationReport, *, columns: dict[str, str], crs: Any,
+           xy: tuple[str, str], strict: bool, date_format: str | None,
+           bounds: tuple[float, float, float, float] | None,
+           road_classes: Sequence[str] | None) -> tuple[gpd.GeoDataFrame, ValidationReport]:
+    """Every check of :func:`validate_layer` on a raw frame of the kind ``report.kind``."""
+    kind = report.kind
     raw = raw.reset_index(drop=True)
     report.n_read = len(raw)
     if raw.empty:
         report.add("error", "the layer is empty (no rows)", fix="check the file, or the layer name")
         return raw, report
     frame = _to_canonical(raw, kind, columns, report, date_format=date_format)
-    frame = check_crs(frame, report, crs=crs if crs is not None else implied_crs)
+    frame = check_crs(frame, report, crs=crs)
     report.source_crs = frame.crs.to_string() if frame.crs is not None else None
     frame = drop_missing_geometries(frame, report)
     frame = drop_placeholder_points(frame, report)
@@ -251,8 +246,8 @@ def validate_layer(
     if kind == "incidents":
         frame = check_incident_dates(frame, report)
     check_duplicate_ids(frame, report)
-    if highway is not None and kind == "roads" and not _is_osm(Path(str(source))):
-        frame = frame.loc[frame["road_class"].isin(list(highway))]
+    if road_classes is not None and kind == "roads":
+        frame = frame.loc[frame["road_class"].isin(list(road_classes))]
     if report.ok and frame.crs is not None and not frame.crs.equals(WGS84):
         frame = frame.to_crs(WGS84)
     frame = frame.reset_index(drop=True)
@@ -260,12 +255,32 @@ def validate_layer(
     return frame, report
 
 
-def read_roads(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+def read_roads(
+    path: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    road_classes: Sequence[str] | None = None,
+) -> gpd.GeoDataFrame:
     """Read a road layer: lines with ``name``, ``ref`` and ``road_class``.
 
     Recognises OpenStreetMap / HOT attributes (``highway``, ``ref``, ``name``)
-    and Natural Earth roads (``type``, ``name``, ``label``). Keyword arguments
-    are those of :func:`load_layer`.
+    and Natural Earth roads (``type``, ``name``, ``label``).
+
+    Parameters
+    ----------
+    path : str, Path or GeoDataFrame
+        The file (any vector format, GeoParquet, CSV with coordinates, .osm/.osm.pbf) or a frame in memory.
+    layer, columns, crs, strict, encoding, bounds
+        As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
+        the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
+        used to spot swapped coordinates.
+    road_classes : sequence of str, optional
+        Keep only these road classes (see :func:`load_layer`).
 
     Examples
     --------
@@ -275,11 +290,30 @@ def read_roads(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDat
     >>> read_roads(frame)[["ref", "road_class"]].to_dict("records")
     [{'ref': 'RN1', 'road_class': 'trunk'}]
     """
-    return load_layer(path, "roads", **kwargs)[0]
+    return load_layer(path, "roads", layer=layer, columns=columns, crs=crs, strict=strict, encoding=encoding,
+                      bounds=bounds, road_classes=road_classes)[0]
 
 
-def read_crossings(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+def read_crossings(
+    path: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> gpd.GeoDataFrame:
     """Read border crossings: points with ``name``, ``country_a``, ``country_b``.
+
+    Parameters
+    ----------
+    path : str, Path or GeoDataFrame
+        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+    layer, columns, crs, strict, encoding, bounds
+        As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
+        the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
+        used to spot swapped coordinates.
 
     Examples
     --------
@@ -289,14 +323,33 @@ def read_crossings(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.Ge
     >>> read_crossings(frame).loc[0, "country_b"]
     'SEN'
     """
-    return load_layer(path, "crossings", **kwargs)[0]
+    return load_layer(path, "crossings", layer=layer, columns=columns, crs=crs, strict=strict, encoding=encoding,
+                      bounds=bounds)[0]
 
 
-def read_cities(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+def read_cities(
+    path: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> gpd.GeoDataFrame:
     """Read populated places: points with ``name``, ``population``, ``country``.
 
     Recognises Natural Earth populated places (``name``, ``pop_max``,
     ``adm0name``) and OpenStreetMap place nodes (``name``, ``population``).
+
+    Parameters
+    ----------
+    path : str, Path or GeoDataFrame
+        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+    layer, columns, crs, strict, encoding, bounds
+        As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
+        the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
+        used to spot swapped coordinates.
 
     Examples
     --------
@@ -306,13 +359,32 @@ def read_cities(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDa
     >>> float(read_cities(frame).loc[0, "population"])
     49043.0
     """
-    return load_layer(path, "cities", **kwargs)[0]
+    return load_layer(path, "cities", layer=layer, columns=columns, crs=crs, strict=strict, encoding=encoding,
+                      bounds=bounds)[0]
 
 
-def read_boundaries(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+def read_boundaries(
+    path: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+) -> gpd.GeoDataFrame:
     """Read country or region polygons with ``name`` and ``iso_a3``.
 
     Recognises Natural Earth admin-0 (``ADMIN``, ``ISO_A3``).
+
+    Parameters
+    ----------
+    path : str, Path or GeoDataFrame
+        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+    layer, columns, crs, strict, encoding, bounds
+        As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
+        the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
+        used to spot swapped coordinates.
 
     Examples
     --------
@@ -322,15 +394,37 @@ def read_boundaries(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.G
     >>> read_boundaries(frame)[["name", "iso_a3"]].to_dict("records")
     [{'name': 'Mali', 'iso_a3': 'MLI'}]
     """
-    return load_layer(path, "boundaries", **kwargs)[0]
+    return load_layer(path, "boundaries", layer=layer, columns=columns, crs=crs, strict=strict, encoding=encoding,
+                      bounds=bounds)[0]
 
 
-def read_incidents(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.GeoDataFrame:
+def read_incidents(
+    path: str | Path | gpd.GeoDataFrame,
+    *,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    strict: bool = False,
+    encoding: str | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
+    date_format: str | None = None,
+) -> gpd.GeoDataFrame:
     """Read dated incident points, mapping ACLED and UCDP GED layouts.
 
     Returns ``event_id``, ``date`` (datetime64), ``event_type``, ``actor``,
     ``fatalities``, ``notes``, ``geo_precision`` and ``source_format``
     (``"acled"``, ``"ucdp_ged"`` or ``"generic"``), then the source columns.
+
+    Parameters
+    ----------
+    path : str, Path or GeoDataFrame
+        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+    layer, columns, crs, strict, encoding, bounds
+        As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
+        the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
+        used to spot swapped coordinates.
+    date_format : str, optional
+        The strftime layout of dates that are neither ISO 8601 nor ACLED's, e.g. ``"%d/%m/%Y"``.
 
     Examples
     --------
@@ -341,7 +435,8 @@ def read_incidents(path: str | Path | gpd.GeoDataFrame, **kwargs: Any) -> gpd.Ge
     >>> str(inc.loc[0, "date"].date()), inc.loc[0, "actor"]
     ('2025-09-14', 'JNIM')
     """
-    return load_layer(path, "incidents", **kwargs)[0]
+    return load_layer(path, "incidents", layer=layer, columns=columns, crs=crs, strict=strict, encoding=encoding,
+                      bounds=bounds, date_format=date_format)[0]
 
 
 def guess_kind(frame: gpd.GeoDataFrame) -> LayerKind:
@@ -370,21 +465,49 @@ def guess_kind(frame: gpd.GeoDataFrame) -> LayerKind:
     return "crossings"
 
 
-def describe_layer(path: str | Path, *, kind: LayerKind | None = None, **kwargs: Any) -> str:
-    """A short text description of a layer file: kind, CRS, extent, count, dates.
+def describe_layer(
+    path: str | Path,
+    *,
+    kind: LayerKind | None = None,
+    layer: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    crs: Any = None,
+    date_format: str | None = None,
+    encoding: str | None = None,
+) -> str:
+    """A short text description of a layer file: kind, CRS, extent, count, dates (``geokit info``).
 
-    Keyword arguments are those of :func:`validate_layer`.
+    The file is read once; without ``kind`` it is guessed from the geometry and columns
+    (:func:`guess_kind`).
+
+    Parameters
+    ----------
+    path : str or Path
+        The layer file.
+    kind : str, optional
+        The layer kind; guessed when omitted.
+    layer, columns, crs, date_format, encoding
+        As for :func:`load_layer`.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(describe_layer("layers/mali_2025/border_crossings.geojson").splitlines()[1])
+    kind:     crossings (guessed; pass --kind to set it)
     """
+    columns = dict(columns or {})
+    raw, implied_crs, xy, report = _read(path, kind or "roads", layer=layer, columns=columns, encoding=encoding,
+                                         road_classes=None)
+    guessed = ""
     if kind is None:
-        report = ValidationReport(str(path), "unknown")
-        raw, _, _ = _read_file(Path(path), "roads", layer=kwargs.get("layer"),
-                               columns=dict(kwargs.get("columns") or {}),
-                               encoding=kwargs.get("encoding"), highway=None, report=report)
         kind = guess_kind(raw)
         guessed = " (guessed; pass --kind to set it)"
-    else:
-        guessed = ""
-    frame, report = validate_layer(path, kind, **kwargs)
+        report.kind = kind
+    frame, report = _check(raw, report, columns=columns, crs=crs if crs is not None else implied_crs, xy=xy,
+                           strict=False, date_format=date_format, bounds=None, road_classes=None)
     lines = [f"file:     {path}", f"kind:     {kind}{guessed}",
              f"CRS:      {report.source_crs or 'none declared'}",
              f"features: {report.n_read} read, {report.n_kept} valid"]
@@ -399,195 +522,6 @@ def describe_layer(path: str | Path, *, kind: LayerKind | None = None, **kwargs:
     lines.append(f"problems: {len(report.errors)} errors, {len(report.problems) - len(report.errors)} "
                  "repairs/drops" + ("" if report.ok else " (run geokit validate for details)"))
     return "\n".join(lines)
-
-
-#: Share of the machine's memory a single input file may take on disk; a
-#: layer in memory is several times larger than its file.
-MAX_FILE_SHARE_OF_RAM = 0.25
-
-
-def _check_size(path: Path, *, limit_bytes: int | None = None) -> None:
-    """Refuse a file too large to read whole on this machine, with what to do instead."""
-    if path.is_dir():
-        size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    else:
-        size = path.stat().st_size
-    limit = limit_bytes if limit_bytes is not None else int(_physical_memory_bytes() * MAX_FILE_SHARE_OF_RAM)
-    if size > limit:
-        raise InputError(
-            f"{path} is {size / 2**30:.1f} GB, more than geokit reads whole on this machine "
-            f"({limit / 2**30:.1f} GB, a quarter of its memory): clip it to the area of interest first "
-            "(ogr2ogr -spat ..., or osmium extract for .osm.pbf), or split it by country")
-
-
-# --- reading files ---------------------------------------------------------
-
-
-def _is_osm(path: Path) -> bool:
-    name = path.name.lower()
-    return name.endswith(".osm") or name.endswith(".osm.pbf") or name.endswith(".pbf")
-
-
-def _read_file(
-    path: Path,
-    kind: str,
-    *,
-    layer: str | None,
-    columns: dict[str, str],
-    encoding: str | None,
-    highway: Sequence[str] | None,
-    report: ValidationReport,
-) -> tuple[gpd.GeoDataFrame, Any, tuple[str, str]]:
-    """Return (frame, CRS implied by the format or None, coordinate column names)."""
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        report.row_noun, report.row_offset = "CSV line", 2
-        return _read_csv(path, columns=columns, encoding=encoding)
-    if suffix in _PARQUET_SUFFIXES:
-        try:
-            return gpd.read_parquet(path), None, ("x", "y")
-        except (ValueError, OSError) as exc:
-            raise InputError(f"{path}: cannot read it as GeoParquet ({exc}); write it with "
-                             "GeoDataFrame.to_parquet") from None
-    if _is_osm(path):
-        return _read_osm(path, highway=highway or DEFAULT_HIGHWAY_CLASSES), WGS84, ("x", "y")
-    try:
-        if layer is None:
-            layers = pyogrio.list_layers(path)
-            if len(layers) > 1:
-                names = ", ".join(str(n) for n in layers[:, 0])
-                raise InputError(f"{path} holds {len(layers)} layers ({names}); name one with layer='<name>'")
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
-    except (DataSourceError, DataLayerError) as exc:
-        raise InputError(f"{path}: cannot read it as a vector layer: {exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} holds text that is not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r}); "
-                         "pass encoding='latin-1' (or the file's real encoding), or re-save it as UTF-8") from None
-    except shapely.errors.GEOSException:
-        frame = _read_unbuildable(path, layer=layer, encoding=encoding, report=report)
-    return frame, None, ("x", "y")
-
-
-def _read_unbuildable(path: Path, *, layer: str | None, encoding: str | None,
-                      report: ValidationReport) -> gpd.GeoDataFrame:
-    """Read a file in which some geometries cannot be built (a line with one vertex): those rows keep no
-    geometry and are reported, the others are read as usual."""
-    meta, _, wkb, _ = pyogrio.raw.read(path, layer=layer, encoding=encoding, read_geometry=True)
-    attributes = pyogrio.read_dataframe(path, layer=layer, encoding=encoding, read_geometry=False)
-    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
-    broken = np.asarray([g is None for g in geoms]) & np.asarray([w is not None for w in wkb])
-    report.add("warning", f"{int(broken.sum())} geometries cannot be built (e.g. a line with a single vertex) "
-               "and are read as null", rows=np.flatnonzero(broken), fix="correct or remove those features")
-    return gpd.GeoDataFrame(attributes, geometry=geoms, crs=meta["crs"])
-
-
-def _read_csv(
-    path: Path, *, columns: dict[str, str], encoding: str | None
-) -> tuple[gpd.GeoDataFrame, Any, tuple[str, str]]:
-    enc = encoding or "utf-8-sig"
-    try:
-        with open(path, encoding=enc, newline="") as fh:
-            sample = fh.read(64 * 1024)
-        sep = _sniff_delimiter(sample)
-        table = pd.read_csv(path, sep=sep, encoding=enc, dtype=str, keep_default_na=False,
-                            na_values=["", "NA", "NaN", "nan", "null", "NULL"])
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path} is not valid {enc} text ({exc.reason} at byte {exc.start}); "
-                         "pass encoding='latin-1' (or the file's real encoding)") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path}: cannot parse it as CSV ({str(exc).strip()}); check the "
-                         "delimiter and quoting") from None
-    _check_ragged_rows(path, enc, sep, len(table.columns))
-    _check_nul_bytes(path)
-    lower = {c.lower(): c for c in table.columns}
-    xcol, ycol, implied = columns.pop("x", None), columns.pop("y", None), None
-    if xcol is None or ycol is None:
-        for lon, lat in _GEOGRAPHIC_XY:
-            if lon in lower and lat in lower:
-                xcol, ycol, implied = lower[lon], lower[lat], WGS84
-                break
-        else:
-            if "x" in lower and "y" in lower:
-                xcol, ycol = lower["x"], lower["y"]
-    if xcol not in table or ycol not in table:
-        raise InputError(
-            f"{path}: no coordinate columns found (looked for longitude/latitude, lon/lat, x/y); "
-            f"the columns are {', '.join(map(str, table.columns))}; name them with "
-            "columns={'x': ..., 'y': ...}"
-        )
-    x = pd.to_numeric(table[xcol], errors="coerce")
-    y = pd.to_numeric(table[ycol], errors="coerce")
-    not_numbers = (x.isna() & table[xcol].notna()) | (y.isna() & table[ycol].notna())
-    if not_numbers.any():
-        rows = np.flatnonzero(not_numbers.to_numpy())
-        from geokit.validate import describe_rows
-
-        raise InputError(
-            f"{path}: coordinates in '{xcol}'/'{ycol}' are not numbers "
-            f"({describe_rows(rows, noun='CSV line', offset=2)}, e.g. "
-            f"{table.loc[rows[0], xcol]!r}, {table.loc[rows[0], ycol]!r}); use a dot as the "
-            "decimal separator and plain decimal degrees"
-        )
-    geometry = gpd.points_from_xy(x, y)
-    geometry[(x.isna() | y.isna()).to_numpy()] = None
-    frame = gpd.GeoDataFrame(table, geometry=geometry)
-    return frame, implied, (str(xcol), str(ycol))
-
-
-def _check_ragged_rows(path: Path, encoding: str, sep: str, n_columns: int) -> None:
-    """Refuse rows with fewer or more fields than the header (truncated or mis-quoted lines)."""
-    from geokit.validate import describe_rows
-
-    with open(path, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        next(reader, None)
-        bad = [(i, len(row)) for i, row in enumerate(reader) if row and len(row) != n_columns]
-    if bad:
-        rows = [i for i, _ in bad]
-        raise InputError(
-            f"{path}: {len(bad)} rows do not have the header's {n_columns} fields "
-            f"({describe_rows(rows, noun='CSV line', offset=2)}; e.g. {bad[0][1]} fields): the file looks "
-            "truncated, or a field holds an unquoted delimiter; fix those lines (quote text fields)")
-
-
-def _check_nul_bytes(path: Path) -> None:
-    """Refuse a text file holding a NUL byte: a binary or corrupted export, whose text cannot be trusted."""
-    import mmap
-
-    with open(path, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size == 0:
-            return
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            at = data.find(b"\x00")
-            if at >= 0:
-                line = data[:at].count(b"\n") + 1
-                raise InputError(f"{path} holds a NUL byte (line {line}): it is binary or corrupted, not CSV text; "
-                                 "export it again as CSV")
-
-
-def _sniff_delimiter(sample: str) -> str:
-    header = sample.splitlines()[0] if sample else ""
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_SNIFF_DELIMITERS).delimiter
-    except csv.Error:
-        counts = {d: header.count(d) for d in _SNIFF_DELIMITERS}
-        best = max(counts, key=counts.__getitem__)
-        return best if counts[best] else ","
-
-
-def _read_osm(path: Path, *, highway: Sequence[str]) -> gpd.GeoDataFrame:
-    for value in highway:
-        if not re.fullmatch(r"[a-z_]+", value):
-            raise InputError(f"highway class {value!r} is not an OpenStreetMap highway value")
-    where = "highway IN ({})".format(", ".join(f"'{v}'" for v in highway))
-    try:
-        frame = gpd.read_file(path, layer="lines", where=where, engine="pyogrio")
-    except (DataSourceError, DataLayerError) as exc:
-        raise InputError(f"{path}: cannot read it as an OpenStreetMap extract: {exc}") from None
-    if "other_tags" in frame:
-        ref = frame["other_tags"].str.extract(r'"ref"=>"([^"]*)"', expand=False)
-        frame.insert(0, "ref", ref)
-    return frame
 
 
 # --- canonical columns -----------------------------------------------------

@@ -172,9 +172,9 @@ def test_column_mapping_names_an_unknown_canonical(tmp_path):
 
 
 def test_a_file_too_large_for_the_machine_is_refused(tmp_path, monkeypatch):
-    import geokit.layers as layers
+    import geokit.readers as readers
 
     path = _write(tmp_path, "big.csv", "event_date,latitude,longitude\n" + "2025-09-14,13.4,-6.2\n" * 2000)
-    monkeypatch.setattr(layers, "_physical_memory_bytes", lambda: 40_000)  # pretend a 40 kB machine
+    monkeypatch.setattr(readers, "_physical_memory_bytes", lambda: 40_000)  # pretend a 40 kB machine
     with pytest.raises(InputError, match=r"big\.csv is 0\.0 GB, more than geokit reads whole.*clip it"):
         load_layer(path, "incidents")

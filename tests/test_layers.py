@@ -154,7 +154,7 @@ def test_osm_extract_keeps_the_requested_highway_classes(tmp_path):
     assert len(roads) == 1
     assert roads.loc[0, ["name", "ref", "road_class"]].tolist() == ["Route de Kati", "RN3", "trunk"]
     assert len(roads.geometry.iloc[0].coords) == 3
-    both = read_roads(path, highway=["trunk", "residential"])
+    both = read_roads(path, road_classes=["trunk", "residential"])
     assert sorted(both["road_class"]) == ["residential", "trunk"]
 
 
