@@ -30,10 +30,9 @@ import pandas as pd
 from geokit._errors import GeokitError
 from geokit.chart import chart_data_uri
 from geokit.escape import html_text, plain_text, safe_url
-from geokit.palette import AT_RISK, BLOCKADED, OPEN
-from geokit.palette import DETOUR_COLOR, INCIDENT_COLOR, STATUS_COLORS, STATUS_LABELS
+from geokit.palette import AT_RISK, BLOCKADED, DETOUR_COLOR, INCIDENT_COLOR, OPEN, STATUS_COLORS, STATUS_LABELS
 
-__all__ = ["brief_html", "brief_map", "find_chromium", "require_chromium", "print_pdf"]
+__all__ = ["brief_html", "brief_map", "batch_index_html", "find_chromium", "require_chromium", "print_pdf"]
 
 _CSS = """
 body{font:13px/1.4 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#222;margin:24px auto;max-width:980px;
@@ -377,3 +376,60 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float =
         raise GeokitError(f"Chromium could not print {source} to PDF (exit {done.returncode}): "
                           f"{done.stderr.strip()[-300:]}")
     return target
+
+
+def _index_cell(row: pd.Series | None) -> str:
+    """A window's cell: the status at its end, and the days blockaded within it when there were any."""
+    if row is None:
+        return "<td></td>"
+    status = str(row.get("status", ""))
+    text = STATUS_LABELS.get(status, html_text(status))
+    days = row.get("days_blockaded", 0)
+    if status != BLOCKADED and pd.notna(days) and int(days) > 0:
+        text += f"<br><small>blockaded {int(days)} d in the window</small>"
+    return f"<td style='background:{STATUS_COLORS.get(status, '#eee')};color:#fff'>{text}</td>"
+
+
+def batch_index_html(title: str, timeline: pd.DataFrame, *, chart: str | None = None) -> str:
+    """The ``index.html`` of a batch build: the status chart, then per window (a row) and corridor (a column)
+    the status at the window's end, each window linking to its map and summary.
+
+    Parameters
+    ----------
+    title : str
+        The project's name (escaped).
+    timeline : DataFrame
+        ``timeline.csv``: ``window_start``, ``window_end``, ``corridor``, ``status``, ``days_blockaded``.
+    chart : str, optional
+        The status chart as a ``data:`` URI (:func:`geokit.chart.chart_data_uri`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"window_start": ["2025-09-01"], "window_end": ["2025-09-30"], "corridor": ["K"],
+    ...                   "status": ["at_risk"], "days_blockaded": [12]})
+    >>> "blockaded 12 d in the window" in batch_index_html("Mali", t)
+    True
+    """
+    esc = html_text
+    corridors = sorted(timeline["corridor"].unique())
+    head = "".join(f"<th>{esc(c)}</th>" for c in corridors)
+    body = []
+    for (a, b), part in timeline.groupby(["window_start", "window_end"], sort=True):
+        label = f"{a}_{b}"
+        rows = part.set_index("corridor")
+        cells = "".join(_index_cell(rows.loc[c] if c in rows.index else None) for c in corridors)
+        body.append(f"<tr><td><a href='{esc(label)}/map.html'>{esc(a)} to {esc(b)}</a></td>{cells}"
+                    f"<td><a href='{esc(label)}/summary.csv'>summary</a></td></tr>")
+    return ("<!doctype html><html><head><meta charset='utf-8'><title>" + esc(title) + "</title>"
+            "<style>body{font:14px sans-serif;margin:20px}td,th{padding:4px 8px;border:1px solid #ccc}"
+            "table{border-collapse:collapse}</style></head><body>"
+            f"<h1>{esc(title)}</h1><p>Corridor status at the end of each window; each window links to its "
+            f"offline map. <a href='timeline_map.html'>One map with a slider through the windows</a>.</p>"
+            + (f"<p><img src='{chart}' alt='Corridor status over time: one strip per corridor' "
+               "style='max-width:100%'></p>" if chart else "")
+            + f"<table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
+            "</body></html>\n")

@@ -38,7 +38,7 @@ from tqdm import tqdm
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
-from geokit.palette import BLOCKADED, STATUS_COLORS, STATUS_LABELS
+from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region)
 from geokit.incidents import merge_incidents
@@ -46,10 +46,10 @@ from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
 from geokit.styles import write_qgis_styles
-from geokit.timeline import day_date
+from geokit.timeline import day_date, windows
 
 __all__ = ["build_project", "build_batch", "project_timeline", "load_project_layers", "default_project_path",
-           "params_from_project", "windows", "PRODUCTS", "FORMATS", "write_products"]
+           "params_from_project", "PRODUCTS", "FORMATS", "write_products"]
 
 log = logging.getLogger(__name__)
 
@@ -527,40 +527,6 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
     return names
 
 
-def windows(start: str, end: str, every: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """Consecutive inclusive windows from ``start`` to ``end``: ``every`` is
-    ``Nd`` (days), ``NW`` (weeks) or ``NM`` (calendar months from ``start``).
-
-    Examples
-    --------
-    >>> [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in windows("2025-09-01", "2025-11-30", "1M")]
-    [('09-01', '09-30'), ('10-01', '10-31'), ('11-01', '11-30')]
-    >>> len(windows("2025-09-01", "2025-09-30", "7d"))
-    5
-    """
-    match = re.fullmatch(r"(\d+)\s*([dDwWmM])", str(every).strip())
-    if not match:
-        raise GeokitError(f"--every {every!r} is not a step like 7d, 2W or 1M")
-    n, unit = int(match.group(1)), match.group(2).lower()
-    if n < 1:
-        raise GeokitError("--every needs a step of at least 1")
-    if n > {"d": 36_500, "w": 5_200, "m": 1_200}[unit]:
-        raise GeokitError(f"--every {every!r} is longer than a century; one build without --every covers the window")
-    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
-    if lo > hi:
-        raise GeokitError(f"start {lo:%Y-%m-%d} is after end {hi:%Y-%m-%d}")
-    step = {"d": pd.DateOffset(days=n), "w": pd.DateOffset(weeks=n), "m": pd.DateOffset(months=n)}[unit]
-    out, a, i = [], lo, 0
-    while a <= hi:
-        i += 1
-        b = min(lo + step * i - pd.Timedelta(days=1), hi)
-        out.append((a, b))
-        a = b + pd.Timedelta(days=1)
-        if len(out) > 1000:
-            raise GeokitError("more than 1000 windows: choose a longer --every step")
-    return out
-
-
 def build_batch(
     project_path: str | Path,
     out_dir: str | Path,
@@ -640,7 +606,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         written.append("status_chart.png")
     _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=stage / "timeline_map.html",
                   final_path=out / "timeline_map.html")
-    (stage / "index.html").write_text(_index_html(project.name, timeline, chart=chart), encoding="utf-8")
+    (stage / "index.html").write_text(batch_index_html(project.name, timeline, chart=chart), encoding="utf-8")
     return written + ["timeline.csv", "timeline_map.html", "index.html"]
 
 
@@ -675,37 +641,3 @@ def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysi
     figure = corridor_map(whole, base=base, title=f"{project.name}: corridor status by window",
                           sources=sources, steps=steps)
     save_html(figure, path, offline=True, final_path=final_path)
-
-
-def _index_cell(row: pd.Series | None) -> str:
-    """A window's cell: the status at its end, and the days blockaded within it when there were any."""
-    if row is None:
-        return "<td></td>"
-    status = str(row.get("status", ""))
-    text = STATUS_LABELS.get(status, html_text(status))
-    days = row.get("days_blockaded", 0)
-    if status != BLOCKADED and pd.notna(days) and int(days) > 0:
-        text += f"<br><small>blockaded {int(days)} d in the window</small>"
-    return f"<td style='background:{STATUS_COLORS.get(status, '#eee')};color:#fff'>{text}</td>"
-
-
-def _index_html(title: str, timeline: pd.DataFrame, *, chart: str | None = None) -> str:
-    esc = html_text
-    corridors = sorted(timeline["corridor"].unique())
-    head = "".join(f"<th>{esc(c)}</th>" for c in corridors)
-    body = []
-    for (a, b), part in timeline.groupby(["window_start", "window_end"], sort=True):
-        label = f"{a}_{b}"
-        rows = part.set_index("corridor")
-        cells = "".join(_index_cell(rows.loc[c] if c in rows.index else None) for c in corridors)
-        body.append(f"<tr><td><a href='{esc(label)}/map.html'>{esc(a)} to {esc(b)}</a></td>{cells}"
-                    f"<td><a href='{esc(label)}/summary.csv'>summary</a></td></tr>")
-    return ("<!doctype html><html><head><meta charset='utf-8'><title>" + esc(title) + "</title>"
-            "<style>body{font:14px sans-serif;margin:20px}td,th{padding:4px 8px;border:1px solid #ccc}"
-            "table{border-collapse:collapse}</style></head><body>"
-            f"<h1>{esc(title)}</h1><p>Corridor status at the end of each window; each window links to its "
-            f"offline map. <a href='timeline_map.html'>One map with a slider through the windows</a>.</p>"
-            + (f"<p><img src='{chart}' alt='Corridor status over time: one strip per corridor' "
-               "style='max-width:100%'></p>" if chart else "")
-            + f"<table><tr><th>window</th>{head}<th></th></tr>{''.join(body)}</table>"
-            "</body></html>\n")

@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -48,12 +49,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geokit._errors import InputError
 from geokit.palette import AT_RISK, BLOCKADED, STATUSES
 
 if TYPE_CHECKING:
     from geokit.exposure import StatusRules
 
-__all__ = ["STATUSES", "Timeline", "segment_intervals", "corridor_intervals", "episodes", "day_number",
+__all__ = ["STATUSES", "Timeline", "windows", "segment_intervals", "corridor_intervals", "episodes", "day_number",
            "day_date", "EPISODE_COLUMNS"]
 
 _FOREVER = np.iinfo(np.int64).max // 2
@@ -382,7 +384,7 @@ class Timeline:
         Parameters
         ----------
         spans : sequence of (start, end)
-            Inclusive windows (dates), e.g. :func:`geokit.build.windows`.
+            Inclusive windows (dates), e.g. :func:`windows`.
 
         Returns
         -------
@@ -432,3 +434,49 @@ class Timeline:
                          "days_at_risk": int(mine.loc[mine["status"] == AT_RISK, "days_in_window"].sum()),
                          "blockaded_periods": periods, "reopened_on": reopened})
         return pd.DataFrame(rows)
+
+
+def windows(start: str, end: str, every: str) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Consecutive inclusive windows from ``start`` to ``end``: ``every`` is
+    ``Nd`` (days), ``NW`` (weeks) or ``NM`` (calendar months from ``start``).
+
+    Parameters
+    ----------
+    start, end : str
+        The first and last day, ``YYYY-MM-DD``.
+    every : str
+        The step: ``7d``, ``2W``, ``1M`` (``geokit build --every``).
+
+    Returns
+    -------
+    list of (Timestamp, Timestamp)
+        Each window's first and last day; the last window ends on ``end``.
+
+    Examples
+    --------
+    >>> [(a.strftime("%m-%d"), b.strftime("%m-%d")) for a, b in windows("2025-09-01", "2025-11-30", "1M")]
+    [('09-01', '09-30'), ('10-01', '10-31'), ('11-01', '11-30')]
+    >>> len(windows("2025-09-01", "2025-09-30", "7d"))
+    5
+    """
+    match = re.fullmatch(r"(\d+)\s*([dDwWmM])", str(every).strip())
+    if not match:
+        raise InputError(f"--every {every!r} is not a step like 7d, 2W or 1M")
+    n, unit = int(match.group(1)), match.group(2).lower()
+    if n < 1:
+        raise InputError("--every needs a step of at least 1")
+    if n > {"d": 36_500, "w": 5_200, "m": 1_200}[unit]:
+        raise InputError(f"--every {every!r} is longer than a century; one build without --every covers the window")
+    lo, hi = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
+    if lo > hi:
+        raise InputError(f"start {lo:%Y-%m-%d} is after end {hi:%Y-%m-%d}")
+    step = {"d": pd.DateOffset(days=n), "w": pd.DateOffset(weeks=n), "m": pd.DateOffset(months=n)}[unit]
+    out, a, i = [], lo, 0
+    while a <= hi:
+        i += 1
+        b = min(lo + step * i - pd.Timedelta(days=1), hi)
+        out.append((a, b))
+        a = b + pd.Timedelta(days=1)
+        if len(out) > 1000:
+            raise InputError("more than 1000 windows: choose a longer --every step")
+    return out
