@@ -89,13 +89,15 @@ def union_of_buffers(points: np.ndarray, radius_m: np.ndarray, *, npartitions: i
     _require()
     import dask
 
+    from geokit.exposure import BUFFER_QUAD_SEGS
+
     series = gpd.GeoSeries(points)
     order = np.argsort(series.hilbert_distance(), kind="stable")
     n = npartitions or max(1, min(64, len(points) // 20_000 + 1))
     chunks = [c for c in np.array_split(order, n) if len(c)]
 
     def dissolve(idx: np.ndarray) -> shapely.Geometry:
-        return shapely.union_all(shapely.buffer(points[idx], radius_m[idx], quad_segs=16))
+        return shapely.union_all(shapely.buffer(points[idx], radius_m[idx], quad_segs=BUFFER_QUAD_SEGS))
 
     parts = dask.compute(*[dask.delayed(dissolve)(c) for c in chunks])
     return shapely.union_all(np.array(parts, dtype=object))
