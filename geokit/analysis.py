@@ -419,7 +419,7 @@ def analyse(
     timeline = None
     if corridor_specs:
         status = corridor_status(network, segments, corridor_specs)
-        detour_lines = detours(network, status, segments)
+        detour_lines = detours(network, segments, status)
         status["population_exposed"] = _population_on_routes(status, exposed_cities)
         if start is not None and end is not None:
             timeline = _timeline(network, segments, status, joined or {}, start=start, end=end)

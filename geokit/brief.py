@@ -23,6 +23,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import pandas as pd
@@ -31,6 +32,11 @@ from geokit._errors import GeokitError
 from geokit.chart import chart_data_uri
 from geokit.escape import html_text, plain_text, safe_url
 from geokit.palette import AT_RISK, BLOCKADED, DETOUR_COLOR, INCIDENT_COLOR, OPEN, STATUS_COLORS, STATUS_LABELS
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from geokit.analysis import Analysis
 
 __all__ = ["brief_html", "brief_map", "batch_index_html", "find_chromium", "require_chromium", "print_pdf"]
 
@@ -53,7 +59,8 @@ img{max-width:100%}.figs{display:flex;flex-wrap:wrap;gap:8px;align-items:flex-st
 """
 
 
-def brief_map(analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None = None, width_in: float = 9.0):
+def brief_map(analysis: Analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None = None,
+              width_in: float = 9.0) -> Figure:
     """A static map of an analysis for print: roads by status, corridors, detours, incidents, crossings
     and the corridor towns, over countries, lakes and rivers.
 
@@ -235,7 +242,7 @@ def _incident_rows(incidents: pd.DataFrame, limit: int) -> str:
 
 
 def brief_html(
-    analysis,
+    analysis: Analysis,
     *,
     title: str,
     base: Mapping[str, gpd.GeoDataFrame] | None = None,

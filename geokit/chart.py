@@ -16,6 +16,7 @@ import functools
 import io
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,12 +24,15 @@ from geokit._io import atomic_path
 from geokit.palette import STATUS_COLORS, STATUS_LABELS
 from geokit.timeline import STATUSES
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 __all__ = ["status_chart", "save_chart", "chart_data_uri"]
 
 
 def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = None,
                  start: object = None, end: object = None, title: str | None = None,
-                 order: Sequence[str] | None = None, width_in: float = 10.0):
+                 order: Sequence[str] | None = None, width_in: float = 10.0) -> Figure:
     """A strip chart of each corridor's status over time.
 
     Parameters
@@ -130,7 +134,7 @@ def _short(text: object, width: int) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def save_chart(fig, path: str | Path, *, dpi: int = 150) -> Path:
+def save_chart(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     """Write a chart as a PNG, atomically.
 
     Examples
@@ -143,7 +147,7 @@ def save_chart(fig, path: str | Path, *, dpi: int = 150) -> Path:
     return out
 
 
-def chart_data_uri(fig, *, dpi: int = 110) -> str:
+def chart_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     """A chart as a ``data:image/png;base64,...`` URI, for a self-contained HTML page.
 
     Examples

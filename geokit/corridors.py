@@ -336,7 +336,7 @@ def detour_for(network: RoadNetwork, corridor: pd.Series | dict, blocked: set[in
             "detour_skips": "; ".join(skips)}, alt
 
 
-def detours(network: RoadNetwork, status: gpd.GeoDataFrame, segments: pd.DataFrame) -> gpd.GeoDataFrame:
+def detours(network: RoadNetwork, segments: pd.DataFrame, status: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """The detour lines of the corridors that need one and have one.
 
     Returns a GeoDataFrame in EPSG:4326: ``name``, ``detour_km``,
@@ -368,7 +368,7 @@ def isolation(
     destination: str | tuple[float, float],
     *,
     kind: str | None = None,
-    max_increase: float = 0.25,
+    max_increase_share: float = 0.25,
 ) -> gpd.GeoDataFrame:
     """Places whose road distance to ``destination`` grows or disappears with the blockade.
 
@@ -379,7 +379,7 @@ def isolation(
     ----------
     kind : str, optional
         Only places of this kind (``"city"``, ``"crossing"``).
-    max_increase : float, default 0.25
+    max_increase_share : float, default 0.25
         A place is ``"longer"`` when its distance grows by more than this
         share, ``"cut off"`` when it can no longer reach the destination.
 
@@ -387,7 +387,7 @@ def isolation(
     -------
     GeoDataFrame in EPSG:4326
         One row per place: ``place``, ``place_kind``, ``node_id``,
-        ``before_km``, ``after_km``, ``increase`` (share) and ``isolation``
+        ``before_km``, ``after_km``, ``increase_share`` (the distance's growth as a share: 0.25 is 25 % longer) and ``isolation``
         (``"cut off"``, ``"longer"``, ``"unchanged"``, or ``"unreachable"``
         when it could not reach the destination even before).
     """
@@ -404,16 +404,16 @@ def isolation(
             state = "unreachable"
         elif np.isnan(a):
             state = "cut off"
-        elif b > 0 and (a - b) / b > max_increase:
+        elif b > 0 and (a - b) / b > max_increase_share:
             state = "longer"
         else:
             state = "unchanged"
         rows.append({"place": name, "place_kind": k, "node_id": int(node_id),
                      "before_km": b, "after_km": a,
-                     "increase": (a - b) / b if b and not np.isnan(a) else np.nan,
+                     "increase_share": (a - b) / b if b and not np.isnan(a) else np.nan,
                      "isolation": state, "geometry": geometry.loc[node_id]})
     return gpd.GeoDataFrame(rows, columns=["place", "place_kind", "node_id", "before_km", "after_km",
-                                           "increase", "isolation", "geometry"],
+                                           "increase_share", "isolation", "geometry"],
                             geometry="geometry", crs=WGS84)
 
 
@@ -425,7 +425,7 @@ def crossing_access(network: RoadNetwork, segments: pd.DataFrame, destination: s
     ``reaches_destination`` (True when a route avoiding blockaded segments exists; the same column
     :func:`geokit.analysis.analyse` gives its crossings).
     """
-    out = isolation(network, segments, destination, kind="crossing", max_increase=np.inf)
+    out = isolation(network, segments, destination, kind="crossing", max_increase_share=np.inf)
     out["reaches_destination"] = out["after_km"].notna()
     return out
 

@@ -225,7 +225,8 @@ def exposure_zones(
     radius_km: float,
     start: DateLike = None,
     end: DateLike = None,
-    by: str | None = None,
+    by_column: str | None = None,
+    by_period: str | None = None,
     half_life_days: float | None = None,
     imprecise_radius_km: float = IMPRECISE_RADIUS_KM,
     crs: object = None,
@@ -242,9 +243,11 @@ def exposure_zones(
         Buffer radius for incidents located at or near a place.
     start, end : date-like, optional
         Inclusive time window.
-    by : str, optional
-        A column to group by (e.g. ``"event_type"``), or a pandas period
-        alias (``"W"``, ``"M"``, ``"D"``) for one set of zones per period.
+    by_column : str, optional
+        One set of zones per value of this incident column (e.g. ``"event_type"``).
+    by_period : str, optional
+        One set of zones per calendar period: a pandas period alias (``"W"``, ``"M"``, ``"D"``).
+        Give ``by_column`` or ``by_period``, not both.
     half_life_days : float, optional
         Weight recent incidents more: ``weighted_incidents`` sums
         ``0.5 ** (age_days / half_life_days)``, age counted to ``end`` (or to
@@ -264,7 +267,7 @@ def exposure_zones(
     Returns
     -------
     GeoDataFrame in EPSG:4326
-        One polygon per zone: ``zone_id``, ``group`` (with ``by``),
+        One polygon per zone: ``zone_id``, ``group`` (the column value or the period),
         ``n_incidents``, ``fatalities``, ``first_date``, ``last_date``,
         ``event_types`` (sorted, ``"; "``-joined), ``weighted_incidents``,
         ``area_km2`` (geodesic).
@@ -294,7 +297,7 @@ def exposure_zones(
     radius = _radius_m(inc, radius_km, imprecise_radius_km)
     _, hi = parse_window(start, end)
     weight = time_weight(inc["date"], half_life_days=half_life_days, reference=hi)
-    groups = _groups(inc, by)
+    groups = _groups(inc, by_column, by_period)
 
     frames = []
     for key in pd.unique(groups):
@@ -321,7 +324,7 @@ def exposure_zones(
         frame = gpd.GeoDataFrame(agg.reset_index(drop=True),
                                  geometry=gpd.GeoSeries(zones[agg.index.to_numpy()], crs=target).values,
                                  crs=target)
-        frame.insert(0, "group", key if by is not None else None)
+        frame.insert(0, "group", key if by_column is not None or by_period is not None else None)
         frames.append(frame)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=target).to_crs(WGS84)
     out["area_km2"] = [abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 for g in out.geometry]
@@ -330,7 +333,7 @@ def exposure_zones(
         ["group", "first_date", "_x", "_y"], kind="mergesort", na_position="first"
     ).drop(columns=["_x", "_y"]).reset_index(drop=True)
     out.insert(0, "zone_id", np.arange(len(out)))
-    if by is None:
+    if by_column is None and by_period is None:
         out = out.drop(columns="group")
     return out
 
@@ -358,16 +361,20 @@ def _dissolve(points: np.ndarray, radius_m: np.ndarray, *, engine: str = "memory
     return shapely.get_parts(union_of_buffers(points, radius_m, npartitions=npartitions))
 
 
-def _groups(inc: pd.DataFrame, by: str | None) -> np.ndarray:
-    if by is None:
-        return np.zeros(len(inc), dtype=int)
-    if by in inc.columns:
-        return inc[by].astype("string").fillna("(none)").to_numpy(dtype=object)
-    try:
-        return inc["date"].dt.to_period(by).astype(str).to_numpy(dtype=object)
-    except (ValueError, TypeError):
-        raise InputError(f"by={by!r} is neither an incident column ({', '.join(map(str, inc.columns))}) "
-                         "nor a period such as 'W', 'M' or 'D'") from None
+def _groups(inc: pd.DataFrame, by_column: str | None, by_period: str | None) -> np.ndarray:
+    if by_column is not None and by_period is not None:
+        raise InputError("give by_column or by_period, not both")
+    if by_column is not None:
+        if by_column not in inc.columns:
+            raise InputError(f"by_column={by_column!r} is not an incident column; the columns are "
+                             f"{', '.join(map(str, inc.columns))}")
+        return inc[by_column].astype("string").fillna("(none)").to_numpy(dtype=object)
+    if by_period is not None:
+        try:
+            return inc["date"].dt.to_period(by_period).astype(str).to_numpy(dtype=object)
+        except (ValueError, TypeError):
+            raise InputError(f"by_period={by_period!r} is not a period such as 'W', 'M' or 'D'") from None
+    return np.zeros(len(inc), dtype=int)
 
 
 def road_exposure(

@@ -25,7 +25,7 @@ import html
 import json
 import warnings
 from collections.abc import Collection, Mapping, Sequence
-from typing import Any
+from typing import Any, TYPE_CHECKING
 
 import folium
 import folium.plugins
@@ -39,6 +39,10 @@ from jinja2 import Template
 from geokit.crs import choose_metric_crs
 from geokit.escape import TEMPLATE_MARKERS, html_text, js_string, safe_url
 from geokit.palette import OPEN, STATUS_COLORS
+
+if TYPE_CHECKING:
+    from geokit.analysis import Analysis
+    from geokit.raster import DensityRaster
 
 __all__ = [
     "STATUS_COLORS",
@@ -471,7 +475,7 @@ _BASE_STYLES = {
 }
 
 
-def density_layer(density, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:
+def density_layer(density: DensityRaster, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:
     """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay."""
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
@@ -682,15 +686,15 @@ class GeokitMap(folium.Map):
 
 
 def corridor_map(
-    analysis,
+    analysis: Analysis,
     *,
     base: Mapping[str, gpd.GeoDataFrame] | None = None,
     boundaries: gpd.GeoDataFrame | None = None,
-    density=None,
+    density: DensityRaster | None = None,
     title: str | None = None,
     sources: Sequence[str] = (),
     period: str = "M",
-    steps: Mapping[str, object] | None = None,
+    steps: Mapping[str, Analysis] | None = None,
     tiles: bool | str = True,
     precision: int = 5,
     simplify_m: float | None = None,

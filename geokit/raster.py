@@ -227,7 +227,7 @@ def population_within(
     areas: gpd.GeoDataFrame,
     *,
     buffer_km: float | None = None,
-    metric_crs: object = None,
+    crs: object = None,
     weighting: str = "centre",
 ) -> pd.Series:
     """People in each area, from a population-count raster.
@@ -263,7 +263,7 @@ def population_within(
         raise InputError("the areas have no CRS")
     shapes = areas
     if buffer_km is not None:
-        target = common_metric_crs(areas, crs=metric_crs)
+        target = common_metric_crs(areas, crs=crs)
         shapes = gpd.GeoDataFrame(geometry=areas.to_crs(target).buffer(buffer_km * 1000, quad_segs=16),
                                   crs=target, index=areas.index)
     with rasterio.open(path) as src:
@@ -286,7 +286,7 @@ def population_by_area(
     *,
     buffer_km: float | None = None,
     name_column: str = "name",
-    metric_crs: object = None,
+    crs: object = None,
     weighting: str = "centre",
 ) -> pd.DataFrame:
     """People inside the union of ``areas``, split by country or region.
@@ -307,7 +307,7 @@ def population_by_area(
     """
     if name_column not in boundaries:
         raise InputError(f"the boundaries have no '{name_column}' column; pass name_column=")
-    target = common_metric_crs(areas, boundaries, crs=metric_crs)
+    target = common_metric_crs(areas, boundaries, crs=crs)
     shapes = areas.to_crs(target).geometry
     if buffer_km is not None:
         shapes = shapes.buffer(buffer_km * 1000, quad_segs=16)

@@ -56,9 +56,9 @@ def test_zones_dissolve_overlapping_buffers_and_aggregate():
     assert zones["last_date"].dt.strftime("%m-%d").tolist() == ["09-20", "10-02"]
     assert zones["event_types"].tolist() == ["Battles", "Battles"]
     # by month: one zone per month
-    monthly = exposure_zones(inc, radius_km=10, by="M", crs=UTM)
+    monthly = exposure_zones(inc, radius_km=10, by_period="M", crs=UTM)
     assert monthly["group"].tolist() == ["2025-09", "2025-10"]
-    by_type = exposure_zones(inc, radius_km=10, by="sub_event_type", crs=UTM)
+    by_type = exposure_zones(inc, radius_km=10, by_column="sub_event_type", crs=UTM)
     assert sorted(by_type["group"]) == ["Ambush", "Ambush", "Armed clash"]
 
 

@@ -90,7 +90,7 @@ def test_blockading_one_route_gives_the_other_as_detour(two_routes):
     assert row["detour_crossings"] == ""  # the southern road crosses no border
     assert row["towns_cut_off"] == "" and row["detour_skips"] == ""
     assert row["blockaded_since"] == pd.Timestamp("2025-09-20")
-    lines = detours(net, status, seg)
+    lines = detours(net, seg, status)
     assert lines.loc[0, "detour_km"] == pytest.approx(south, rel=1e-9)
 
 
@@ -121,7 +121,7 @@ def test_isolation_and_crossing_access(two_routes):
     assert iso.loc["X", "after_km"] == pytest.approx(x_after, rel=1e-6)
     assert iso.loc["X", "isolation"] == "longer"
     # A: 116.6 -> 128.1 km is +9.8%, under the 25% threshold
-    assert iso.loc["A", "increase"] == pytest.approx(km((0, 0), (50, -40), (100, 0)) / km((0, 0), (50, 30), (100, 0)) - 1)
+    assert iso.loc["A", "increase_share"] == pytest.approx(km((0, 0), (50, -40), (100, 0)) / km((0, 0), (50, 30), (100, 0)) - 1)
     assert iso.loc["A", "isolation"] == "unchanged"
     access = crossing_access(net, seg, "B")
     assert access["place"].tolist() == ["X"] and access["reaches_destination"].tolist() == [True]

@@ -84,7 +84,7 @@ def test_population_in_a_projected_raster_within_a_radius(tmp_path):
     path = tmp_path / "popUTM.tif"
     _write(path, np.full((21, 21), 2.0), Affine(1000, 0, 490_000, 0, -1000, 1_411_000), f"EPSG:{UTM}")
     centre = gpd.GeoDataFrame(geometry=[shapely.Point(500_500, 1_400_500)], crs=UTM)
-    assert population_within(path, centre, buffer_km=3.0001, metric_crs=UTM).tolist() == [58.0]
+    assert population_within(path, centre, buffer_km=3.0001, crs=UTM).tolist() == [58.0]
 
 
 def test_zonal_sums_of_density(tmp_path):
