@@ -410,7 +410,7 @@ def analyse(
     exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, segments, destination,
                                         params)
     totals = None
-    if exposed_cities is not None and "population" in exposed_cities:
+    if exposed_cities is not None and {"population", "country"} <= set(exposed_cities.columns):
         totals = exposed_totals(exposed_cities, by="country")
     if exposed_crossings is not None and "after_km" in exposed_crossings:
         exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()

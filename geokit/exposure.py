@@ -705,6 +705,10 @@ def exposed_totals(
                            .rename(columns={"name": "region"}), how="left", predicate="within")
         frame = joined[~joined.index.duplicated()]
         by = "region" if by == "country" else by
+    for column in (by, "population", "in_zone"):
+        if column not in frame:
+            raise InputError(f"the places have no '{column}' column; read them with geokit.read_cities and "
+                             "run place_exposure first")
     pop = pd.to_numeric(frame["population"], errors="coerce").fillna(0.0)
     exposed = frame["in_zone"].astype(bool)
     table = pd.DataFrame({by: frame[by].astype("string").fillna("(unknown)"), "exposed": exposed,

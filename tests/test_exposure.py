@@ -202,3 +202,30 @@ def test_merge_incidents_marks_cross_source_duplicates():
     # a duplicate is not counted twice by the exposure functions
     zones = exposure_zones(merged, radius_km=10, crs=UTM)
     assert zones["n_incidents"].sum() == 3
+
+
+def test_risk_score_and_count_thresholds_are_pinned(straight_road):
+    # segment 2 (10-15 km along the road) is reached by three incidents of the window:
+    # an ambush at the place (weight 1 x 2 relevant x 1 precise = 2), a protest (1 x 1 x 1 = 1) and an
+    # area-located ambush (1 x 2 x 0.5 = 1): risk 4; with a 7-day half-life to 30 Sep the ambush of 16 Sep
+    # weighs 0.25, so 0.25 x 2 + 1 + 1 = 2.5
+    inc = incidents([
+        (512_000, 0, "2025-09-16", "Ambush on fuel convoy", 1),
+        (513_000, 0, "2025-09-30", "Peaceful protest", 1),
+        (512_500, 0, "2025-09-30", "Ambush on fuel convoy", 3),
+    ])
+    plain = road_exposure(straight_road, inc, radius_km=1, segment_km=5, start="2025-09-01", end="2025-09-30",
+                          crs=UTM)
+    assert plain.loc[2, "risk_score"] == pytest.approx(4.0)
+    weighted = road_exposure(straight_road, inc, radius_km=1, segment_km=5, start="2025-09-01",
+                             end="2025-09-30", half_life_days=7, crs=UTM)
+    assert weighted.loc[2, "risk_score"] == pytest.approx(2.5)
+    # one precise blockade-relevant incident blockades at the default threshold; two are needed at 2
+    assert plain.loc[2, "status"] == "blockaded"
+    two = road_exposure(straight_road, inc, radius_km=1, segment_km=5, start="2025-09-01", end="2025-09-30",
+                        rules=StatusRules(blockade_min_incidents=2), crs=UTM)
+    assert two.loc[2, "status"] == "at_risk"  # the area-located ambush does not count towards a blockade
+    three = road_exposure(straight_road, inc, radius_km=1, segment_km=5, start="2025-09-01",
+                          end="2025-09-30", rules=StatusRules(blockade_min_incidents=2, at_risk_min_incidents=4),
+                          crs=UTM)
+    assert three.loc[2, "status"] == "open"  # 3 incidents reach it, fewer than 4

@@ -158,13 +158,6 @@ def test_cli_validate_exits_1_without_traceback(tmp_path, capsys, case, make, ki
     assert "Traceback" not in out.out + out.err
 
 
-def test_number_of_bad_inputs_tried():
-    refused = sum(1 for c in CASES if c[3] is not None)
-    print(f"\nhostile inputs tried: {len(CASES)} ({refused} refused with a message, "
-          f"{len(CASES) - refused} read correctly)")
-    assert len(CASES) >= 35
-
-
 def test_column_mapping_names_an_unknown_canonical(tmp_path):
     path = _write(tmp_path, "um.csv", "event_date,latitude,longitude\n2025-09-14,13.4,-6.2\n")
     with pytest.raises(InputError, match="columns= names colour, which is not a canonical incidents column"):

@@ -342,20 +342,6 @@ def test_a_build_too_big_for_the_machine_is_refused_up_front_with_the_numbers(fo
     assert not (folder / "out").exists()
 
 
-def test_number_of_hostile_cases():
-    import sys
-
-    from test_hostile_inputs import CASES
-
-    module = sys.modules[__name__]
-    single = [n for n in dir(module) if n.startswith("test_") and n not in (
-        "test_a_bad_project_or_option_exits_1_with_the_fix", "test_a_bad_layer_is_refused_with_rows_and_fix",
-        "test_a_repairable_layer_is_handled_and_reported", "test_number_of_hostile_cases")]
-    ours = len(PROJECT_CASES) + len(LAYER_ERRORS) + 4 + len(single)  # 4: the repairable layers
-    print(f"\nhostile cases: {len(CASES)} layer files + {ours} projects, options and layers here")
-    assert len(CASES) + ours >= 100
-
-
 # --- UCDP GED and ACLED together ----------------------------------------------------------------------------------
 
 GED = "id,date_start,date_end,type_of_violence,side_a,best,where_prec,source_headline,latitude,longitude\n"

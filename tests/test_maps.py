@@ -371,3 +371,40 @@ def test_a_project_without_a_base_gets_the_shipped_one(tmp_path):
     assert "Countries (offline base)" in page and "\"Rivers\"" in page and "\"Lakes\"" in page
     assert "shipped West Africa base" in (tmp_path / "out" / "build.log").read_text(encoding="utf-8")
     assert "bindPopup" in page and "Blockaded (first..last day)" in page
+
+
+def test_map_symbols_mean_what_the_analysis_says():
+    """A cut-off town is ringed black and a crossing that no longer reaches the destination is grey, read from
+    the same fields the analysis sets (isolation, reaches_destination), on a road cut between B and C."""
+    import folium
+    import shapely
+
+    from geokit.analysis import AnalysisParams, analyse
+    from geokit.corridors import CorridorSpec
+    from geokit.maps import city_layer, crossing_layer
+
+    roads = gpd.GeoDataFrame({"ref": ["R1"]}, crs=4326,
+                             geometry=[shapely.LineString([(-8.0, 12.0), (-7.0, 12.0), (-6.0, 12.0)])])
+    towns = gpd.GeoDataFrame({"name": ["A", "B", "C"], "population": [1e6, 5e4, 2e4]}, crs=4326,
+                             geometry=[shapely.Point(-8.0, 12.0), shapely.Point(-7.0, 12.0), shapely.Point(-6.0, 12.0)])
+    posts = gpd.GeoDataFrame({"name": ["X"], "country_a": ["MLI"], "country_b": ["BFA"]}, crs=4326,
+                             geometry=[shapely.Point(-6.0, 12.0)])
+    inc = gpd.GeoDataFrame({"event_id": ["E1"], "date": pd.to_datetime(["2025-09-10"]),
+                            "event_type": ["Battles"], "sub_event_type": ["Ambush on fuel convoy"],
+                            "geo_precision": [1]}, crs=4326, geometry=[shapely.Point(-6.5, 12.0)])
+    a = analyse(roads, inc, cities=towns, crossings=posts, corridors=[CorridorSpec("A-C", "C", "A")],
+                params=AnalysisParams(radius_km=5, start="2025-09-01", end="2025-09-30"))
+    cut = a.cities.set_index("name")["isolation"]
+    assert cut["C"] == "cut off" and cut["B"] == "unchanged"
+    assert a.crossings.set_index("name").loc["X", "reaches_destination"] == False  # noqa: E712
+    markers = {tuple(round(v, 3) for v in c.location): c.options
+               for c in city_layer(a.cities)._children.values() if isinstance(c, folium.CircleMarker)}
+    for name, row in a.cities.set_index("name").iterrows():
+        style = markers[(round(row.geometry.y, 3), round(row.geometry.x, 3))]
+        ringed = style["color"] == "#000000" and style["weight"] == 3
+        assert ringed == (row["isolation"] == "cut off"), name
+    markers_x = [c for c in crossing_layer(a.crossings)._children.values() if isinstance(c, folium.Marker)]
+    assert len(markers_x) == 1
+    icon = next(ch for ch in markers_x[0]._children.values() if isinstance(ch, folium.DivIcon))
+    assert "background:#7f7f7f" in icon.options["html"]  # grey: X no longer reaches A
+    assert len(markers) == 3
