@@ -60,6 +60,11 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
 def plain_text(value: object) -> str:
     """A value as text, ``""`` for ``None``, NaN, NaT and ``pd.NA`` (whose truth value pandas refuses).
 
+    Parameters
+    ----------
+    value : object
+        Any value.
+
     Examples
     --------
     >>> plain_text(pd.NA), plain_text(None), plain_text(3)

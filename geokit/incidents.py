@@ -104,6 +104,12 @@ def _timestamp(value: DateLike, name: str) -> pd.Timestamp | None:
 def parse_window(start: DateLike, end: DateLike) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
     """Turn ``start`` / ``end`` into day timestamps; both ends are inclusive.
 
+    Parameters
+    ----------
+    start, end : date-like or None
+        The first and last day: ``YYYY-MM-DD`` text, a date or a timestamp (other text is refused, never
+        guessed); None leaves that side open.
+
     Examples
     --------
     >>> parse_window("2025-09-01", "2025-09-30")
@@ -117,6 +123,13 @@ def parse_window(start: DateLike, end: DateLike) -> tuple[pd.Timestamp | None, p
 
 def in_window(incidents: pd.DataFrame, start: DateLike = None, end: DateLike = None) -> pd.DataFrame:
     """Incidents dated from ``start`` to ``end``, both days included.
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        Incidents with ``date`` (and ``date_end`` for events spanning days).
+    start, end : date-like, optional
+        The window's first and last day, both included.
 
     Examples
     --------
@@ -139,6 +152,11 @@ def in_window(incidents: pd.DataFrame, start: DateLike = None, end: DateLike = N
 def last_day(incidents: pd.DataFrame) -> pd.Series:
     """Each incident's last day: ``date_end`` (UCDP GED's events may span days), else its ``date``.
 
+    Parameters
+    ----------
+    incidents : DataFrame
+        Incidents with ``date`` and, for events spanning days, ``date_end``.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"date": pd.to_datetime(["2025-09-01", "2025-09-03"]),
@@ -154,6 +172,11 @@ def last_day(incidents: pd.DataFrame) -> pd.Series:
 
 def precision_class(incidents: pd.DataFrame) -> np.ndarray:
     """Each incident's precision class, 1 (exact) to 3 (area centroid), 4 (country or sea only).
+
+    Parameters
+    ----------
+    incidents : DataFrame
+        Incidents with ``geo_precision`` and ``source_format`` (:func:`geokit.read_incidents` gives both).
 
     Examples
     --------
@@ -178,6 +201,15 @@ def time_weight(dates: pd.Series, *, half_life_days: float | None, reference: Da
     """Weights ``0.5 ** (age_days / half_life_days)``; all 1 without a half-life.
 
     Incidents after the reference date weigh 1 (they are not discounted).
+
+    Parameters
+    ----------
+    dates : Series of datetime64
+        The incidents' dates.
+    half_life_days : float or None
+        Days after which an incident weighs half; None weighs every incident 1.
+    reference : date-like
+        The day ages are counted to (the window's end); the latest date when None.
 
     Examples
     --------
@@ -211,6 +243,18 @@ def merge_incidents(
     other sources when the types share a word; or either has no type. Each
     group of duplicates keeps one representative: the most precisely located,
     then the earliest layer given. Nothing is dropped.
+
+    Parameters
+    ----------
+    *layers : GeoDataFrame
+        Incident layers from :func:`geokit.read_incidents`, one per source (ACLED, UCDP GED, your own).
+    within_km : float, default 10
+        Largest distance between two reports of one event.
+    within_days : int, default 1
+        Largest difference of their dates, in days.
+    type_compatible : bool, default True
+        Also require event types that can name one event (:data:`ACLED_UCDP_CROSSWALK` between ACLED and
+        UCDP GED, a shared word otherwise).
 
     Returns
     -------

@@ -70,6 +70,11 @@ EPISODE_COLUMNS = ["corridor", "status", "start", "end", "lapses", "days", "days
 def day_number(value: object) -> int:
     """A date as a day number (days since 1970-01-01).
 
+    Parameters
+    ----------
+    value : date-like
+        A date, timestamp or ``YYYY-MM-DD`` text.
+
     Examples
     --------
     >>> day_number("2025-09-13")
@@ -80,6 +85,11 @@ def day_number(value: object) -> int:
 
 def day_date(number: int) -> pd.Timestamp:
     """A day number as a date (the inverse of :func:`day_number`).
+
+    Parameters
+    ----------
+    number : int
+        A day number of :func:`day_number` (days since 1970-01-01).
 
     Examples
     --------
@@ -215,6 +225,14 @@ def corridor_intervals(spans: dict[str, np.ndarray], routes: Sequence[Sequence[i
     dict of ndarray
         ``key`` (the corridor's position), ``level``, ``start``, ``stop`` and
         ``max`` (km blockaded at once, at most, within the interval).
+
+    Examples
+    --------
+    >>> spans = {"key": np.array([0, 1]), "level": np.array([2, 1]), "start": np.array([10, 12]),
+    ...          "stop": np.array([20, 30])}
+    >>> out = corridor_intervals(spans, [[0, 1]], np.array([5.0, 7.0]))
+    >>> out["level"].tolist(), out["start"].tolist(), out["stop"].tolist()
+    ([2, 1], [10, 20], [20, 30])
     """
     corridor = np.repeat(np.arange(len(routes)), [len(r) for r in routes])
     member = np.concatenate([np.asarray(r, np.int64) for r in routes]) if len(routes) else np.array([], np.int64)
@@ -266,6 +284,14 @@ def episodes(spans: dict[str, np.ndarray], names: Sequence[str], *, start: int, 
         incidents before it still count; ``end`` is blank while ongoing at
         the window's end, and ``lapses`` is then the last day it holds
         without new incidents.
+
+    Examples
+    --------
+    >>> spans = {"key": np.array([0]), "level": np.array([2]), "start": np.array([day_number("2025-09-13")]),
+    ...          "stop": np.array([day_number("2025-10-13")]), "blockaded_km": np.array([12.0])}
+    >>> ep = episodes(spans, ["Dakar-Bamako"], start=day_number("2025-09-01"), end=day_number("2025-09-30"))
+    >>> ep.loc[1, "status"], str(ep.loc[1, "start"].date()), pd.isna(ep.loc[1, "end"])  # still blockaded
+    ('blockaded', '2025-09-13', True)
     """
     rows = []
     reach = _Reach(incidents)
@@ -346,6 +372,18 @@ class Timeline:
         The analysis window (day numbers, both included).
     episodes : DataFrame
         :func:`episodes` over the window.
+
+    Examples
+    --------
+    >>> from geokit.exposure import StatusRules
+    >>> seg = segment_intervals(np.array([0]), np.array([day_number("2025-09-13")]), np.array([True]),
+    ...                         StatusRules())
+    >>> lo, hi = day_number("2025-09-01"), day_number("2025-11-30")
+    >>> cor = corridor_intervals(seg, [[0]], np.array([5.0]))
+    >>> t = Timeline(segments=seg, corridors=cor, corridor_names=("K",), n_segments=1, start=lo, end=hi,
+    ...              episodes=episodes(cor, ["K"], start=lo, end=hi))
+    >>> t.corridor_status_on("2025-09-20").tolist(), t.corridor_status_on("2025-10-13").tolist()
+    (['blockaded'], ['at_risk'])
     """
 
     segments: dict[str, np.ndarray]

@@ -52,7 +52,13 @@ MAX_ROWS_SHOWN = 5
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding of a check: its level, a message, and the rows concerned."""
+    """One finding of a check: its level, a message, and the rows concerned.
+
+    Examples
+    --------
+    >>> Problem("dropped", "1 rows with a null geometry were dropped.", (4,)).level
+    'dropped'
+    """
 
     level: Level
     message: str
@@ -148,6 +154,15 @@ class ValidationReport:
 def describe_rows(rows: Sequence[int] | np.ndarray, *, noun: str = "feature", offset: int = 0) -> str:
     """Name the first few rows of a list and count the rest.
 
+    Parameters
+    ----------
+    rows : sequence of int
+        0-based positions in the source.
+    noun : str, default "feature"
+        How a row is named ("feature", "CSV line", "row").
+    offset : int, default 0
+        Added to each position to give the number shown (2 for CSV lines).
+
     Examples
     --------
     >>> describe_rows([0, 4])
@@ -171,6 +186,22 @@ def check_crs(
     A layer without a CRS is refused unless ``crs`` is passed; a ``crs`` that
     contradicts the one the file declares is refused too (reproject the file
     instead): geokit never guesses a CRS.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+    crs : optional
+        The CRS to assume when the layer declares none (anything pyproj accepts).
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(-8, 12.6)])
+    >>> r = ValidationReport("t.geojson", "cities")
+    >>> check_crs(f, r, crs="EPSG:4326").crs.to_epsg()
+    4326
     """
     if frame.crs is None:
         if crs is None:
@@ -192,7 +223,22 @@ def check_crs(
 
 
 def drop_missing_geometries(frame: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
-    """Drop rows whose geometry is null or empty, recording how many."""
+    """Drop rows whose geometry is null or empty, recording how many.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(-8, 12.6), None], crs=4326)
+    >>> r = ValidationReport("t.geojson", "cities")
+    >>> len(drop_missing_geometries(f, r)), r.problems[0].level
+    (1, 'dropped')
+    """
     missing = frame.geometry.isna().to_numpy() | shapely.is_empty(frame.geometry.array)
     if missing.any():
         report.add(
@@ -204,7 +250,22 @@ def drop_missing_geometries(frame: gpd.GeoDataFrame, report: ValidationReport) -
 
 
 def check_geometry_types(frame: gpd.GeoDataFrame, report: ValidationReport) -> None:
-    """Record rows whose geometry type does not suit the layer kind."""
+    """Record rows whose geometry type does not suit the layer kind.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(-8, 12.6)], crs=4326)
+    >>> r = ValidationReport("t.geojson", "roads")
+    >>> check_geometry_types(f, r); r.ok
+    False
+    """
     allowed = GEOMETRY_TYPES[report.kind]
     types = frame.geom_type.to_numpy(dtype=object)
     wrong = ~np.isin(types, allowed)
@@ -235,6 +296,24 @@ def check_coordinates(
     min_x, min_y, max_x, max_y) is the area the layer should cover: points
     outside it that fall inside once x and y are exchanged are reported as
     swapped too.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+    xy_columns : (str, str), default ("x", "y")
+        The source's coordinate columns, named in the messages.
+    bounds : (min_lon, min_lat, max_lon, max_lat), optional
+        The area the layer should cover.
+
+    Examples
+    --------
+    >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(12.6, -100.5)], crs=4326)
+    >>> r = ValidationReport("t.csv", "incidents")
+    >>> check_coordinates(f, r, xy_columns=("longitude", "latitude")); "look swapped" in r.format()
+    True
     """
     if frame.crs is None or frame.empty:
         return
@@ -320,7 +399,25 @@ def _check_swapped_in_bounds(
 def repair_geometries(
     frame: gpd.GeoDataFrame, report: ValidationReport, *, strict: bool = False
 ) -> gpd.GeoDataFrame:
-    """Make invalid geometries valid, or refuse them when ``strict``."""
+    """Make invalid geometries valid, or refuse them when ``strict``.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+    strict : bool, default False
+        Refuse invalid geometries instead of repairing them.
+
+    Examples
+    --------
+    >>> bow = shapely.Polygon([(0, 0), (1, 1), (1, 0), (0, 1)])  # a self-crossing bow tie
+    >>> f = gpd.GeoDataFrame(geometry=[bow], crs=4326)
+    >>> r = ValidationReport("t.geojson", "boundaries")
+    >>> bool(repair_geometries(f, r).geometry.is_valid.all()), r.problems[0].level
+    (True, 'repaired')
+    """
     invalid = ~shapely.is_valid(frame.geometry.array)
     if not invalid.any():
         return frame
@@ -362,7 +459,22 @@ def _keep_dimension(geoms: np.ndarray, kind: str) -> np.ndarray:
 
 
 def check_duplicate_ids(frame: pd.DataFrame, report: ValidationReport) -> None:
-    """Record values repeated in the layer's id columns."""
+    """Record values repeated in the layer's id columns.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"event_id": ["A", "A", "B"]})
+    >>> r = ValidationReport("t.csv", "incidents")
+    >>> check_duplicate_ids(f, r); r.ok
+    False
+    """
     for column in ID_COLUMNS[report.kind]:
         if column not in frame or frame[column].isna().all():
             continue
@@ -386,6 +498,13 @@ def _positions(frame: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
 def drop_placeholder_points(frame: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
     """Drop points at exactly (0, 0) in degrees, the placeholder many exports write for a missing location.
 
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
+
     Examples
     --------
     >>> f = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0), shapely.Point(-8, 12.6)], crs=4326)
@@ -407,6 +526,13 @@ def drop_placeholder_points(frame: gpd.GeoDataFrame, report: ValidationReport) -
 
 def check_negative_counts(frame: pd.DataFrame, report: ValidationReport) -> None:
     """Refuse negative fatalities or population: a count cannot be below zero.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The canonical layer (``fatalities`` or ``population`` are checked when present).
+    report : ValidationReport
+        Where the findings are recorded.
 
     Examples
     --------
@@ -431,6 +557,15 @@ def check_incident_dates(frame: pd.DataFrame, report: ValidationReport, *, today
                          ) -> pd.DataFrame:
     """Drop incidents dated after ``today`` (a typo such as 2052 would otherwise move the analysis window
     and end every blockade) and warn about dates years away from all the others.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Incidents with a parsed ``date`` column.
+    report : ValidationReport
+        Where the findings are recorded.
+    today : date, optional
+        The day after which a date is in the future; the machine's date by default.
 
     Examples
     --------
@@ -461,6 +596,13 @@ def check_incident_dates(frame: pd.DataFrame, report: ValidationReport, *, today
 def drop_duplicate_rows(frame: gpd.GeoDataFrame, report: ValidationReport) -> gpd.GeoDataFrame:
     """Drop exact duplicates: roads with the same line (either direction), which would double the network,
     and incidents without ids whose every field and location repeat an earlier row.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
 
     Examples
     --------
@@ -494,6 +636,13 @@ def drop_duplicate_rows(frame: gpd.GeoDataFrame, report: ValidationReport) -> gp
 def check_antimeridian(frame: gpd.GeoDataFrame, report: ValidationReport) -> None:
     """Refuse lines and polygons with an edge longer than 180 degrees of longitude: they cross the
     antimeridian, where one metric CRS cannot hold them (and the map would draw them round the world).
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        The layer, as read (positions in its index are the source rows).
+    report : ValidationReport
+        Where the findings are recorded.
 
     Examples
     --------
