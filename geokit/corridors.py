@@ -142,7 +142,18 @@ def _as_specs(corridors: Sequence[CorridorSpec] | pd.DataFrame) -> list[Corridor
 
 
 def blockaded_edges(segments: pd.DataFrame) -> set[int]:
-    """Edge ids whose status is ``blockaded``."""
+    """Edge ids whose status is ``blockaded``.
+
+    Parameters
+    ----------
+    segments : DataFrame
+        Segments with ``edge_id`` and ``status``.
+
+    Examples
+    --------
+    >>> blockaded_edges(pd.DataFrame({"edge_id": [0, 1, 2], "status": ["open", "blockaded", "at_risk"]}))
+    {1}
+    """
     if "status" not in segments or "edge_id" not in segments:
         raise InputError("segments need 'edge_id' and 'status': run road_exposure on network.edges")
     return set(segments.loc[segments["status"].astype(str) == BLOCKADED, "edge_id"].astype(int))
@@ -161,6 +172,13 @@ def _place_names(network: RoadNetwork, nodes: Iterable[int], kind: str | None = 
 def route_corridors(network: RoadNetwork, corridors: Sequence[CorridorSpec] | pd.DataFrame
                     ) -> gpd.GeoDataFrame:
     """Route each corridor as the shortest path through its waypoints.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    corridors : sequence of CorridorSpec, or DataFrame
+        The corridors (a frame needs ``name``, ``origin``, ``destination`` and optionally ``via``).
 
     Returns
     -------
@@ -233,6 +251,12 @@ def corridor_status(
         ``detour`` (``"ok"``, ``"not needed"`` or ``"no alternative"``),
         ``detour_km``, ``detour_extra_km``, ``detour_crossings``,
         ``detour_towns`` and ``detour_skips``; the detour's own line is in :func:`detours`.
+
+    Examples
+    --------
+    >>> status = corridor_status(network, segments, specs)
+    >>> status.loc[0, ["name", "status", "detour"]].tolist(), round(status.loc[0, "blockaded_km"]) > 0
+    (['Kayes-Bamako', 'blockaded', 'ok'], True)
     """
     routes = route_corridors(network, corridors)
     seg = segments.set_index("edge_id")
@@ -341,6 +365,21 @@ def detours(network: RoadNetwork, segments: pd.DataFrame, status: gpd.GeoDataFra
 
     Returns a GeoDataFrame in EPSG:4326: ``name``, ``detour_km``,
     ``detour_extra_km``, ``detour_crossings`` and the detour geometry.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    segments : DataFrame
+        The network's edges with ``status`` (:func:`geokit.exposure.road_exposure` on ``network.edges``).
+    status : GeoDataFrame
+        :func:`corridor_status`.
+
+    Examples
+    --------
+    >>> d = detours(network, segments, corridor_status(network, segments, specs))
+    >>> d.loc[0, "detour_towns"], bool(d.loc[0, "detour_extra_km"] > 0)
+    ('Kayes; Bafoulabe; Kita; Bamako', True)
     """
     blocked = blockaded_edges(segments)
     rows = []
@@ -387,9 +426,16 @@ def isolation(
     -------
     GeoDataFrame in EPSG:4326
         One row per place: ``place``, ``place_kind``, ``node_id``,
-        ``before_km``, ``after_km``, ``increase_share`` (the distance's growth as a share: 0.25 is 25 % longer) and ``isolation``
+        ``before_km``, ``after_km``, ``increase_share`` (the distance's growth as a share:
+        0.25 is 25 % longer) and ``isolation``
         (``"cut off"``, ``"longer"``, ``"unchanged"``, or ``"unreachable"``
         when it could not reach the destination even before).
+
+    Examples
+    --------
+    >>> iso = isolation(network, segments, "Bamako", kind="city", max_increase_share=0.05).set_index("place")
+    >>> iso.loc["Kayes", "isolation"], iso.loc["Kita", "isolation"]  # the loop adds over 5 %
+    ('longer', 'unchanged')
     """
     dest = find_node(network, destination)
     blocked = blockaded_edges(segments)
@@ -424,6 +470,20 @@ def crossing_access(network: RoadNetwork, segments: pd.DataFrame, destination: s
     The rows of :func:`isolation` for places of kind ``"crossing"``, with
     ``reaches_destination`` (True when a route avoiding blockaded segments exists; the same column
     :func:`geokit.analysis.analyse` gives its crossings).
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    segments : DataFrame
+        The network's edges with ``status`` (:func:`geokit.exposure.road_exposure` on ``network.edges``).
+    destination : str or (lon, lat)
+        The place the crossings must reach (the capital).
+
+    Examples
+    --------
+    >>> crossing_access(network, segments, "Bamako").columns[-1]  # the world has no crossing
+    'reaches_destination'
     """
     out = isolation(network, segments, destination, kind="crossing", max_increase_share=np.inf)
     out["reaches_destination"] = out["after_km"].notna()
@@ -438,6 +498,23 @@ def alternative_routes(network: RoadNetwork, origin: str | tuple[float, float],
     Parallel edges are reduced to the shortest, so alternatives differ by the
     places they pass. Returns ``rank``, ``length_km``, ``extra_km`` (over the
     first), ``crossings`` and the geometry, in EPSG:4326.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    origin, destination : str or (lon, lat)
+        Place names of the network or points.
+    k : int, default 3
+        How many routes, shortest first.
+    avoid_edges : iterable of int, optional
+        Edges no route may use (the blockaded ones: :func:`blockaded_edges`).
+
+    Examples
+    --------
+    >>> routes = alternative_routes(network, "Kayes", "Bamako", k=2)
+    >>> routes["rank"].tolist(), bool(routes.loc[0, "length_km"] < routes.loc[1, "length_km"])
+    ([1, 2], True)
     """
     if k < 1:
         raise InputError(f"k must be at least 1, not {k}")

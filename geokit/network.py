@@ -85,6 +85,14 @@ class RoadNetwork:
         The metric CRS it was built in.
     unattached_places : list of str
         Places farther than ``place_snap_km`` from every road.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-7.0, 12.65)])], crs=4326)
+    >>> net = build_network(roads)
+    >>> net.summary()["nodes"], round(net.summary()["length_km"], 1)
+    (2, 108.6)
     """
 
     graph: nx.MultiGraph
@@ -120,7 +128,16 @@ class RoadNetwork:
 
 @dataclass(frozen=True)
 class Route:
-    """A path through the network."""
+    """A path through the network.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-7.0, 12.65)])], crs=4326)
+    >>> r = route_between(build_network(roads), (-8.0, 12.65), (-7.0, 12.65))
+    >>> r.nodes, round(r.length_km, 1)
+    ([0, 1], 108.6)
+    """
 
     nodes: list[int]
     edge_ids: list[int]
@@ -428,6 +445,14 @@ def find_node(network: RoadNetwork, place: Place, *, max_km: float = PLACE_SNAP_
     may carry several names. A point farther than ``max_km`` from every node
     is refused.
 
+    Parameters
+    ----------
+    network : RoadNetwork
+    place : str or (lon, lat) or Point
+        A place name (case and accents ignored) or a point.
+    max_km : float
+        The farthest a point may lie from the nearest node.
+
     Examples
     --------
     >>> import shapely
@@ -472,6 +497,14 @@ def route(network: RoadNetwork, stops: Sequence[int], *, avoid_edges: Iterable[i
           ) -> Route | None:
     """Shortest path visiting node ``stops`` in order; None when there is none.
 
+    Parameters
+    ----------
+    network : RoadNetwork
+    stops : sequence of int
+        Node ids to pass in order (origin, via..., destination).
+    avoid_edges : iterable of int, optional
+        Edges the route may not use.
+
     Examples
     --------
     >>> import shapely
@@ -502,6 +535,18 @@ def route(network: RoadNetwork, stops: Sequence[int], *, avoid_edges: Iterable[i
 def route_between(network: RoadNetwork, origin: Place, destination: Place, *, via: Sequence[Place] = (),
                   avoid_edges: Iterable[int] | None = None, max_km: float = PLACE_SNAP_KM) -> Route | None:
     """Shortest route between places (names or points), through ``via`` in order.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    origin, destination : str or (lon, lat)
+        Place names or points.
+    via : sequence of places, optional
+        Places to pass, in order.
+    avoid_edges : iterable of int, optional
+        Edges the route may not use.
+    max_km : float
+        The farthest a point may lie from the nearest node.
 
     Examples
     --------

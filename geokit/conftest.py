@@ -1,0 +1,52 @@
+"""The small world the docstring examples of geokit run on (pytest's ``doctest_namespace``).
+
+Four towns on a made-up road: Bamako - Kita - Kayes straight, and a longer loop Kita - Bafoulabe - Kayes.
+An ambush on 13 September 2025 on the straight road between Kita and Kayes blockades it, so the corridor
+Kayes-Bamako detours by Bafoulabe. Names are real towns; the geometry is schematic.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+
+@pytest.fixture(scope="session")
+def _example_world() -> dict:
+    from geokit.analysis import AnalysisParams, analyse
+    from geokit.corridors import CorridorSpec
+    from geokit.exposure import road_exposure
+    from geokit.layers import read_cities, read_incidents, read_roads
+
+    roads = read_roads(gpd.GeoDataFrame({"ref": ["RN3", "RN3", "RN22", "RN22"]}, crs=4326, geometry=[
+        shapely.LineString([(-8.0, 12.65), (-9.5, 13.05)]),    # Bamako - Kita
+        shapely.LineString([(-9.5, 13.05), (-11.4, 14.45)]),   # Kita - Kayes
+        shapely.LineString([(-9.5, 13.05), (-10.8, 13.8)]),    # Kita - Bafoulabe
+        shapely.LineString([(-10.8, 13.8), (-11.4, 14.45)])])) # Bafoulabe - Kayes
+    towns = read_cities(gpd.GeoDataFrame(
+        {"name": ["Bamako", "Kita", "Kayes", "Bafoulabe"], "population": [2_800_000, 49_000, 127_000, 10_000],
+         "country": "MLI"}, crs=4326,
+        geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-9.5, 13.05), shapely.Point(-11.4, 14.45),
+                  shapely.Point(-10.8, 13.8)]))
+    incidents = read_incidents(gpd.GeoDataFrame(
+        {"event_id": ["E1"], "date": ["2025-09-13"], "event_type": ["Battles"],
+         "sub_event_type": ["Ambush on fuel convoy"], "geo_precision": [1]}, crs=4326,
+        geometry=[shapely.Point(-10.45, 13.75)]))
+    specs = [CorridorSpec("Kayes-Bamako", "Kayes", "Bamako")]
+    params = AnalysisParams(radius_km=10, start="2025-09-01", end="2025-09-30")
+    result = analyse(roads, incidents, cities=towns, corridors=specs, params=params)
+    network = result.network
+    segments = road_exposure(network.edges, incidents, radius_km=10, start="2025-09-01", end="2025-09-30")
+    return {"roads": roads, "towns": towns, "incidents": incidents, "specs": specs, "params": params,
+            "result": result, "analysis": result, "network": network, "segments": segments, "pd": pd,
+            "gpd": gpd, "shapely": shapely}
+
+
+@pytest.fixture(autouse=True)
+def _doctest_world(request, doctest_namespace) -> None:
+    """Only doctests that name the world build it (once per session)."""
+    if isinstance(request.node, pytest.DoctestItem) and any(
+            name in request.node.dtest.docstring or "" for name in ("network", "segments", "result", "specs")):
+        doctest_namespace.update(request.getfixturevalue("_example_world"))
