@@ -23,13 +23,13 @@ def _example_world() -> dict:
     roads = read_roads(gpd.GeoDataFrame({"ref": ["RN3", "RN3", "RN22", "RN22"]}, crs=4326, geometry=[
         shapely.LineString([(-8.0, 12.65), (-9.5, 13.05)]),    # Bamako - Kita
         shapely.LineString([(-9.5, 13.05), (-11.4, 14.45)]),   # Kita - Kayes
-        shapely.LineString([(-9.5, 13.05), (-10.8, 13.8)]),    # Kita - Bafoulabe
-        shapely.LineString([(-10.8, 13.8), (-11.4, 14.45)])])) # Bafoulabe - Kayes
+        shapely.LineString([(-9.5, 13.05), (-9.9, 14.3)]),     # Kita - Bafoulabe
+        shapely.LineString([(-9.9, 14.3), (-11.4, 14.45)])]))  # Bafoulabe - Kayes
     towns = read_cities(gpd.GeoDataFrame(
         {"name": ["Bamako", "Kita", "Kayes", "Bafoulabe"], "population": [2_800_000, 49_000, 127_000, 10_000],
          "country": "MLI"}, crs=4326,
         geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-9.5, 13.05), shapely.Point(-11.4, 14.45),
-                  shapely.Point(-10.8, 13.8)]))
+                  shapely.Point(-9.9, 14.3)]))
     incidents = read_incidents(gpd.GeoDataFrame(
         {"event_id": ["E1"], "date": ["2025-09-13"], "event_type": ["Battles"],
          "sub_event_type": ["Ambush on fuel convoy"], "geo_precision": [1]}, crs=4326,
