@@ -222,9 +222,17 @@ def incidents_far_from_roads(analysis: Analysis, *, km: float = FAR_FROM_ROADS_K
     Many such incidents usually mean a location error the map would not show: latitude and longitude
     swapped yet still on land, or coordinates in the wrong UTM zone. A build warns with their number.
 
+    Parameters
+    ----------
+    analysis : Analysis
+        From :func:`analyse`.
+    km : float, default 50
+        The distance from every road beyond which an incident is listed.
+
     Examples
     --------
-    >>> far = incidents_far_from_roads(result, km=50)  # doctest: +SKIP
+    >>> len(incidents_far_from_roads(result, km=50)), len(incidents_far_from_roads(result, km=0.001))  # 1 m
+    (0, 1)
     """
     incidents = analysis.incidents
     if incidents.empty:
@@ -251,10 +259,23 @@ def check_build_fits(roads: gpd.GeoDataFrame, incidents: gpd.GeoDataFrame, param
     The work grows with the incidents up to the window's end (earlier ones feed the status look-back) and
     with the road segments (road length / ``segment_km``).
 
+    Parameters
+    ----------
+    roads, incidents : GeoDataFrame
+        The layers of the build.
+    params : AnalysisParams
+        Its parameters (the window's end and ``segment_km`` count).
+    memory_bytes : int, optional
+        The machine's memory; measured when omitted.
+
     Examples
     --------
-    >>> check_build_fits(roads, incidents, AnalysisParams(segment_km=5))  # doctest: +SKIP
-    612000000.0
+    >>> round(check_build_fits(roads, incidents, AnalysisParams(segment_km=5)) / 1e6)  # MB
+    400
+    >>> check_build_fits(roads, incidents, AnalysisParams(), memory_bytes=2**28)
+    Traceback (most recent call last):
+    ...
+    geokit._errors.InputError: this build would need about 0.4 GB for 1 incidents ...
     """
     from geokit._check import physical_memory_bytes
     from geokit.crs import geodesic_length_km
@@ -288,7 +309,15 @@ def parameter_names() -> tuple[set[str], set[str]]:
 
 @dataclass(frozen=True)
 class Analysis:
-    """Everything :func:`analyse` computed. Every frame is in EPSG:4326."""
+    """Everything :func:`analyse` computed. Every frame is in EPSG:4326.
+
+    Examples
+    --------
+    >>> result.summary().loc[0, ["corridor", "status", "detour"]].tolist()
+    ['Kayes-Bamako', 'blockaded', 'ok']
+    >>> str(result.summary().loc[0, "blockaded_since"].date())
+    '2025-09-13'
+    """
 
     params: AnalysisParams
     network: RoadNetwork
@@ -583,12 +612,31 @@ def sensitivity(
 
     The network is built once; the exposure steps run per radius.
 
+    Parameters
+    ----------
+    roads, incidents : GeoDataFrame
+        From :func:`geokit.read_roads` and :func:`geokit.read_incidents`.
+    radii_km : sequence of float
+        The radii to compare.
+    cities, crossings : GeoDataFrame, optional
+        Named places.
+    corridors : sequence of CorridorSpec
+        The corridors to assess.
+    params : AnalysisParams, optional
+        Every other parameter (its ``radius_km`` is replaced by each radius).
+
     Returns
     -------
     DataFrame
         One row per radius and corridor: ``radius_km``, ``corridor``,
         ``status``, ``blockaded_km``, ``detour_extra_km``,
         ``population_exposed``.
+
+    Examples
+    --------
+    >>> table = sensitivity(roads, incidents, radii_km=(1, 10), cities=towns, corridors=specs, params=params)
+    >>> table[["radius_km", "status"]].values.tolist()
+    [[1.0, 'blockaded'], [10.0, 'blockaded']]
     """
     params = params or AnalysisParams()
     network = None
