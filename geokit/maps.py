@@ -149,6 +149,25 @@ def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by statu
     With ``merge`` (the default), consecutive segments of a road with the
     same status are drawn as one line, which keeps large maps small; the
     tooltip then sums their incidents.
+
+    Parameters
+    ----------
+    segments : GeoDataFrame
+        Road segments with ``status`` (:func:`geokit.exposure.road_exposure`, ``Analysis.segments``).
+    name : str
+        The layer's name in the layer control.
+    precision : int, default 5
+        Decimals kept in the coordinates (5 is about 1 m).
+    simplify_m : float, optional
+        Simplify lines to this tolerance (metres) first; None keeps every vertex.
+    merge : bool, default True
+        Draw contiguous segments of one status as one line (a smaller file).
+
+    Examples
+    --------
+    >>> g = road_status_layer(result.segments)
+    >>> g.layer_name
+    'Roads by status'
     """
     group = folium.FeatureGroup(name=html_text(name))
     frame = _merge_runs(segments) if merge else segments
@@ -170,7 +189,28 @@ def road_status_layer(segments: gpd.GeoDataFrame, *, name: str = "Roads by statu
 def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None = None, *,
                    name: str = "Corridors", precision: int = 5, simplify_m: float | None = None,
                    show_detours: bool = True) -> list[folium.FeatureGroup]:
-    """Corridors as wide lines coloured by status, and detours dashed."""
+    """Corridors as wide lines coloured by status, and detours dashed.
+
+    Parameters
+    ----------
+    corridors : GeoDataFrame
+        ``Analysis.corridors`` (status, history, detour per corridor).
+    detours : GeoDataFrame, optional
+        ``Analysis.detours``, drawn dashed.
+    name : str
+        The layer's name.
+    precision : int, default 5
+        Decimals kept in the coordinates (5 is about 1 m).
+    simplify_m : float, optional
+        Simplify lines to this tolerance (metres) first; None keeps every vertex.
+    show_detours : bool, default True
+        Add the detour layer.
+
+    Examples
+    --------
+    >>> [g.layer_name for g in corridor_layer(result.corridors, result.detours)]
+    ['Corridors', 'Detours']
+    """
     groups = []
     group = folium.FeatureGroup(name=html_text(name))
     frame = corridors.assign(status=corridors["status"].astype(str))
@@ -210,7 +250,24 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
 
 def zone_layer(zones: gpd.GeoDataFrame, *, name: str = "Exposure zones", precision: int = 5,
                simplify_m: float | None = None) -> folium.FeatureGroup:
-    """Exposure zones, more opaque where more incidents (or more weight) fall."""
+    """Exposure zones, more opaque where more incidents (or more weight) fall.
+
+    Parameters
+    ----------
+    zones : GeoDataFrame
+        :func:`geokit.exposure.exposure_zones`.
+    name : str
+        The layer's name.
+    precision : int, default 5
+        Decimals kept in the coordinates (5 is about 1 m).
+    simplify_m : float, optional
+        Simplify lines to this tolerance (metres) first; None keeps every vertex.
+
+    Examples
+    --------
+    >>> zone_layer(result.zones).layer_name
+    'Exposure zones'
+    """
     group = folium.FeatureGroup(name=html_text(name))
     if zones is None or zones.empty:
         return group
@@ -253,6 +310,24 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
 
     One GeoJSON layer of circle markers (compact: about 0.3 kB per incident)
     whose popup is built from escaped feature properties.
+
+    Parameters
+    ----------
+    incidents : GeoDataFrame
+        Incidents (``Analysis.incidents``), coloured by event type; text is escaped.
+    name : str
+        The layer's name.
+    cluster : bool, default True
+        Cluster nearby markers at low zoom.
+    show : bool, default True
+        Shown when the map opens.
+    control : bool, default True
+        Listed in the layer control.
+
+    Examples
+    --------
+    >>> incident_layer(result.incidents).layer_name
+    'Incidents'
     """
     group = folium.FeatureGroup(name=html_text(name), show=show, control=control)
     target = folium.plugins.MarkerCluster(name=html_text(name), control=False).add_to(group) if cluster else group
@@ -286,7 +361,20 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
 
 
 def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.FeatureGroup:
-    """Cities as circles sized by population, red when exposed, ringed black when cut off."""
+    """Cities as circles sized by population, red when exposed, ringed black when cut off.
+
+    Parameters
+    ----------
+    cities : GeoDataFrame
+        ``Analysis.cities`` (``in_zone``, ``isolation``, ``population``).
+    name : str
+        The layer's name.
+
+    Examples
+    --------
+    >>> len(city_layer(result.cities)._children)  # one marker per town
+    4
+    """
     group = folium.FeatureGroup(name=html_text(name))
     frame = cities.to_crs(4326)
     pop = pd.to_numeric(frame.get("population"), errors="coerce") if "population" in frame else \
@@ -307,7 +395,22 @@ def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.Feat
 
 
 def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings") -> folium.FeatureGroup:
-    """Border crossings as squares: blue when they still reach the destination, grey when cut off."""
+    """Border crossings as squares: blue when they still reach the destination, grey when cut off.
+
+    Parameters
+    ----------
+    crossings : GeoDataFrame
+        ``Analysis.crossings`` (``reaches_destination``).
+    name : str
+        The layer's name.
+
+    Examples
+    --------
+    >>> posts = gpd.GeoDataFrame({"name": ["Diboli"], "reaches_destination": [False]}, crs=4326,
+    ...                          geometry=[shapely.Point(-12.2, 14.5)])
+    >>> "#7f7f7f" in str(next(iter(next(iter(crossing_layer(posts)._children.values()))._children.values())).options)
+    True
+    """
     group = folium.FeatureGroup(name=html_text(name))
     frame = crossings.to_crs(4326)
     for (_, row), geom in zip(frame.iterrows(), frame.geometry.array):
@@ -331,6 +434,17 @@ def label_layer(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | N
 
     Returns two groups, major and minor labels; the minor group is shown by the map's zoom
     (see :func:`corridor_map`). Label text is escaped.
+
+    Parameters
+    ----------
+    cities, crossings : GeoDataFrame or None
+        The towns and crossings to label.
+    important : collection of str
+        Names always labelled first (the corridors' ends).
+    min_population : float, default 100000
+        Towns this large are labelled at country zoom.
+    name : str
+        The name of the first layer.
 
     Examples
     --------
@@ -367,6 +481,15 @@ def town_rank(towns: pd.DataFrame, important: Collection[str] = (), min_populati
     """How important each town is on a map: 0 the largest (a million people or more), 1 a corridor's end
     (``important``), 2 a town of ``min_population`` or more, exposed or cut off, 3 the others.
 
+    Parameters
+    ----------
+    towns : DataFrame
+        Towns with ``name``, ``population`` and, after an analysis, ``in_zone`` and ``isolation``.
+    important : collection of str
+        The corridors' ends.
+    min_population : float, default 100000
+        The population of a rank-2 town.
+
     Examples
     --------
     >>> t = pd.DataFrame({"name": ["Bamako", "Kayes", "Kati", "Didiéni"],
@@ -390,6 +513,15 @@ def town_rank(towns: pd.DataFrame, important: Collection[str] = (), min_populati
 def ref_labels(segments: gpd.GeoDataFrame, *, every_km: float = 150.0,
                name: str = "Road numbers") -> folium.FeatureGroup:
     """Road numbers (RN3, N1, ...) as small shields along each named road, one every ``every_km``.
+
+    Parameters
+    ----------
+    segments : GeoDataFrame
+        Road segments with ``ref``.
+    every_km : float, default 150
+        The distance between two shields of one road.
+    name : str
+        The layer's name.
 
     Examples
     --------
@@ -419,7 +551,25 @@ def ref_labels(segments: gpd.GeoDataFrame, *, every_km: float = 150.0,
 
 def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offline base)",
                    precision: int = 4, simplify_m: float | None = 500.0) -> folium.FeatureGroup:
-    """Country or region outlines: the map's base when there are no tiles."""
+    """Country or region outlines: the map's base when there are no tiles.
+
+    Parameters
+    ----------
+    boundaries : GeoDataFrame
+        Country polygons (:func:`geokit.read_boundaries`).
+    name : str
+        The layer's name.
+    precision : int, default 4
+        Decimals kept in the coordinates (5 is about 1 m).
+    simplify_m : float, optional
+        Simplify lines to this tolerance (metres) first; 500 m by default.
+
+    Examples
+    --------
+    >>> countries = gpd.GeoDataFrame({"name": ["Mali"]}, crs=4326, geometry=[shapely.box(-12, 10, 4, 25)])
+    >>> boundary_layer(countries).layer_name
+    'Countries (offline base)'
+    """
     group = folium.FeatureGroup(name=html_text(name), overlay=True, control=True)
     data = _geojson(boundaries, ["name"], precision=precision, simplify_m=simplify_m)
     folium.GeoJson(data, name=html_text(name), style_function=lambda f: {"color": "#888", "weight": 1, "fillColor": "#f4f1ea",
@@ -476,7 +626,23 @@ _BASE_STYLES = {
 
 
 def density_layer(density: DensityRaster, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:
-    """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay."""
+    """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay.
+
+    Parameters
+    ----------
+    density : DensityRaster
+        :func:`geokit.raster.incident_density`.
+    name : str
+        The layer's name.
+    opacity : float, default 0.6
+        The overlay's opacity.
+
+    Examples
+    --------
+    >>> from geokit.raster import incident_density
+    >>> density_layer(incident_density(incidents, cell_km=2, bandwidth_km=10)).layer_name
+    'Incident density'
+    """
     from rasterio.warp import Resampling, calculate_default_transform, reproject
 
     group = folium.FeatureGroup(name=html_text(name), show=False)
@@ -543,7 +709,20 @@ class _Html(MacroElement):
 
 
 def add_legend(m: folium.Map) -> folium.Map:
-    """A legend of statuses and symbols, bottom right."""
+    """A legend of statuses and symbols, bottom right.
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map; returned with its legend.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = add_legend(folium.Map())
+    >>> "geokit-legend" in m.get_root().render()
+    True
+    """
     rows = "".join(f"<div><span style='display:inline-block;width:18px;height:4px;background:{c};"
                    f"vertical-align:middle;margin-right:6px'></span>{s.replace('_', ' ')}</div>"
                    for s, c in STATUS_COLORS.items())
@@ -572,7 +751,25 @@ def add_legend(m: folium.Map) -> folium.Map:
 
 
 def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[str] = ()) -> folium.Map:
-    """A title box with the time window and the attribution of every data source (all escaped)."""
+    """A title box with the time window and the attribution of every data source (all escaped).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map; returned with its title.
+    title : str
+        The title (escaped).
+    subtitle : str
+        A second line, e.g. the window.
+    sources : sequence of str
+        Source credits shown under the title.
+
+    Examples
+    --------
+    >>> import folium
+    >>> "Mali &lt;2025&gt;" in add_title(folium.Map(), "Mali <2025>").get_root().render()
+    True
+    """
     src = "; ".join(html_text(s) for s in sources)
     box = ("<div id='geokit-title' style='position:fixed;top:10px;left:60px;z-index:1000;background:#fff;"
            "padding:6px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;max-width:60%'>"
@@ -583,7 +780,19 @@ def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[s
 
 
 def add_fullscreen(m: folium.Map) -> folium.Map:
-    """A full-screen button using the browser's Fullscreen API (no plugin to download)."""
+    """A full-screen button using the browser's Fullscreen API (no plugin to download).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map; returned with a full-screen button.
+
+    Examples
+    --------
+    >>> import folium
+    >>> "fullscreen" in add_fullscreen(folium.Map()).get_root().render().lower()
+    True
+    """
     name = m.get_name()
     script = f"""
     (function() {{
@@ -621,6 +830,27 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     ``only_in_step`` are hidden at "all" (e.g. per-period corridor status,
     which would overlap); groups in ``only_in_all`` are hidden while one
     period is shown (e.g. the status of the whole window).
+
+    Parameters
+    ----------
+    m : folium.Map
+        The map holding the groups.
+    groups : mapping of str to sequence of FeatureGroup
+        Each step's label and its groups.
+    label : str
+        The slider's label.
+    only_in_step : sequence of FeatureGroup
+        Groups hidden at "all".
+    only_in_all : sequence of FeatureGroup
+        Groups hidden while one step is shown.
+
+    Examples
+    --------
+    >>> import folium
+    >>> m = folium.Map()
+    >>> sept, octo = folium.FeatureGroup("Sep").add_to(m), folium.FeatureGroup("Oct").add_to(m)
+    >>> "geokit-slider" in add_time_slider(m, {"2025-09": [sept], "2025-10": [octo]}).get_root().render()
+    True
     """
     periods = list(groups)
     mapping = ", ".join(f"{js_string(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
@@ -673,7 +903,14 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
 class GeokitMap(folium.Map):
     """A :class:`folium.Map` that shows inline in Jupyter with no network: its Leaflet, jQuery
     and MarkerCluster are inlined from the installed packages (:func:`geokit.offline.offline_page`),
-    tiles kept for when a network is there."""
+    tiles kept for when a network is there.
+
+    Examples
+    --------
+    >>> m = corridor_map(result, tiles=False)
+    >>> isinstance(m, GeokitMap), "<iframe" in m._repr_html_()
+    (True, True)
+    """
 
     def _repr_html_(self, **kwargs) -> str:
         import html as stdlib_html
