@@ -48,5 +48,5 @@ def _example_world() -> dict:
 def _doctest_world(request, doctest_namespace) -> None:
     """Only doctests that name the world build it (once per session)."""
     if isinstance(request.node, pytest.DoctestItem) and any(
-            name in request.node.dtest.docstring or "" for name in ("network", "segments", "result", "specs", "roads", "incidents", "towns")):
+            name in request.node.dtest.docstring or "" for name in ("network", "segments", "result", "specs", "roads", "incidents", "towns", "grid")):
         doctest_namespace.update(request.getfixturevalue("_example_world"))

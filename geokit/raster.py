@@ -50,7 +50,14 @@ DENSITY_NODATA = -9999.0
 
 @dataclass(frozen=True)
 class DensityRaster:
-    """A density grid and where it was written."""
+    """A density grid and where it was written.
+
+    Examples
+    --------
+    >>> grid = incident_density(incidents, cell_km=2, bandwidth_km=10)
+    >>> grid.cell_area_km2, grid.n_incidents, round(grid.total(), 3)
+    (4, 1, 1.0)
+    """
 
     values: np.ndarray
     transform: rasterio.Affine
@@ -72,6 +79,15 @@ class DensityRaster:
 
 def gaussian_cell_kernel(cell_km: float, bandwidth_km: float, *, reach: float = 4.0) -> np.ndarray:
     """Share of a unit Gaussian's mass falling in each cell around its centre cell.
+
+    Parameters
+    ----------
+    cell_km : float
+        The cell size.
+    bandwidth_km : float
+        The Gaussian's standard deviation.
+    reach : float, default 4
+        How many standard deviations the kernel spans on each side.
 
     Examples
     --------
@@ -295,6 +311,23 @@ def population_by_area(
     corridor lines and ``buffer_km`` (people within a distance of the
     corridors, by region). Overlapping areas count their people once.
 
+    Parameters
+    ----------
+    raster : str or Path
+        A population-count raster (people per cell).
+    areas : GeoDataFrame
+        The areas whose people are counted (exposure zones, buffered corridors).
+    boundaries : GeoDataFrame
+        The polygons to total by (countries, regions), with ``name_column``.
+    buffer_km : float, optional
+        Buffer the areas first.
+    name_column : str, default "name"
+        The boundaries' name column.
+    crs : optional
+        The metric CRS to work in; chosen for the layers when omitted.
+    weighting : {"centre", "area"}
+        Count a cell whose centre lies inside, or its share of area inside.
+
     Returns
     -------
     DataFrame
@@ -303,7 +336,11 @@ def population_by_area(
 
     Examples
     --------
-    >>> population_by_area("worldpop.tif", analysis.zones, countries)  # doctest: +SKIP
+    >>> mali = gpd.GeoDataFrame({"name": ["Mali"]}, crs=4326, geometry=[shapely.box(-12.3, 10.1, 4.3, 25.0)])
+    >>> people = population_by_area("layers/mali_2025/population_gpw4_2020_30min.tif", result.zones, mali,
+    ...                             weighting="area")  # the 10 km zone is smaller than a 0.5 degree cell
+    >>> people.columns.tolist(), bool(people.loc[0, "population"] > 0)
+    (['name', 'population'], True)
     """
     if name_column not in boundaries:
         raise InputError(f"the boundaries have no '{name_column}' column; pass name_column=")
@@ -328,9 +365,22 @@ def zonal_sums(density: DensityRaster | str | Path, areas: gpd.GeoDataFrame, *,
     :func:`incident_density` writes it): a lon/lat raster has no cell area in
     km2 and buffering in degrees would be meaningless, so it is refused.
 
+    Parameters
+    ----------
+    density : DensityRaster, str or Path
+        :func:`incident_density`, or the GeoTIFF it wrote.
+    areas : GeoDataFrame
+        The areas to sum over.
+    buffer_km : float, optional
+        Buffer the areas first (e.g. corridors as lines).
+
     Examples
     --------
-    >>> zonal_sums(grid, corridors, buffer_km=10)  # doctest: +SKIP
+    >>> import tempfile
+    >>> grid = incident_density(incidents, cell_km=1, bandwidth_km=10, path=tempfile.mkdtemp() + "/d.tif")
+    >>> circle = gpd.GeoDataFrame(geometry=incidents.to_crs(grid.crs).buffer(10_000), crs=grid.crs)
+    >>> round(float(zonal_sums(grid, circle).iloc[0]), 2)  # a 2-D Gaussian's mass within 1 sigma: 1 - e^-0.5
+    0.39
     """
     path = density.path if isinstance(density, DensityRaster) else Path(density)
     if path is None:
