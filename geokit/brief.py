@@ -351,7 +351,13 @@ def find_chromium() -> str | None:
 
 
 def require_chromium() -> str:
-    """The headless browser's path, or a :class:`~geokit.GeokitError` that says how to get one."""
+    """The headless browser's path, or a :class:`~geokit.GeokitError` that says how to get one.
+
+    Examples
+    --------
+    >>> require_chromium()  # doctest: +SKIP
+    '/usr/bin/chromium'
+    """
     browser = find_chromium()
     if browser is None:
         raise GeokitError("--pdf needs Chromium and none was found: install it (apt-get install chromium) "
@@ -366,6 +372,15 @@ def print_pdf(html_path: str | Path, pdf_path: str | Path, *, timeout_s: float =
     The page is a local file with every asset inlined; Chromium runs without
     network access to anything but that file. Raises a
     :class:`~geokit.GeokitError` that says how to install Chromium when none is found.
+
+    Parameters
+    ----------
+    html_path : str or Path
+        The page to print (``brief.html``).
+    pdf_path : str or Path
+        The PDF to write (atomically).
+    timeout_s : float, default 120
+        How long Chromium may take.
 
     Examples
     --------

@@ -137,9 +137,21 @@ def _short(text: object, width: int) -> str:
 def save_chart(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
     """Write a chart as a PNG, atomically.
 
+    Parameters
+    ----------
+    fig : Figure
+        A chart (:func:`status_chart`).
+    path : str or Path
+        The PNG to write (atomically).
+    dpi : int, default 150
+        Dots per inch.
+
     Examples
     --------
-    >>> save_chart(status_chart(analysis.episodes), "out/status_chart.png")  # doctest: +SKIP
+    >>> import tempfile, pathlib
+    >>> png = save_chart(result.status_chart(), pathlib.Path(tempfile.mkdtemp()) / "status_chart.png")
+    >>> png.read_bytes()[:4]
+    b'\x89PNG'
     """
     out = Path(path)
     with atomic_path(out) as tmp:
@@ -150,9 +162,16 @@ def save_chart(fig: Figure, path: str | Path, *, dpi: int = 150) -> Path:
 def chart_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     """A chart as a ``data:image/png;base64,...`` URI, for a self-contained HTML page.
 
+    Parameters
+    ----------
+    fig : Figure
+        A chart (:func:`status_chart`).
+    dpi : int, default 110
+        Dots per inch.
+
     Examples
     --------
-    >>> chart_data_uri(status_chart(analysis.episodes))[:22]  # doctest: +SKIP
+    >>> chart_data_uri(result.status_chart())[:22]
     'data:image/png;base64,'
     """
     buffer = io.BytesIO()

@@ -109,6 +109,13 @@ def common_metric_crs(*frames: gpd.GeoDataFrame | gpd.GeoSeries | None, crs: obj
     """The metric CRS for several layers analysed together: ``crs`` if given,
     else one chosen for the union of their extents.
 
+    Parameters
+    ----------
+    *frames : GeoDataFrame, GeoSeries or None
+        The layers to cover together (None is skipped).
+    crs : optional
+        A projected CRS to use instead; a geographic one is refused.
+
     Examples
     --------
     >>> import shapely
@@ -136,6 +143,15 @@ def max_scale_error(crs: CRS, area: Area, *, samples: int = 25) -> float:
     Samples a ``samples`` x ``samples`` grid over the area's bounds and
     returns max |k - 1| over the meridional and parallel scale factors.
 
+    Parameters
+    ----------
+    crs : CRS
+        A projected CRS.
+    area : bounds, GeoDataFrame or GeoSeries
+        The area to sample (lon/lat bounds or a layer).
+    samples : int, default 25
+        Sample points per side of the area.
+
     Examples
     --------
     >>> bounds = (-17.5, 12.6, -7.9, 14.8)
@@ -151,6 +167,13 @@ def max_scale_error(crs: CRS, area: Area, *, samples: int = 25) -> float:
 
 def require_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "this layer") -> None:
     """Refuse geometry operations on a layer whose coordinates are degrees.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame or GeoSeries
+        The layer to check.
+    what : str
+        How the layer is named in the message.
 
     Examples
     --------
@@ -172,6 +195,13 @@ def require_projected(frame: gpd.GeoDataFrame | gpd.GeoSeries, what: str = "this
 def to_metric(frame: gpd.GeoDataFrame, crs: CRS | str | int | None = None) -> gpd.GeoDataFrame:
     """Return a copy of ``frame`` in a metric CRS (chosen for it if not given).
 
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Any layer with a CRS.
+    crs : optional
+        The projected CRS; chosen for the layer (:func:`choose_metric_crs`) when omitted.
+
     Examples
     --------
     >>> import geopandas as gpd, shapely
@@ -192,6 +222,11 @@ def geodesic_length_km(geoms: gpd.GeoSeries | gpd.GeoDataFrame) -> np.ndarray:
     """Length of each line on the WGS 84 ellipsoid, in kilometres.
 
     Vectorised: all vertex pairs go through one ``Geod.inv`` call.
+
+    Parameters
+    ----------
+    geoms : GeoSeries or GeoDataFrame
+        Lines in any CRS (measured on the WGS84 ellipsoid).
 
     Examples
     --------

@@ -96,7 +96,7 @@ def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | No
 
     Examples
     --------
-    >>> diff_builds("out/september", "out/october").table  # doctest: +SKIP
+    >>> diff_builds(september, october).table["kind"].value_counts().to_dict()  # doctest: +SKIP
     """
     old_dir, new_dir = Path(old_dir), Path(new_dir)
     old, new = _read_build(old_dir), _read_build(new_dir)
