@@ -73,7 +73,13 @@ PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "s
             "status_chart.png", "summary.json", "build.log", "brief.html")
 
 def default_project_path() -> Path:
-    """The shipped Mali 2025 project file (installed with geokit: :mod:`geokit.datasets`)."""
+    """The shipped Mali 2025 project file (installed with geokit: :mod:`geokit.datasets`).
+
+    Examples
+    --------
+    >>> default_project_path().name
+    'project.toml'
+    """
     from geokit.datasets import project_path
 
     return project_path("mali_2025")
@@ -96,7 +102,7 @@ def params_from_project(project: Project, **overrides: Any) -> AnalysisParams:
 
     Examples
     --------
-    >>> params_from_project(load_project("layers/mali_2025/project.toml"), radius_km=15).radius_km  # doctest: +SKIP
+    >>> params_from_project(load_project(project_file), radius_km=15).radius_km
     15.0
     """
     given = {k: v for k, v in overrides.items() if v is not None}
@@ -116,6 +122,19 @@ def load_project_layers(project: Project, *, progress: bool = False
     Probable duplicates across incident sources are marked (``counted`` is
     False) by :func:`geokit.incidents.merge_incidents`, not dropped.
     Returns the layers by kind and the lines of the validation log.
+
+    Parameters
+    ----------
+    project : Project
+        From :func:`geokit.project.load_project`.
+    progress : bool, default False
+        Show a progress bar.
+
+    Examples
+    --------
+    >>> layers, log_lines = load_project_layers(load_project(project_file))
+    >>> sorted(layers), log_lines[0].splitlines()[0].split(": ")[-1]
+    (['cities', 'incidents', 'roads'], '4 rows read, 4 kept')
     """
     layers: dict[str, gpd.GeoDataFrame] = {}
     sources: dict[str, list[gpd.GeoDataFrame]] = {}
@@ -199,6 +218,38 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     map's slider steps (see :func:`geokit.maps.corridor_map`); ``people``
     (:func:`geokit.analysis.population_by_region`) is written as population_exposed.csv;
     ``final_folder`` is where the products will end up (messages name it rather than ``stage``).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        :func:`geokit.analysis.analyse`.
+    stage : Path
+        The folder to write into (a build's staging folder).
+    log_lines : list of str
+        The lines of ``build.log`` so far (layer reports, network).
+    project_name : str
+        The title of the map, chart and brief.
+    base : dict, optional
+        The map's base layers (countries, regions, rivers, lakes).
+    sources : list of str, optional
+        Source credits for the map.
+    formats : tuple of str
+        ``"gpkg"`` and optionally ``"geoparquet"``, ``"geojson"``, ``"kml"``.
+    progress : bool, default False
+        Show progress bars.
+    steps : dict, optional
+        The map's slider steps.
+    people : DataFrame, optional
+        :func:`geokit.analysis.population_by_region`.
+    final_folder : Path, optional
+        Where the products will end up.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> names = write_products(result, pathlib.Path(tempfile.mkdtemp()), log_lines=[], project_name="World")
+    >>> names[-3:]
+    ['status_chart.png', 'summary.json', 'build.log']
     """
     names = []
     episodes = _episode_table(analysis)
@@ -342,7 +393,9 @@ def build_project(
 
     Examples
     --------
-    >>> build_project("layers/mali_2025/project.toml", "out/doc", overwrite=True)  # doctest: +SKIP
+    >>> written = build_project(project_file, out / "doc", start="2025-09-01", end="2025-09-30")
+    >>> sorted(p.name for p in written)[:3]
+    ['brief.html', 'build.log', 'incident_density.tif']
     """
     unknown = set(formats) - set(FORMATS)
     if unknown:
@@ -375,9 +428,24 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
     """Every corridor's episodes over a project's window: ``geokit timeline`` and
     the ``status_timeline.csv`` of a build, without writing anything.
 
+    Parameters
+    ----------
+    project_path : path
+        The TOML project file.
+    start, end : str, optional
+        Override the project's window.
+    allow_outside : bool, default False
+        Allow layer paths outside the project folder.
+    progress : bool, default False
+        Show progress bars.
+    overrides : mapping, optional
+        Analysis parameters that replace the project file's.
+
     Examples
     --------
-    >>> project_timeline("layers/mali_2025/project.toml", start="2025-09-01", end="2025-11-30")  # doctest: +SKIP
+    >>> t = project_timeline(project_file, start="2025-09-01", end="2025-11-30")
+    >>> t[["status", "start", "days"]].astype(str).values.tolist()
+    [['open', '2025-09-01', '12'], ['blockaded', '2025-09-13', '30'], ['at_risk', '2025-10-13', '49']]
     """
     project = load_project(project_path, allow_outside=allow_outside)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
@@ -547,6 +615,25 @@ def build_batch(
     window's incidents and corridor status) and an ``index.html``.
 
     The network is built once and reused for every window.
+
+    Parameters
+    ----------
+    project_path : path
+        The TOML project file.
+    out_dir : path
+        The batch's folder (replaced whole: it must be new, empty or an earlier geokit build with ``overwrite``).
+    every : str
+        The windows' step: ``7d``, ``2W``, ``1M`` (:func:`geokit.timeline.windows`).
+    start, end : str, optional
+        Override the project's window.
+    overwrite, allow_outside, boundaries, formats, progress, overrides
+        As for :func:`build_project`.
+
+    Examples
+    --------
+    >>> written = build_batch(project_file, out / "monthly", every="1M", start="2025-09-01", end="2025-10-31")
+    >>> sorted({p.parent.name for p in written if p.parent.name != "monthly"})
+    ['2025-09-01_2025-09-30', '2025-10-01_2025-10-31']
     """
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)

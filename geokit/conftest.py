@@ -44,9 +44,52 @@ def _example_world() -> dict:
             "gpd": gpd, "shapely": shapely}
 
 
+_PROJECT = """
+[project]
+name = "Example world"
+[layers]
+roads = "roads.geojson"
+cities = "cities.geojson"
+incidents = "incidents.csv"
+[[corridors]]
+name = "Kayes-Bamako"
+origin = "Kayes"
+destination = "Bamako"
+[analysis]
+start = "2025-09-01"
+end = "2025-09-30"
+"""
+
+
+@pytest.fixture(scope="session")
+def _example_builds(_example_world: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The world as a project file, and its builds of September and October 2025."""
+    from geokit.build import build_project
+
+    folder = tmp_path_factory.mktemp("example_world")
+    _example_world["roads"].to_file(folder / "roads.geojson", driver="GeoJSON")
+    _example_world["towns"].to_file(folder / "cities.geojson", driver="GeoJSON")
+    inc = _example_world["incidents"]
+    pd.DataFrame({"event_id": inc["event_id"], "event_date": inc["date"].dt.strftime("%Y-%m-%d"),
+                  "event_type": inc["event_type"], "sub_event_type": inc["sub_event_type"],
+                  "geo_precision": inc["geo_precision"], "latitude": inc.geometry.y,
+                  "longitude": inc.geometry.x}).to_csv(folder / "incidents.csv", index=False)
+    (folder / "project.toml").write_text(_PROJECT, encoding="utf-8")
+    september, october = folder / "out" / "september", folder / "out" / "october"
+    build_project(folder / "project.toml", september)
+    build_project(folder / "project.toml", october, start="2025-10-01", end="2025-10-31")
+    return {"project_file": folder / "project.toml", "september": september, "october": october,
+            "out": folder / "out"}
+
+
 @pytest.fixture(autouse=True)
-def _doctest_world(request, doctest_namespace) -> None:
+def _doctest_world(request: pytest.FixtureRequest, doctest_namespace: dict) -> None:
     """Only doctests that name the world build it (once per session)."""
-    if isinstance(request.node, pytest.DoctestItem) and any(
-            name in request.node.dtest.docstring or "" for name in ("network", "segments", "result", "specs", "roads", "incidents", "towns", "grid")):
+    if not isinstance(request.node, pytest.DoctestItem):
+        return
+    text = request.node.dtest.docstring or ""
+    if any(name in text for name in ("network", "segments", "result", "specs", "roads", "incidents", "towns",
+                                     "grid")):
         doctest_namespace.update(request.getfixturevalue("_example_world"))
+    if any(name in text for name in ("project_file", "september", "october", "out /")):
+        doctest_namespace.update(request.getfixturevalue("_example_builds"))

@@ -33,7 +33,13 @@ _COLUMNS = ["kind", "id", "name", "old", "new", "detail"]
 
 @dataclass(frozen=True)
 class Changes:
-    """Changes between two builds, one row each (see module docstring)."""
+    """Changes between two builds, one row each (see module docstring).
+
+    Examples
+    --------
+    >>> print(diff_builds(september, october).markdown().splitlines()[0])  # doctest: +ELLIPSIS
+    # Changes ...
+    """
 
     table: pd.DataFrame
     old: str
@@ -94,9 +100,18 @@ def _read_build(folder: Path) -> dict[str, pd.DataFrame]:
 def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | None = None) -> Changes:
     """Compare two build folders (``new_label`` names the new one in the report).
 
+    Parameters
+    ----------
+    old_dir, new_dir : str or Path
+        Two build folders (``summary.csv`` and ``layers.gpkg`` each).
+    new_label : str, optional
+        How the new build is named in the report (its final folder, when it is compared from staging).
+
     Examples
     --------
-    >>> diff_builds(september, october).table["kind"].value_counts().to_dict()  # doctest: +SKIP
+    >>> changes = diff_builds(september, october)
+    >>> changes.table.loc[changes.table["kind"] == "corridor", ["name", "old", "new"]].values.tolist()
+    [['Kayes-Bamako', 'blockaded', 'at_risk']]
     """
     old_dir, new_dir = Path(old_dir), Path(new_dir)
     old, new = _read_build(old_dir), _read_build(new_dir)
@@ -192,7 +207,21 @@ def _road_name(r: pd.Series) -> str:
 
 
 def write_changes(changes: Changes, folder: str | Path) -> list[Path]:
-    """Write ``changes.md`` and ``changes.csv`` into ``folder`` (atomically)."""
+    """Write ``changes.md`` and ``changes.csv`` into ``folder`` (atomically).
+
+    Parameters
+    ----------
+    changes : Changes
+        :func:`diff_builds`.
+    folder : str or Path
+        Where to write.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> [p.name for p in write_changes(diff_builds(september, october), tempfile.mkdtemp())]
+    ['changes.csv', 'changes.md']
+    """
     folder = Path(folder)
     with atomic_path(folder / "changes.csv") as tmp:
         csv_safe(changes.table).to_csv(tmp, index=False, lineterminator="\n")

@@ -12,8 +12,9 @@ problem found (see :mod:`geokit.validate`).
 Examples
 --------
 >>> import geokit
->>> cities = geokit.read_cities("layers/mali_2025/cities.geojson")  # doctest: +SKIP
->>> cities[["name", "population", "country"]].head(1)  # doctest: +SKIP
+>>> cities = geokit.read_cities("layers/mali_2025/cities.geojson")
+>>> cities.loc[cities["name"] == "Bamako", ["population", "country"]].values.tolist()  # doctest: +ELLIPSIS
+[[..., 'MLI']]
 """
 
 from __future__ import annotations

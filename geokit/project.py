@@ -53,7 +53,14 @@ _CORRIDOR_KEYS = {"name", "origin", "destination", "via"}
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """One layer source: a path and how to read it."""
+    """One layer source: a path and how to read it.
+
+    Examples
+    --------
+    >>> spec = load_project("layers/mali_2025/project.toml").layers["incidents"][0]
+    >>> spec.path.name, spec.read_kwargs()["encoding"]
+    ('incidents.csv', None)
+    """
 
     kind: str
     path: Path
@@ -71,7 +78,14 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class Project:
-    """A parsed, checked project file."""
+    """A parsed, checked project file.
+
+    Examples
+    --------
+    >>> p = load_project("layers/mali_2025/project.toml")
+    >>> p.name, len(p.corridors), p.params.rules.blockade_days
+    ('Mali fuel blockade 2025', 6, 30)
+    """
 
     path: Path
     name: str
@@ -102,9 +116,9 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
 
     Examples
     --------
-    >>> p = load_project("layers/mali_2025/project.toml")  # doctest: +SKIP
-    >>> p.corridors[0].name  # doctest: +SKIP
-    'Dakar-Bamako'
+    >>> p = load_project("layers/mali_2025/project.toml")
+    >>> p.corridors[0].name, p.params.radius_km
+    ('Dakar-Bamako', 10.0)
     """
     path = Path(path)
     if not path.is_file():
