@@ -572,7 +572,10 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
 
     Examples
     --------
-    >>> population_by_region(result, regions, "population_gpw4_2020_30min.tif")  # doctest: +SKIP
+    >>> kayes = gpd.GeoDataFrame({"name": ["Kayes"]}, crs=4326, geometry=[shapely.box(-12.3, 13.0, -8.5, 15.5)])
+    >>> people = population_by_region(result, kayes, "layers/mali_2025/population_gpw4_2020_30min.tif")
+    >>> people.columns.tolist()[:3]
+    ['region', 'towns_exposed', 'town_population_exposed']
     """
     from geokit.raster import population_by_area
 

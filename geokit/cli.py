@@ -69,7 +69,14 @@ def _analysis_overrides(args: argparse.Namespace) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``geokit`` command."""
+    """The argument parser of the ``geokit`` command.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["build", "project.toml", "--out", "out/x", "--radius-km", "20"])
+    >>> args.command, args.out, args.radius_km
+    ('build', 'out/x', 20.0)
+    """
     parser = argparse.ArgumentParser(
         prog="geokit",
         description="Conflict mapping along transport corridors.",
@@ -315,7 +322,21 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``geokit`` command; return its exit status."""
+    """Run the ``geokit`` command; return its exit status.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments after ``geokit``; ``sys.argv[1:]`` when omitted.
+
+    Examples
+    --------
+    >>> main(["validate", "layers/mali_2025/border_crossings.geojson", "--kind", "crossings", "-q"])
+    ... # doctest: +ELLIPSIS
+    layers/mali_2025/border_crossings.geojson (crossings): 5 rows read, 5 kept
+      OK: no problems found.
+    0
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     verbose = int(args.verbose or 0)

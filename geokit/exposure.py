@@ -119,6 +119,13 @@ class StatusRules:
 def blockade_relevant(incidents: pd.DataFrame, rules: StatusRules | None = None) -> np.ndarray:
     """Which incidents the rules count towards a blockade.
 
+    Parameters
+    ----------
+    incidents : DataFrame
+        Incidents with the rules' ``text_columns``.
+    rules : StatusRules, optional
+        The patterns; the defaults when omitted.
+
     Examples
     --------
     >>> frame = pd.DataFrame({"event_type": ["Battles", "Explosions/Remote violence", "Protests"],
@@ -186,6 +193,15 @@ def incident_pairs_within(
     """(target, incident) index pairs where incident i lies within radius_m[i] of the target.
 
     One STRtree query per distinct radius (usually one or two).
+
+    Parameters
+    ----------
+    targets : ndarray of geometries
+        Segments or places, in a metric CRS.
+    points : ndarray of Points
+        Incidents, in the same CRS.
+    radius_m : ndarray of float
+        Each incident's reach in metres.
 
     Examples
     --------
@@ -617,6 +633,27 @@ def place_exposure(
     ``engine="dask"`` counts the incidents within the radius on spatial
     partitions of the places (as :func:`road_exposure` does); the nearest
     incident, which may lie anywhere, is found in memory.
+
+    Parameters
+    ----------
+    places : GeoDataFrame
+        Cities or crossings (:func:`geokit.read_cities`, :func:`geokit.read_crossings`).
+    incidents : GeoDataFrame
+        Incidents with ``date``.
+    radius_km : float
+        How far an incident reaches a place.
+    start, end : date-like, optional
+        The window, both days included.
+    zones : GeoDataFrame, optional
+        :func:`exposure_zones`; ``in_zone`` tests them when given.
+    imprecise_radius_km : float
+        The reach of area-located incidents.
+    crs : optional
+        The metric CRS to work in; chosen for the layers when omitted.
+    engine : {"memory", "dask"}
+        Where the counting runs.
+    npartitions : int, optional
+        Spatial partitions for the dask engine.
 
     Returns
     -------

@@ -182,6 +182,15 @@ def validate_layer(
     ``report.ok``. A file that cannot be opened at all still raises
     :class:`~geokit.InputError`.
 
+    Parameters
+    ----------
+    source : str, Path or GeoDataFrame
+        A file, or a frame in memory (not modified).
+    kind : str
+        The layer kind (:data:`geokit.schema.LAYER_KINDS`).
+    layer, columns, crs, strict, date_format, encoding, road_classes, bounds
+        As for :func:`load_layer`.
+
     Examples
     --------
     >>> import geopandas as gpd, shapely
@@ -446,6 +455,11 @@ def guess_kind(frame: gpd.GeoDataFrame) -> LayerKind:
     Lines are roads, polygons boundaries; points are incidents when they have
     a date column or a recognised incident layout, cities when they have a
     population or place column, otherwise crossings.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        A layer as read.
 
     Examples
     --------

@@ -132,7 +132,8 @@ def offline_page(m: folium.Map, *, tiles: bool = False) -> str:
 
     Examples
     --------
-    >>> "<script src=\"http" in offline_page(corridor_map(result))  # doctest: +SKIP
+    >>> from geokit.maps import corridor_map
+    >>> "<script src='http" in offline_page(corridor_map(result)).replace('"', "'")  # every asset inlined
     False
     """
     target = m if tiles else _without_tiles(m)
@@ -165,7 +166,11 @@ def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb:
 
     Examples
     --------
-    >>> save_html(corridor_map(result), "out/map.html")  # doctest: +SKIP
+    >>> import tempfile, pathlib
+    >>> from geokit.maps import corridor_map
+    >>> path = save_html(corridor_map(result), pathlib.Path(tempfile.mkdtemp()) / "map.html")
+    >>> path.stat().st_size > 100_000
+    True
     """
     page = offline_page(m) if offline else m.get_root().render()
     out = Path(path)

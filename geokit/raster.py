@@ -270,7 +270,10 @@ def population_within(
 
     Examples
     --------
-    >>> population_within("worldpop.tif", zones)  # doctest: +SKIP
+    >>> people = population_within("layers/mali_2025/population_gpw4_2020_30min.tif", result.zones,
+    ...                            weighting="area")
+    >>> len(people) == len(result.zones), bool(people.iloc[0] > 0)
+    (True, True)
     """
     path = Path(raster)
     if not path.is_file():

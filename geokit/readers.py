@@ -57,7 +57,22 @@ MAX_FILE_SHARE_OF_RAM = 0.25
 
 
 def check_size(path: Path, *, limit_bytes: int | None = None) -> None:
-    """Refuse a file too large to read whole on this machine, with what to do instead."""
+    """Refuse a file too large to read whole on this machine, with what to do instead.
+
+    Parameters
+    ----------
+    path : Path
+        A file or a folder (a Shapefile's folder, a FileGDB).
+    limit_bytes : int, optional
+        The largest size accepted; a quarter of the machine's memory by default.
+
+    Examples
+    --------
+    >>> check_size(Path("layers/mali_2025/roads.geojson"), limit_bytes=1000)
+    Traceback (most recent call last):
+    ...
+    geokit._errors.InputError: layers/mali_2025/roads.geojson is 0.0 GB, more than geokit reads whole ...
+    """
     if path.is_dir():
         size = sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
     else:
@@ -70,10 +85,20 @@ def check_size(path: Path, *, limit_bytes: int | None = None) -> None:
             "(ogr2ogr -spat ..., or osmium extract for .osm.pbf), or split it by country")
 
 
-# --- reading files ---------------------------------------------------------
-
 
 def is_osm(path: Path) -> bool:
+    """True for an OpenStreetMap extract (``.osm``, ``.osm.pbf``): read with GDAL's OSM driver.
+
+    Parameters
+    ----------
+    path : Path
+        A file name.
+
+    Examples
+    --------
+    >>> is_osm(Path("mali-latest.osm.pbf")), is_osm(Path("roads.geojson"))
+    (True, False)
+    """
     name = path.name.lower()
     return name.endswith(".osm") or name.endswith(".osm.pbf") or name.endswith(".pbf")
 

@@ -21,6 +21,11 @@ __all__ = ["cut_lines", "split_roads", "explode_lines"]
 def explode_lines(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """One LineString per row; ``road_index`` and ``part`` name where it came from.
 
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Lines or multi-lines in any CRS.
+
     Examples
     --------
     >>> import shapely
