@@ -133,6 +133,55 @@ def test_the_reach_of_area_located_incidents_has_one_home():
         AnalysisParams(imprecise_radius_km=30, rules=StatusRules(imprecise_radius_km=40))
 
 
+#: The flow of data, upstream first: a module imports only from its own level or upstream (issue #17).
+FLOW = [
+    {"_errors", "_check", "escape", "palette", "schema", "formats"},
+    {"readers", "validate", "crs", "_io"},
+    {"layers", "incidents", "segments"},
+    {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
+    {"analysis"},
+    {"maps", "offline", "chart", "brief", "styles", "diff"},
+    {"project", "datasets"},
+    {"build"},
+    {"cli", "__init__", "__main__"},
+]
+
+
+#: Imports downstream allowed on purpose: Analysis.status_chart() draws its own chart in a notebook (a lazy
+#: import inside the method; the analysis itself never depends on it).
+_DISPLAY = {("analysis", "chart")}
+
+
+def _runtime_imports(tree):
+    """geokit modules imported at run time (anything under ``if TYPE_CHECKING:`` is left out)."""
+    import ast
+
+    skip = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            skip |= {id(n) for n in ast.walk(node)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and id(node) not in skip and (node.module or "").startswith("geokit"):
+            if node.module == "geokit" and {a.name for a in node.names} == {"__version__"}:
+                continue  # the version string, not the package's API
+            yield node.module.split(".")[1] if "." in node.module else "__init__"
+
+
+def test_no_module_imports_downstream():
+    import ast
+
+    from conftest import ROOT
+
+    level = {name: i for i, names in enumerate(FLOW) for name in names}
+    for path in sorted((ROOT / "geokit").glob("*.py")):
+        if path.stem == "conftest":
+            continue
+        assert path.stem in level, f"{path.stem} has no place in FLOW"
+        for imported in _runtime_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if imported in level and path.stem not in ("__init__",) and (path.stem, imported) not in _DISPLAY:
+                assert level[imported] <= level[path.stem], f"{path.stem} imports {imported}, downstream of it"
+
+
 def test_analysis_and_corridors_never_import_the_project_file_module():
     """Issue #17: data flows one way; the corridor model lives in geokit.corridors."""
     import ast
