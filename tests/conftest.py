@@ -23,6 +23,38 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+# --- a small project on the shipped layers ---------------------------------------------------------------
+
+#: One corridor (Kayes-Bamako) over September 2025, on a copy of the shipped Mali layers.
+KAYES_PROJECT = """
+[project]
+name = "test"
+[layers]
+roads = "roads.geojson"
+cities = "cities.geojson"
+incidents = "incidents.csv"
+[[corridors]]
+name = "K"
+origin = "Kayes"
+destination = "Bamako"
+[analysis]
+start = "2025-09-01"
+end = "2025-09-30"
+radius_km = 10
+"""
+
+
+def copy_mali_layers(folder: Path, *, text: str | None = None) -> Path:
+    """Copy the shipped roads, towns, crossings and incidents into ``folder``; with ``text``, write it as
+    ``project.toml`` there and return its path (else the folder)."""
+    for name in ("roads.geojson", "cities.geojson", "border_crossings.geojson", "incidents.csv"):
+        shutil.copy(MALI / name, folder / name)
+    if text is None:
+        return folder
+    (folder / "project.toml").write_text(text, encoding="utf-8")
+    return folder / "project.toml"
+
+
 # --- a real browser -----------------------------------------------------------------------------
 
 #: JavaScript expression for the page's Leaflet map object (folium names it map_<id>).

@@ -2,7 +2,6 @@
 
 import hashlib
 import re
-import shutil
 import subprocess
 import sys
 
@@ -12,7 +11,7 @@ import pyogrio
 import pytest
 import rasterio
 
-from conftest import MALI
+from conftest import KAYES_PROJECT, MALI, copy_mali_layers
 
 
 LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "exposure_zones", "cities", "crossings",
@@ -95,27 +94,10 @@ def test_window_override_changes_the_result(tmp_path):
 
 
 def _project(tmp_path, text):
-    for name in ("roads.geojson", "cities.geojson", "border_crossings.geojson", "incidents.csv"):
-        shutil.copy(MALI / name, tmp_path / name)
-    path = tmp_path / "project.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    return copy_mali_layers(tmp_path, text=text)
 
 
-GOOD = """
-[project]
-name = "test"
-[layers]
-roads = "roads.geojson"
-cities = "cities.geojson"
-incidents = "incidents.csv"
-[[corridors]]
-name = "K"
-origin = "Kayes"
-destination = "Bamako"
-[analysis]
-radius_km = 10
-"""
+GOOD = KAYES_PROJECT
 
 
 @pytest.mark.parametrize("broken,message", [

@@ -13,29 +13,12 @@ import sys
 import pandas as pd
 import pytest
 
-from conftest import MALI
+from conftest import KAYES_PROJECT, copy_mali_layers
 
 import geokit.build
 from geokit import GeokitError
 from geokit._io import MANIFEST
 from geokit.build import build_project
-
-GOOD = """
-[project]
-name = "test"
-[layers]
-roads = "roads.geojson"
-cities = "cities.geojson"
-incidents = "incidents.csv"
-[[corridors]]
-name = "K"
-origin = "Kayes"
-destination = "Bamako"
-[analysis]
-start = "2025-09-01"
-end = "2025-09-30"
-"""
-
 
 def _cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "geokit", *args], capture_output=True, text=True, env=env)
@@ -43,11 +26,7 @@ def _cli(*args, env=None):
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("project")
-    for name in ("roads.geojson", "cities.geojson", "incidents.csv"):
-        shutil.copy(MALI / name, folder / name)
-    (folder / "project.toml").write_text(GOOD, encoding="utf-8")
-    return folder / "project.toml"
+    return copy_mali_layers(tmp_path_factory.mktemp("project"), text=KAYES_PROJECT)
 
 
 @pytest.fixture(scope="module")

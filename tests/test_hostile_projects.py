@@ -3,7 +3,6 @@ and reported, never a traceback or a silent wrong answer. Run with -s for the co
 
 import json
 import re
-import shutil
 import time
 
 import geopandas as gpd
@@ -12,7 +11,7 @@ import pandas as pd
 import pytest
 import shapely
 
-from conftest import MALI
+from conftest import KAYES_PROJECT, copy_mali_layers
 
 import geokit
 import geokit.exposure
@@ -21,29 +20,12 @@ from geokit import InputError, load_layer
 from geokit.cli import main
 from geokit.network import build_network
 
-GOOD = """
-[project]
-name = "test"
-[layers]
-roads = "roads.geojson"
-cities = "cities.geojson"
-incidents = "incidents.csv"
-[[corridors]]
-name = "K"
-origin = "Kayes"
-destination = "Bamako"
-[analysis]
-start = "2025-09-01"
-end = "2025-09-30"
-radius_km = 10
-"""
+GOOD = KAYES_PROJECT
 
 
 @pytest.fixture
 def folder(tmp_path):
-    for name in ("roads.geojson", "cities.geojson", "incidents.csv"):
-        shutil.copy(MALI / name, tmp_path / name)
-    return tmp_path
+    return copy_mali_layers(tmp_path)
 
 
 def _run(folder, capsys, text, *extra):
