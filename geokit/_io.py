@@ -192,11 +192,35 @@ def staged_folder(out: Path) -> Iterator[Path]:
         else:
             os.rename(stage, out)
         pause_point("swapped")
-    except OSError as exc:
-        raise GeokitError(f"could not write the products of {out}: {exc.strerror or exc} "
-                          f"({exc.filename or out}); the previous products, if any, are unchanged") from None
+    except _WRITE_ERRORS as exc:
+        raise GeokitError(f"could not write the products of {out}: {_why(exc, stage)}; the previous products, "
+                          "if any, are unchanged") from None
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+def _write_errors() -> tuple[type[BaseException], ...]:
+    """What writing a product raises when the disk or the folder fails: OSError from Python, and the
+    errors GDAL's writers raise instead (a full disk fails a GeoPackage's commit as a DataSourceError)."""
+    from pyogrio.errors import DataLayerError, DataSourceError
+    from rasterio.errors import RasterioIOError
+
+    return (OSError, DataSourceError, DataLayerError, RasterioIOError)
+
+
+_WRITE_ERRORS = _write_errors()
+
+
+def _why(exc: BaseException, stage: Path) -> str:
+    """The reason of a failed write, saying when the disk is full (GDAL does not)."""
+    reason = (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)).strip() or type(exc).__name__
+    if isinstance(exc, OSError) and exc.filename:
+        reason += f" ({exc.filename})"
+    with contextlib.suppress(OSError):
+        free = shutil.disk_usage(stage.parent).free
+        if free < 50 * 2**20 and "space" not in reason:
+            reason += f"; the disk has {free / 2**20:.1f} MB free: it is full"
+    return reason
 
 
 def _exchange(a: Path, b: Path) -> None:

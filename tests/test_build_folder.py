@@ -157,3 +157,42 @@ def test_a_folder_that_cannot_be_written_is_a_clear_error(project, tmp_path, mon
     monkeypatch.setattr(tempfile, "mkdtemp", denied)
     with pytest.raises(GeokitError, match=f"cannot write into {tmp_path}: Permission denied; choose an --out"):
         build_project(project, tmp_path / "out")
+
+
+def test_a_full_disk_keeps_the_previous_build_and_says_so(project, september, tmp_path):
+    """On a real file system that fills up (a small tmpfs; needs the right to mount, as in CI's container)."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (not root)")
+    try:
+        out = disk / "out"
+        shutil.copytree(september, out)
+        before = _snapshot(out)
+        free = shutil.disk_usage(disk).free
+        (disk / "filler").write_bytes(b"\0" * (free - 512 * 1024))  # leave half a megabyte
+        done = _cli("build", str(project), "--out", str(out), "--overwrite", "-q", "--start", "2025-10-01",
+                    "--end", "2025-10-31")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"could not write the products of {out}" in done.stderr
+        assert "MB free: it is full; the previous products, if any, are unchanged" in done.stderr
+        assert _snapshot(out) == before
+        assert sorted(p.name for p in disk.iterdir() if p.name.startswith(".out.geokit")) == [".out.geokit-lock"]
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_a_read_only_folder_is_a_clear_error_before_the_analysis(project, tmp_path):
+    disk = tmp_path / "ro"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a read-only tmpfs here (not root)")
+    try:
+        done = _cli("build", str(project), "--out", str(disk / "out"), "-q")
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert f"cannot write into {disk}: Read-only file system; choose an --out folder you can write to" \
+            in done.stderr
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
