@@ -296,7 +296,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     bar.update(1)
     bar.set_description("offline map")
     figure = corridor_map(analysis, base=base, density=density, title=project_name,
-                          sources=sources or [], steps=steps)
+                          sources=sources or [], steps=steps, tiles=False)  # offline: no tiles to strip
     save_html(figure, stage / "map.html", offline=True, final_path=(final_folder or stage) / "map.html")
     names.append("map.html")
     bar.update(1)
@@ -726,5 +726,5 @@ def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysi
     from geokit.offline import save_html
 
     figure = corridor_map(whole, base=base, title=f"{project.name}: corridor status by window",
-                          sources=sources, steps=steps)
+                          sources=sources, steps=steps, tiles=False)
     save_html(figure, path, offline=True, final_path=final_path)
