@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/zones_scale.py --size quick
 	$(BIN)/python benchmarks/timeline_scale.py --size quick
 	$(BIN)/python benchmarks/map_scale.py --segments 20000 --incidents 2000
+	$(BIN)/python benchmarks/build_scale.py --incidents 10000 30000
 
 bench-full: $(VENV)/.installed-bench
 	bash .ci/install-postgis
@@ -53,6 +54,7 @@ bench-full: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/zones_scale.py --size full
 	$(BIN)/python benchmarks/timeline_scale.py --size full
 	$(BIN)/python benchmarks/map_scale.py --segments 100000 --incidents 5000
+	$(BIN)/python benchmarks/build_scale.py --incidents 10000 30000 100000
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -252,6 +253,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     ['status_chart.png', 'summary.json', 'build.log']
     """
     names = []
+    clock = _Stopwatch()
     episodes = _episode_table(analysis)
     episode_layer = None
     if not episodes.empty:
@@ -285,11 +287,13 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
             names.append(f"{name}.kml")
     write_qgis_styles(gpkg)
     names.append("layers.gpkg")
+    clock.lap("layers" + "".join(f" + {f}" for f in formats if f != "gpkg"))
     bar = tqdm(total=3, desc="density raster", disable=not progress, unit="step")
     density = incident_density(analysis.incidents, cell_km=analysis.params.cell_km,
                                bandwidth_km=analysis.params.bandwidth_km, path=stage / "incident_density.tif",
                                crs=analysis.network.crs, extent=analysis.network.edges)
     names.append("incident_density.tif")
+    clock.lap("density raster")
     from geokit.maps import corridor_map
     from geokit.offline import save_html
 
@@ -299,6 +303,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
                           sources=sources or [], steps=steps, tiles=False)  # offline: no tiles to strip
     save_html(figure, stage / "map.html", offline=True, final_path=(final_folder or stage) / "map.html")
     names.append("map.html")
+    clock.lap("map")
     bar.update(1)
     bar.set_description("summary")
     table = _summary_table(analysis)
@@ -342,7 +347,8 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     (stage / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
     names.append("summary.json")
-    (stage / "build.log").write_text("\n".join(log_lines) + "\n", encoding="utf-8")
+    clock.lap("tables and chart")
+    (stage / "build.log").write_text("\n".join([*log_lines, clock.line()]) + "\n", encoding="utf-8")
     names.append("build.log")
     bar.update(1)
     bar.close()
@@ -406,14 +412,19 @@ def build_project(
     _check_pdf(pdf)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     with build_lock(out):
+        clock = _Stopwatch()
         layers, log_lines = load_project_layers(project, progress=progress)
         if "roads" not in layers or "incidents" not in layers:
             raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
         check_build_fits(layers["roads"], layers["incidents"], params)
         base, sources = _map_base(project, layers, boundaries, log_lines)
+        clock.lap("loading layers")
         analysis = _analyse(project, layers, params, progress=progress)
         log_lines += _network_log(analysis, params)
+        clock.lap("analysis")
         steps = _month_steps(project, layers, analysis)
+        clock.lap("monthly map steps")
+        log_lines.append(clock.line())
         with staged_folder(out) as stage:
             names = _write_build(stage, analysis, log_lines=log_lines, project=project, base=base,
                                  sources=sources, formats=formats, progress=progress, steps=steps, pdf=pdf,
@@ -455,6 +466,23 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
     if not project.corridors:
         raise ProjectError(f"{project.path}: a timeline needs at least one [[corridors]] table")
     return _episode_table(_analyse(project, layers, params, progress=progress))
+
+
+class _Stopwatch:
+    """Seconds spent in each stage of a build, for build.log (``timings (s): ...``) and the benchmarks."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = now - self._last
+        self._last = now
+        log.debug("%s: %.2f s", stage, self.laps[stage])
+
+    def line(self) -> str:
+        return "timings (s): " + ", ".join(f"{k} {v:.2f}" for k, v in self.laps.items())
 
 
 def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dict, sources: list[str],
