@@ -863,7 +863,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     all_only = ", ".join(g.get_name() for g in only_in_all)
     labels = "[" + ", ".join(js_string(p) for p in ["all", *periods]) + "]"
     name = m.get_name()
-    box = (f"<div id='geokit-slider' style='position:fixed;bottom:30px;left:10px;z-index:1000;background:#fff;"
+    box = (f"<div id='geokit-slider' style='position:fixed;bottom:62px;left:10px;z-index:1000;background:#fff;"
            f"padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
            f"{html_text(label)}: <b id='geokit-slider-label'>all</b><br>"
            f"<input id='geokit-slider-input' type='range' min='0' max='{len(periods)}' value='0' step='1' "
