@@ -229,3 +229,18 @@ def test_risk_score_and_count_thresholds_are_pinned(straight_road):
                           end="2025-09-30", rules=StatusRules(blockade_min_incidents=2, at_risk_min_incidents=4),
                           crs=UTM)
     assert three.loc[2, "status"] == "open"  # 3 incidents reach it, fewer than 4
+
+
+def test_zones_dissolved_on_threads_equal_the_plain_union(monkeypatch):
+    import geokit.exposure as exposure
+
+    rng = np.random.default_rng(3)
+    xy = rng.normal(0, 30_000, (400, 2)) + [500_000, 1_400_000]
+    inc = gpd.GeoDataFrame({"date": [pd.Timestamp("2025-09-14")] * 400, "event_type": "Battles"}, crs=UTM,
+                           geometry=gpd.points_from_xy(xy[:, 0], xy[:, 1]))
+    plain = exposure_zones(inc, radius_km=5, crs=UTM)
+    monkeypatch.setattr(exposure, "_PARALLEL_UNION_FROM", 10)  # take the threaded path
+    threaded = exposure_zones(inc, radius_km=5, crs=UTM)
+    assert len(threaded) == len(plain) > 1
+    assert threaded["n_incidents"].tolist() == plain["n_incidents"].tolist()
+    assert threaded["area_km2"].to_numpy() == pytest.approx(plain["area_km2"].to_numpy(), rel=1e-9)
