@@ -7,7 +7,6 @@ call get the same message (the caller adds where the value came from).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 import os
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from typing import Any
 
 from geokit._errors import InputError
 
-__all__ = ["number", "whole_number", "names", "date", "physical_memory_bytes"]
+__all__ = ["number", "whole_number", "names", "physical_memory_bytes", "YEARS"]
 
 
 def number(name: str, value: Any, *, low: float, high: float, unit: str = "", low_open: bool = True) -> float:
@@ -73,28 +72,8 @@ def names(name: str, value: Any, *, example: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-#: Years a date of an analysis window or an incident may fall in.
+#: Years a date of an analysis window or an incident may fall in (earlier or later is a typo).
 YEARS = (1900, 2100)
-
-
-def date(name: str, value: Any) -> dt.date:
-    """A calendar date given as ``YYYY-MM-DD`` (or a date), in the years :data:`YEARS`.
-
-    Examples
-    --------
-    >>> date("start", "2025-09-01")
-    datetime.date(2025, 9, 1)
-    """
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if not isinstance(value, dt.date):
-        try:
-            value = dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            raise InputError(f"{name} = {value!r} is not a date written YYYY-MM-DD, e.g. 2025-09-01") from None
-    if not YEARS[0] <= value.year <= YEARS[1]:
-        raise InputError(f"{name} = {value} lies outside the years {YEARS[0]}-{YEARS[1]}; check the year")
-    return value
 
 
 def physical_memory_bytes() -> int:

@@ -22,7 +22,7 @@ from typing import Any
 from geokit._errors import GeokitError
 
 __all__ = ["atomic_path", "build_lock", "staged_folder", "check_out_folder", "foreign_files", "write_manifest",
-           "MANIFEST"]
+           "MANIFEST", "PRODUCTS", "OPTIONAL_PRODUCTS"]
 
 
 @contextlib.contextmanager
@@ -60,11 +60,18 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 #: The file that marks a folder as a geokit build: every product's size and SHA-256, written last.
 MANIFEST = "geokit-build.json"
 
-#: Names geokit writes into a build folder (older builds have no manifest: they are recognised by these).
-_PRODUCT_NAME = re.compile(
-    r"(layers\.gpkg|incident_density\.tif|map\.html|summary\.(csv|json)|status_timeline\.csv|status_chart\.png"
-    r"|build\.log|brief\.(html|pdf)|population_exposed\.csv|changes\.(csv|md)|timeline\.csv|timeline_map\.html"
-    r"|index\.html|[a-z_]+\.(parquet|geojson|kml)|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2})")
+#: Files every build writes.
+PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
+            "status_chart.png", "summary.json", "build.log", "brief.html")
+#: Files some builds write (population by region, the PDF brief, changes against the previous build), and
+#: those a batch writes beside its window folders.
+OPTIONAL_PRODUCTS = ("population_exposed.csv", "brief.pdf", "changes.csv", "changes.md", "timeline.csv",
+                     "timeline_map.html", "index.html")
+
+#: Names geokit writes into a build folder (older builds have no manifest: they are recognised by these):
+#: the products, layers in the --format formats, and a batch's window folders.
+_PRODUCT_NAME = re.compile("|".join(map(re.escape, PRODUCTS + OPTIONAL_PRODUCTS))
+                           + r"|[a-z_]+\.(parquet|geojson|kml)|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}")
 
 
 def foreign_files(folder: Path) -> list[str]:
@@ -127,8 +134,7 @@ def build_lock(out: Path) -> Iterator[None]:
         out.parent.mkdir(parents=True, exist_ok=True)
         handle = open(out.parent / _hidden(out, "lock"), "a+", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
-        raise GeokitError(f"cannot write into {out.parent}: {exc.strerror}; choose an --out folder you can write "
-                          "to") from None
+        raise _cannot_write(out.parent, exc) from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -181,8 +187,8 @@ def staged_folder(out: Path) -> Iterator[Path]:
     try:
         stage = Path(tempfile.mkdtemp(prefix=_hidden(out, "stage-"), dir=out.parent))
     except OSError as exc:
-        raise GeokitError(f"cannot write into {out.parent}: {exc.strerror}; choose an --out folder you can write "
-                          "to") from None
+        raise _cannot_write(out.parent, exc) from None
+    write_errors = _write_errors()
     try:
         yield stage
         write_manifest(stage)
@@ -192,7 +198,7 @@ def staged_folder(out: Path) -> Iterator[Path]:
         else:
             os.rename(stage, out)
         pause_point("swapped")
-    except _WRITE_ERRORS as exc:
+    except write_errors as exc:
         raise GeokitError(f"could not write the products of {out}: {_why(exc, stage)}; the previous products, "
                           "if any, are unchanged") from None
     finally:
@@ -208,7 +214,8 @@ def _write_errors() -> tuple[type[BaseException], ...]:
     return (OSError, DataSourceError, DataLayerError, RasterioIOError)
 
 
-_WRITE_ERRORS = _write_errors()
+def _cannot_write(folder: Path, exc: OSError) -> GeokitError:
+    return GeokitError(f"cannot write into {folder}: {exc.strerror}; choose an --out folder you can write to")
 
 
 def _why(exc: BaseException, stage: Path) -> str:

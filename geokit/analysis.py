@@ -32,8 +32,9 @@ from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_n
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 from geokit.palette import BLOCKADED
 
-__all__ = ["AnalysisParams", "parameter_names", "check_build_fits", "incidents_far_from_roads", "FAR_FROM_ROADS_KM", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS",
-           "SUMMARY_DEFINITIONS", "DAY_CONVENTION"]
+__all__ = ["AnalysisParams", "parameter_names", "check_build_fits", "incidents_far_from_roads", "FAR_FROM_ROADS_KM",
+           "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS", "SUMMARY_DEFINITIONS",
+           "DAY_CONVENTION"]
 
 #: Columns of :meth:`Analysis.summary` (``summary.csv``); README's "Products" says what each means.
 SUMMARY_COLUMNS = ["corridor", "status", "worst_status", "blockaded_since", "blockaded_periods", "reopened_on",

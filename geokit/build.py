@@ -37,7 +37,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
-from geokit._io import build_lock, check_out_folder, pause_point, staged_folder
+from geokit._io import PRODUCTS, build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
@@ -69,9 +69,6 @@ FORMATS = ("gpkg", "geoparquet", "geojson", "kml")
 #: Layers written as KML with ``--format kml`` (GPS units, Google Earth, OsmAnd): the ones a field team uses.
 KML_LAYERS = ("corridors", "detours", "incidents", "crossings", "cities")
 
-#: Files a build writes.
-PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
-            "status_chart.png", "summary.json", "build.log", "brief.html")
 
 def default_project_path() -> Path:
     """The shipped Mali 2025 project file (installed with geokit: :mod:`geokit.datasets`).
@@ -414,8 +411,7 @@ def build_project(
     with build_lock(out):
         clock = _Stopwatch()
         layers, log_lines = load_project_layers(project, progress=progress)
-        if "roads" not in layers or "incidents" not in layers:
-            raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
+        _require_roads_and_incidents(project, layers, "to build products")
         check_build_fits(layers["roads"], layers["incidents"], params)
         base, sources = _map_base(project, layers, boundaries, log_lines)
         clock.lap("loading layers")
@@ -461,11 +457,15 @@ def project_timeline(project_path: str | Path, *, start: str | None = None, end:
     project = load_project(project_path, allow_outside=allow_outside)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     layers, _ = load_project_layers(project, progress=progress)
-    if "roads" not in layers or "incidents" not in layers:
-        raise ProjectError(f"{project.path}: [layers] needs roads and incidents for a timeline")
+    _require_roads_and_incidents(project, layers, "for a timeline")
     if not project.corridors:
         raise ProjectError(f"{project.path}: a timeline needs at least one [[corridors]] table")
     return _episode_table(_analyse(project, layers, params, progress=progress))
+
+
+def _require_roads_and_incidents(project: Project, layers: dict, purpose: str) -> None:
+    if "roads" not in layers or "incidents" not in layers:
+        raise ProjectError(f"{project.path}: [layers] needs roads and incidents {purpose}")
 
 
 class _Stopwatch:
@@ -671,8 +671,7 @@ def build_batch(
         windows(str(params.start), str(params.end), every)  # a bad or too fine step is refused before any work
     with build_lock(out):
         layers, log_lines = load_project_layers(project, progress=progress)
-        if "roads" not in layers or "incidents" not in layers:
-            raise ProjectError(f"{project.path}: [layers] needs roads and incidents to build products")
+        _require_roads_and_incidents(project, layers, "to build products")
         check_build_fits(layers["roads"], layers["incidents"], params)
         with staged_folder(out) as stage:
             names = _write_batch(stage, out, project=project, layers=layers, log_lines=log_lines, params=params,

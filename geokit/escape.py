@@ -40,8 +40,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-__all__ = ["plain_text", "html_text", "js_string", "safe_url", "csv_cell", "csv_safe", "markdown_text", "terminal_text",
-           "TEMPLATE_MARKERS"]
+__all__ = ["plain_text", "html_text", "js_string", "safe_url", "csv_cell", "csv_safe", "markdown_text",
+           "terminal_text", "TEMPLATE_MARKERS"]
 
 #: Sequences that start a Jinja expression, statement or comment, or a
 #: JavaScript template-literal substitution; none may reach a folium map from data.

@@ -159,15 +159,16 @@ def _check_engine(engine: str) -> None:
 
 
 def _set_up(targets: gpd.GeoDataFrame | None, incidents: gpd.GeoDataFrame, *, start: DateLike, end: DateLike,
-            crs: object, engine: str, what: str) -> tuple[gpd.GeoDataFrame, CRS]:
+            crs: object, engine: str, what: str) -> tuple[gpd.GeoDataFrame, CRS | None]:
     """The shared start of the exposure functions: the engine and the targets' CRS checked, the incidents
-    of the window (:func:`_prepare_incidents`) and one metric CRS for both layers."""
+    of the window (:func:`_prepare_incidents`) and one metric CRS for both layers (None when there is
+    nothing to project: no targets and no incident in the window)."""
     _check_engine(engine)
     if targets is not None and targets.crs is None:
         raise InputError(f"the {what} layer has no CRS; read it with geokit.read_{what}")
     inc = _prepare_incidents(incidents, start, end)
-    target = common_metric_crs(*(f for f in (targets, inc) if f is not None and len(f)), crs=crs)
-    return inc, target
+    frames = [f for f in (targets, inc if len(inc) else None) if f is not None]
+    return inc, common_metric_crs(*frames, crs=crs) if frames else None
 
 
 def _per_partition(fn: Callable[..., gpd.GeoDataFrame], targets: gpd.GeoDataFrame, inc: gpd.GeoDataFrame, *,
@@ -302,10 +303,6 @@ def exposure_zones(
     """
     columns = ["zone_id", "group", "n_incidents", "fatalities", "first_date", "last_date",
                "event_types", "weighted_incidents", "area_km2"]
-    if incidents.crs is None:
-        raise InputError("the incident layer has no CRS; read it with geokit.read_incidents")
-    if in_window(incidents, start, end).empty:
-        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=WGS84)
     inc, target = _set_up(None, incidents, start=start, end=end, crs=crs, engine=engine, what="incident")
     if inc.empty:
         return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=WGS84)

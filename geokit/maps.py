@@ -630,7 +630,8 @@ _BASE_STYLES = {
 }
 
 
-def density_layer(density: DensityRaster, *, name: str = "Incident density", opacity: float = 0.6) -> folium.FeatureGroup:
+def density_layer(density: DensityRaster, *, name: str = "Incident density",
+                  opacity: float = 0.6) -> folium.FeatureGroup:
     """A density surface (:class:`geokit.raster.DensityRaster`) as a coloured image overlay.
 
     Parameters

@@ -181,7 +181,7 @@ def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb:
         tmp.write_text(page, encoding="utf-8")
     size_mb = out.stat().st_size / 1e6
     if size_mb > warn_mb:
-        warnings.warn(f"{final_path or out} is {size_mb:.1f} MB (over {warn_mb:g} MB): browsers on field laptops will be "
-                      "slow; build the map with a larger simplify_m or fewer decimals (precision)",
+        warnings.warn(f"{final_path or out} is {size_mb:.1f} MB (over {warn_mb:g} MB): browsers on field laptops "
+                      "will be slow; build the map with a larger simplify_m or fewer decimals (precision)",
                       GeokitWarning, stacklevel=2)
     return out

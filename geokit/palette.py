@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["OPEN", "AT_RISK", "BLOCKADED", "STATUSES", "Status", "STATUS_COLORS", "STATUS_LABELS", "DETOUR_COLOR", "ZONE_COLOR", "INCIDENT_COLOR"]
+__all__ = ["OPEN", "AT_RISK", "BLOCKADED", "STATUSES", "Status", "STATUS_COLORS", "STATUS_LABELS", "DETOUR_COLOR",
+           "ZONE_COLOR", "INCIDENT_COLOR"]
 
 #: The statuses of a road segment or a corridor on a day, from best to worst (their order is their level).
 OPEN, AT_RISK, BLOCKADED = "open", "at_risk", "blockaded"

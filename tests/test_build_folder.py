@@ -1,6 +1,7 @@
 """A build folder is replaced whole or not at all: kills at chosen moments of the write, two builds at once,
 folders geokit must not replace, and write failures (a full disk, no permission)."""
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -159,14 +160,22 @@ def test_a_folder_that_cannot_be_written_is_a_clear_error(project, tmp_path, mon
         build_project(project, tmp_path / "out")
 
 
+@contextlib.contextmanager
+def _tmpfs(folder, options):
+    """A small tmpfs mounted on ``folder`` for the test (skipped where mounting is not allowed)."""
+    folder.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (not root)")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], capture_output=True)
+
+
 def test_a_full_disk_keeps_the_previous_build_and_says_so(project, september, tmp_path):
     """On a real file system that fills up (a small tmpfs; needs the right to mount, as in CI's container)."""
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (not root)")
-    try:
+    with _tmpfs(tmp_path / "disk", "size=24m") as disk:
         out = disk / "out"
         shutil.copytree(september, out)
         before = _snapshot(out)
@@ -179,20 +188,11 @@ def test_a_full_disk_keeps_the_previous_build_and_says_so(project, september, tm
         assert "MB free: it is full; the previous products, if any, are unchanged" in done.stderr
         assert _snapshot(out) == before
         assert sorted(p.name for p in disk.iterdir() if p.name.startswith(".out.geokit")) == [".out.geokit-lock"]
-    finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
 
 
 def test_a_read_only_folder_is_a_clear_error_before_the_analysis(project, tmp_path):
-    disk = tmp_path / "ro"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", str(disk)],
-                      capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a read-only tmpfs here (not root)")
-    try:
+    with _tmpfs(tmp_path / "ro", "size=1m,ro") as disk:
         done = _cli("build", str(project), "--out", str(disk / "out"), "-q")
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         assert f"cannot write into {disk}: Read-only file system; choose an --out folder you can write to" \
             in done.stderr
-    finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
