@@ -35,12 +35,14 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 import pandas as pd
 
-__all__ = ["plain_text", "html_text", "js_string", "safe_url", "csv_cell", "csv_safe", "markdown_text",
+__all__ = ["plain_text", "html_text", "js_string", "js_array", "safe_url", "csv_cell", "csv_safe", "markdown_text",
            "terminal_text", "TEMPLATE_MARKERS"]
 
 #: Sequences that start a Jinja expression, statement or comment, or a
@@ -124,6 +126,31 @@ def js_string(value: object) -> str:
     '"a\\\\u003c/script\\\\u003e\\\\u007b\\\\u007bb\\\\u007d\\\\u007d"'
     """
     return _JS_PATTERN.sub(lambda m: _JS_EXTRA[m.group(0)], json.dumps(str(value), ensure_ascii=False))
+
+
+def js_array(values: Sequence[object]) -> str:
+    """A JavaScript array literal of numbers, strings and nulls, safe inside a ``<script>`` and inside
+    a template that is rendered again (every string escaped as :func:`js_string` escapes it).
+
+    Parameters
+    ----------
+    values : sequence
+        Numbers (NaN becomes ``null``), strings (converted with ``str``) or None.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> js_array([1, 2.5, None, float("nan"), "</script>"])
+    '[1,2.5,null,null,"\\u003c/script\\u003e"]'
+    """
+    items = [v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in values]  # numpy scalars
+    clean = [None if v is None or (isinstance(v, float) and math.isnan(v)) else
+             v if isinstance(v, bool | int | float) else str(v) for v in items]
+    text = json.dumps(clean, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JS_PATTERN.sub(lambda m: _JS_EXTRA[m.group(0)], text)
 
 
 def safe_url(value: object) -> str | None:
