@@ -25,14 +25,14 @@ import shapely
 from geokit._check import names, number
 from geokit._errors import InputError
 from geokit.corridors import CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation
-from geokit.exposure import (StatusRules, _exposure_and_timeline, exposed_totals, exposure_zones,
-                             place_exposure)
-from geokit.incidents import DateLike, in_window, parse_window
+from geokit.exposure import (StatusRules, _exposure_and_timeline, _status_of_pairs, exposed_totals,
+                             exposure_zones, place_exposure)
+from geokit.incidents import DateLike, in_window, last_day, parse_window
 from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 from geokit.palette import BLOCKADED
 
-__all__ = ["AnalysisParams", "parameter_names", "check_build_fits", "incidents_far_from_roads", "FAR_FROM_ROADS_KM",
+__all__ = ["AnalysisParams", "parameter_names", "sub_window", "PLACE_RESULT_COLUMNS", "check_build_fits", "incidents_far_from_roads", "FAR_FROM_ROADS_KM",
            "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS", "SUMMARY_DEFINITIONS",
            "DAY_CONVENTION"]
 
@@ -332,6 +332,11 @@ class Analysis:
     totals: pd.DataFrame | None
     destination: str | None
     timeline: Timeline | None = None
+    #: Each corridor's route (:func:`geokit.corridors.route_corridors`: ``nodes``, ``stops``, ``edge_ids``
+    #: as lists), and the spatial join's pairs and incidents behind the timeline: what
+    #: :func:`sub_window` reuses.
+    routes: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    join: dict | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """One row per corridor: status at the window's end and over the window
@@ -445,10 +450,12 @@ def analyse(
     if exposed_crossings is not None and "after_km" in exposed_crossings:
         exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
     step("routing corridors and detours")
-    status = detour_lines = None
+    status = detour_lines = routes = None
     timeline = None
     if corridor_specs:
         status = corridor_status(network, segments, corridor_specs)
+        routes = status[["name", "origin", "destination", "via", "length_km", "crossings", "towns", "edge_ids",
+                         "nodes", "stops", "geometry"]].copy()
         detour_lines = detours(network, segments, status)
         status["population_exposed"] = _population_on_routes(status, exposed_cities)
         if start is not None and end is not None:
@@ -462,12 +469,105 @@ def analyse(
     return Analysis(params=params, network=network, segments=segments, zones=zones, corridors=status,
                     detours=detour_lines, cities=exposed_cities, crossings=exposed_crossings,
                     incidents=window.reset_index(drop=True), totals=totals, destination=destination,
-                    timeline=timeline)
+                    timeline=timeline, routes=routes, join=joined if timeline is not None else None)
+
+
+#: Columns :func:`analyse` adds to cities and crossings.
+PLACE_RESULT_COLUMNS = ("incidents_within", "nearest_incident_km", "in_zone", "before_km", "after_km",
+                        "isolation", "increase_share", "reaches_destination")
+
+
+def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_detours: bool = False) -> Analysis:
+    """The analysis of a window inside ``analysis``'s, from its spatial join and timeline.
+
+    The result equals :func:`analyse` run again on the same layers and
+    network with ``start`` and ``end`` (segment status and counts, zones,
+    towns, crossings, corridors, detours), without a second spatial join or
+    routing the corridors again: the slider steps of a build's map and the
+    windows of a batch build are computed this way. Its timeline covers the
+    sub-window.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        An analysis with corridors and a timeline.
+    start, end : date-like
+        The sub-window, both days included, within the analysis's window.
+    episode_detours : bool, default False
+        Also route the detour in force when each blockaded episode began, as
+        :func:`analyse` does (left out by default: ``corridors`` has the
+        detour at the sub-window's end).
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> september = sub_window(result, "2025-09-01", "2025-09-30")
+    >>> september.corridors.loc[0, ["name", "status", "detour"]].tolist(), len(september.incidents)
+    (['Kayes-Bamako', 'blockaded', 'ok'], 1)
+    """
+    t, join, params, network = analysis.timeline, analysis.join, analysis.params, analysis.network
+    if t is None or join is None or analysis.routes is None:
+        raise InputError("sub_window needs an analysis with corridors and a timeline")
+    lo, hi = day_number(start), day_number(end)
+    if lo > hi or lo < t.start or hi > t.end:
+        raise InputError(f"the sub-window {day_date(lo):%Y-%m-%d} to {day_date(hi):%Y-%m-%d} is not within the "
+                         f"analysis's {day_date(t.start):%Y-%m-%d} to {day_date(t.end):%Y-%m-%d}")
+    first, last = day_date(lo), day_date(hi)
+    window = in_window(analysis.incidents, first, last).reset_index(drop=True)
+    exposing = window
+    if "event_type" in window and params.non_exposure_types:
+        exposing = window[~window["event_type"].isin(params.non_exposure_types)]
+    exposing = exposing.to_crs(network.crs)  # projected once for the zones, towns and crossings
+    # the segments: the same pairs, up to the sub-window's end
+    inc = join["incidents"]
+    upto = (inc["date"].dt.normalize() <= last).to_numpy()
+    keep = np.flatnonzero(upto)
+    renumber = np.full(len(inc), -1)
+    renumber[keep] = np.arange(len(keep))
+    pairs = upto[join["incident"]]
+    history = inc.iloc[keep].reset_index(drop=True)
+    history["_in_window"] = (last_day(history) >= first).to_numpy()
+    step_join = {"segment": join["segment"][pairs], "incident": renumber[join["incident"][pairs]],
+                 "incidents": history}
+    result, step_join["spans"], step_join["decisive"], step_join["day"] = _status_of_pairs(
+        len(analysis.segments), history, step_join["segment"], step_join["incident"], reference=last,
+        window_start=first, rules=params.rules, half_life_days=params.half_life_days, incident_ids=True)
+    segments = analysis.segments.drop(columns=list(result.columns))
+    segments = gpd.GeoDataFrame(pd.concat([segments, result], axis=1), geometry="geometry", crs=segments.crs)
+    zones = exposure_zones(exposing, radius_km=params.radius_km, end=last, half_life_days=params.half_life_days,
+                           imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
+
+    def places(frame: gpd.GeoDataFrame | None, kind: str) -> gpd.GeoDataFrame | None:
+        if frame is None:
+            return None
+        raw = frame.drop(columns=[c for c in PLACE_RESULT_COLUMNS if c in frame])
+        return _exposed_places(raw, kind, exposing, zones, network, segments, analysis.destination, params)
+
+    cities, crossings = places(analysis.cities, "city"), places(analysis.crossings, "crossing")
+    totals = exposed_totals(cities, by="country") if cities is not None and \
+        {"population", "country"} <= set(cities.columns) else None
+    if crossings is not None and "after_km" in crossings:
+        crossings["reaches_destination"] = crossings["after_km"].notna()
+    status = corridor_status(network, segments, analysis.routes)
+    detour_lines = detours(network, segments, status)
+    status["population_exposed"] = _population_on_routes(status, cities)
+    timeline = _timeline(network, segments, status, step_join, start=first, end=last,
+                         with_detours=episode_detours)
+    status = _with_timeline(status, timeline).drop(columns=["nodes", "stops"])
+    status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
+    return Analysis(params=replace(params, start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"), network=network,
+                    segments=segments, zones=zones, corridors=status, detours=detour_lines, cities=cities,
+                    crossings=crossings, incidents=window, totals=totals, destination=analysis.destination,
+                    timeline=timeline, routes=analysis.routes, join=step_join)
 
 
 def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame, joined: dict, *,
-              start: object, end: object) -> Timeline:
-    """Corridor episodes from the segment intervals of the analysis's one spatial join."""
+              start: object, end: object, with_detours: bool = True) -> Timeline:
+    """Corridor episodes from the segment intervals of the analysis's one spatial join (and with
+    ``with_detours``, the detour in force when each blockaded episode began)."""
     position = pd.Series(np.arange(len(segments)), index=segments["edge_id"].to_numpy())
     routes = [position.loc[list(ids)].to_numpy() for ids in status["edge_ids"]]
     spans = corridor_intervals(joined["spans"], routes, segments["length_km"].to_numpy())
@@ -482,7 +582,8 @@ def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoD
                          decisive=joined["decisive"][reach["incident"]])
     first, last = day_number(start), day_number(end)
     table = episodes(spans, list(status["name"]), start=first, end=last, incidents=reach)
-    table = _episode_detours(network, segments, status, joined["spans"], table)
+    if with_detours:
+        table = _episode_detours(network, segments, status, joined["spans"], table)
     return Timeline(segments=joined["spans"], corridors=spans, corridor_names=tuple(status["name"]),
                     n_segments=len(segments), start=first, end=last, episodes=table)
 

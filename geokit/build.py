@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,7 +43,8 @@ from geokit._io import PRODUCTS, build_lock, check_out_folder, pause_point, stag
 from geokit.escape import csv_safe, html_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
-                             analyse, check_build_fits, incidents_far_from_roads, population_by_region)
+                             analyse, check_build_fits, incidents_far_from_roads, population_by_region,
+                             sub_window)
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
@@ -418,7 +421,7 @@ def build_project(
         analysis = _analyse(project, layers, params, progress=progress)
         log_lines += _network_log(analysis, params)
         clock.lap("analysis")
-        steps = _month_steps(project, layers, analysis)
+        steps = _month_steps(analysis)
         clock.lap("monthly map steps")
         log_lines.append(clock.line())
         with staged_folder(out) as stage:
@@ -499,21 +502,19 @@ def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dic
     return ["brief.html", "brief.pdf"]
 
 
-def _month_steps(project: Project, layers: dict, analysis: Analysis) -> dict[str, Analysis] | None:
-    """The map's slider steps of a single build: the calendar months of its window, each analysed on
-    the same network for what belongs to the month (incidents, zones, towns, crossings); their status at
-    each month's end is the timeline's (the same look-back). None for a window within one month."""
+def _month_steps(analysis: Analysis) -> dict[str, Analysis] | None:
+    """The map's slider steps of a single build: the calendar months of its window, each the analysis of
+    that month (:func:`geokit.analysis.sub_window`: from the whole window's join and timeline, months side
+    by side on every core). None for a window within one month."""
     if analysis.timeline is None:
         return None
     lo, hi = day_date(analysis.timeline.start), day_date(analysis.timeline.end)
     spans = windows(f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", "1M")
     if len(spans) < 2:
         return None
-    steps = {}
-    for a, b in spans:
-        p = replace(analysis.params, start=f"{a:%Y-%m-%d}", end=f"{b:%Y-%m-%d}")
-        steps[f"{a:%Y-%m-%d} to {b:%Y-%m-%d}"] = _analyse(project, layers, p, network=analysis.network)
-    return steps
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # GEOS releases the GIL
+        steps = list(pool.map(lambda span: sub_window(analysis, span[0], span[1]), spans))
+    return {f"{a:%Y-%m-%d} to {b:%Y-%m-%d}": step for (a, b), step in zip(spans, steps)}
 
 
 def _check_pdf(pdf: bool) -> None:
@@ -699,8 +700,10 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
     steps: dict[str, Analysis] = {}  # window label -> the window's analysis (its incidents, zones, places)
     for a, b in tqdm(spans, desc="windows", disable=not progress, unit="window"):
         label = f"{a:%Y-%m-%d}_{b:%Y-%m-%d}"
-        p = replace(params, start=a.strftime("%Y-%m-%d"), end=b.strftime("%Y-%m-%d"))
-        analysis = _analyse(project, layers, p, network=network)
+        # each window from the whole span's join and timeline: the same tables as analysing it again
+        analysis = sub_window(whole, a, b, episode_detours=True) if whole.timeline is not None else \
+            _analyse(project, layers, replace(params, start=f"{a:%Y-%m-%d}", end=f"{b:%Y-%m-%d}"), network=network)
+        p = analysis.params
         names = _write_build(stage / label, analysis, log_lines=log_lines + _network_log(analysis, p, warn=False),
                              project=project, base=base, sources=sources, formats=formats,
                              progress=False, previous=previous, label=str(out / label))

@@ -237,6 +237,7 @@ def corridor_status(
         :func:`geokit.exposure.road_exposure` run on ``network.edges``
         (one row per edge with ``edge_id`` and ``status``).
     corridors : list of CorridorSpec, or a DataFrame with name/origin/destination/via
+        Routed again, unless the frame is already :func:`route_corridors`'s (it has ``nodes``).
 
     Returns
     -------
@@ -258,7 +259,8 @@ def corridor_status(
     >>> status.loc[0, ["name", "status", "detour"]].tolist(), round(status.loc[0, "blockaded_km"]) > 0
     (['Kayes-Bamako', 'blockaded', 'ok'], True)
     """
-    routes = route_corridors(network, corridors)
+    routes = corridors if isinstance(corridors, pd.DataFrame) and "nodes" in corridors else \
+        route_corridors(network, corridors)
     seg = segments.set_index("edge_id")
     blocked = blockaded_edges(segments)
     reach_dest_cache: dict[int, set[int]] = {}

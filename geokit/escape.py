@@ -143,8 +143,8 @@ def js_array(values: Sequence[object]) -> str:
 
     Examples
     --------
-    >>> js_array([1, 2.5, None, float("nan"), "</script>"])
-    '[1,2.5,null,null,"\\u003c/script\\u003e"]'
+    >>> print(js_array([1, 2.5, None, float("nan"), "</script>"]))
+    [1,2.5,null,null,"\\u003c/script\\u003e"]
     """
     items = [v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in values]  # numpy scalars
     clean = [None if v is None or (isinstance(v, float) and math.isnan(v)) else

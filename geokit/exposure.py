@@ -331,9 +331,11 @@ def exposure_zones(
             n_incidents=("date", "size"),
             first_date=("date", "min"),
             last_date=("date", "max"),
-            event_types=("event_type", lambda s: "; ".join(sorted(s.dropna().unique()))),
             weighted_incidents=("weight", "sum"),
         )
+        types = stats[["zone", "event_type"]].dropna().drop_duplicates().sort_values(["zone", "event_type"])
+        agg.insert(3, "event_types", types.groupby("zone")["event_type"].agg("; ".join).reindex(
+            agg.index, fill_value="").astype(object))
         agg.insert(1, "fatalities", stats.groupby("zone")["fatalities"].sum(min_count=1))
         frame = gpd.GeoDataFrame(agg.reset_index(drop=True),
                                  geometry=gpd.GeoSeries(zones[agg.index.to_numpy()], crs=target).values,
@@ -551,9 +553,30 @@ def _segment_status(
     status look-back through :func:`geokit.timeline.segment_intervals`. When
     ``joined`` is a dict, the intervals and the pairs are stored in it.
     """
-    seg_metric = segments.geometry.array
-
     n = len(segments)
+    seg_idx, inc_idx = np.array([], int), np.array([], int)
+    if len(inc) and n and reference is not None:
+        radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
+        seg_idx, inc_idx = incident_pairs_within(segments.geometry.array, inc.geometry.array, radius)
+    result, spans, decisive, days = _status_of_pairs(
+        n, inc, seg_idx, inc_idx, reference=reference, window_start=window_start, rules=rules,
+        half_life_days=half_life_days, incident_ids=incident_ids)
+    if joined is not None:
+        joined.update(spans=spans, segment=seg_idx, incident=inc_idx, decisive=decisive, day=days)
+    out = segments.reset_index(drop=True).drop(
+        columns=[c for c in result.columns if c in segments.columns])
+    out = pd.concat([out, result], axis=1)
+    return gpd.GeoDataFrame(out, geometry=segments.geometry.name, crs=segments.crs)
+
+
+def _status_of_pairs(n: int, inc: pd.DataFrame, seg_idx: np.ndarray, inc_idx: np.ndarray, *,
+                     reference: pd.Timestamp | None, window_start: pd.Timestamp | None, rules: StatusRules,
+                     half_life_days: float | None, incident_ids: bool
+                     ) -> tuple[pd.DataFrame, dict, np.ndarray, np.ndarray]:
+    """Each of ``n`` segments' status on ``reference`` and its window's counts, dates, fatalities, risk and
+    ids, from the (segment, incident) pairs of a spatial join (sorted by segment); also the status
+    intervals, each incident's decisiveness and day number. ``inc`` holds every incident up to
+    ``reference``, ``_in_window`` marking the window's own."""
     result = pd.DataFrame({
         "n_incidents": np.zeros(n, int), "n_blockade_incidents": np.zeros(n, int),
         "fatalities": np.full(n, np.nan), "first_incident": pd.NaT, "last_incident": pd.NaT,
@@ -565,13 +588,10 @@ def _segment_status(
     level = np.zeros(n, np.int64)
     empty_spans = {"key": np.array([], np.int64), "level": np.array([], np.int64),
                    "start": np.array([], np.int64), "stop": np.array([], np.int64)}
-    spans, seg_idx, inc_idx = empty_spans, np.array([], int), np.array([], int)
+    spans = empty_spans
     decisive = np.zeros(len(inc), bool)
     days = np.zeros(len(inc), np.int64)
     if len(inc) and n and reference is not None:
-        points = inc.geometry.array
-        radius = _radius_m(inc, radius_km, rules.imprecise_radius_km)
-        seg_idx, inc_idx = incident_pairs_within(seg_metric, points, radius)
         prec = precision_class(inc)
         relevant = blockade_relevant(inc, rules)
         decisive = relevant & (prec <= rules.blockade_max_precision)
@@ -621,18 +641,24 @@ def _segment_status(
             if incident_ids:
                 ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else \
                     np.arange(len(inc)).astype(str)
-                joined_ids = pd.Series(ids[wi]).groupby(ws, sort=True).agg(" ".join)
-                result.loc[joined_ids.index, "incident_ids"] = joined_ids.to_numpy()
+                result.loc[segs, "incident_ids"] = _joined_runs(ids[wi], starts)
         result = result.astype({"n_incidents": int, "n_blockade_incidents": int})
-    if joined is not None:
-        joined.update(spans=spans, segment=seg_idx, incident=inc_idx, decisive=decisive, day=days)
     for col in ("first_incident", "last_incident", "blockaded_since", "blockaded_from", "blockaded_until"):
         result[col] = pd.to_datetime(result[col])
     result["status"] = pd.Categorical(np.asarray(STATUSES, dtype=object)[level], categories=list(STATUSES))
-    out = segments.reset_index(drop=True).drop(
-        columns=[c for c in result.columns if c in segments.columns])
-    out = pd.concat([out, result], axis=1)
-    return gpd.GeoDataFrame(out, geometry=segments.geometry.name, crs=segments.crs)
+    return result, spans, decisive, days
+
+
+def _joined_runs(texts: np.ndarray, starts: np.ndarray) -> list[str]:
+    """Each run of ``texts`` (runs begin at ``starts``) joined with spaces, in one pass over the text.
+
+    >>> _joined_runs(np.array(["a", "b", "c"], dtype=object), np.array([0, 2]))
+    ['a b', 'c']
+    """
+    parts = np.full(2 * len(texts), " ", dtype=object)
+    parts[0::2] = texts
+    parts[2 * np.r_[starts[1:], len(texts)] - 1] = "\0"  # NUL never occurs in text geokit has read
+    return "".join(parts).split("\0")[:-1]
 
 
 def place_exposure(

@@ -21,7 +21,6 @@ through ``_Html``, which refuses any Jinja marker. Save maps with
 from __future__ import annotations
 
 import base64
-import html
 import json
 import warnings
 from collections.abc import Collection, Mapping, Sequence

@@ -5,7 +5,8 @@ import pytest
 
 import geokit
 from conftest import MALI
-from geokit.analysis import AnalysisParams, analyse, sensitivity
+from geokit import InputError
+from geokit.analysis import AnalysisParams, analyse, sensitivity, sub_window
 from geokit.project import CorridorSpec, load_project
 
 
@@ -192,3 +193,37 @@ def test_analysis_and_corridors_never_import_the_project_file_module():
         tree = ast.parse((ROOT / "geokit" / f"{module}.py").read_text(encoding="utf-8"))
         imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
         assert "geokit.project" not in imported and "geokit.build" not in imported, module
+
+
+@pytest.mark.parametrize("start, end", [("2025-09-01", "2025-09-30"), ("2025-10-01", "2025-10-31"),
+                                        ("2025-11-01", "2025-11-30"), ("2025-06-01", "2025-06-01")])
+def test_sub_window_equals_analysing_the_window_again(mali, start, end):
+    """A build's monthly map steps come from the whole window's join and timeline: every table of a
+    month (segments, zones, towns, crossings, corridors, detours, episodes) is the one a second
+    analysis of that month gives."""
+    whole = run(mali, "2025-06-01", "2025-11-30")
+    part = sub_window(whole, start, end, episode_detours=start == "2025-10-01")
+    again = analyse(mali["roads"], mali["incidents"], cities=mali["cities"], crossings=mali["crossings"],
+                    corridors=mali["corridors"], params=AnalysisParams(start=start, end=end), network=whole.network)
+    for name in ("segments", "zones", "corridors", "detours", "cities", "crossings", "incidents", "totals"):
+        got, want = getattr(part, name), getattr(again, name)
+        assert list(got.columns) == list(want.columns), name
+        pd.testing.assert_frame_equal(pd.DataFrame(got).reset_index(drop=True),
+                                      pd.DataFrame(want).reset_index(drop=True), check_dtype=False, obj=name)
+    want = again.timeline.episodes
+    if start != "2025-10-01":  # without episode_detours, the same episodes less the detour of each
+        assert "detour" not in part.episodes
+        want = want.drop(columns=[c for c in want if c not in part.episodes])
+    pd.testing.assert_frame_equal(part.episodes, want)
+    # not a copy of the whole window's: the month's own counts and status
+    if start == "2025-09-01":
+        assert part.corridors.set_index("name").loc["Dakar-Bamako", "status"] == "blockaded"
+        assert part.incidents["date"].between(start, end).all() and len(part.incidents) < len(whole.incidents)
+    if start == "2025-11-01":
+        assert (part.corridors["status"].astype(str) != "blockaded").all()
+
+
+def test_sub_window_outside_the_window_is_refused(mali):
+    whole = run(mali, "2025-09-01", "2025-10-31")
+    with pytest.raises(InputError, match="is not within the analysis's 2025-09-01 to 2025-10-31"):
+        sub_window(whole, "2025-08-01", "2025-09-30")
