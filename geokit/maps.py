@@ -176,10 +176,12 @@ _DECODER = """
 class _GeoJson(folium.GeoJson):
     """:class:`folium.GeoJson` of a :func:`_geojson` collection: puts the decoder in the page once."""
 
-    def render(self, **kwargs) -> None:
-        from branca.element import Element
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # folium's GeoJson returns nothing
+        from branca.element import Element, Figure
 
-        self.get_root().header.add_child(Element(f"<script>{_DECODER}</script>"), name="geokit_decoder")
+        root = self.get_root()
+        if isinstance(root, Figure):
+            root.header.add_child(Element(f"<script>{_DECODER}</script>"), name="geokit_decoder")
         super().render(**kwargs)
 
 
