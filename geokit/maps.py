@@ -37,7 +37,7 @@ from jinja2 import Template
 
 from geokit.crs import choose_metric_crs
 from geokit.escape import TEMPLATE_MARKERS, html_text, js_array, js_string, safe_url
-from geokit.palette import OPEN, STATUS_COLORS
+from geokit.palette import OPEN, STATUS_COLORS, STATUSES
 
 if TYPE_CHECKING:
     from geokit.analysis import Analysis
@@ -192,15 +192,16 @@ def _rounded(value: object) -> object:
     return value
 
 
-def _merge_runs(segments: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Join consecutive segments of one road that share a status into one line (fewer features)."""
+def _merge_runs(segments: gpd.GeoDataFrame, by: str = "status") -> gpd.GeoDataFrame:
+    """Join consecutive segments of one road that share a status (or another ``by`` column) into one line
+    (fewer features)."""
     keys = [k for k in ("road_index", "part") if k in segments]
     if not keys:
         return segments
-    frame = segments.assign(status=segments["status"].astype(str))
+    frame = segments.assign(**{by: segments[by].astype(str)})
     agg = {c: f for c, f in (("name", "first"), ("ref", "first"), ("n_incidents", "sum"),
                              ("last_incident", "max")) if c in frame}
-    merged = frame.dissolve(by=[*keys, "status"], aggfunc=agg, as_index=False)
+    merged = frame.dissolve(by=[*keys, by], aggfunc=agg, as_index=False)
     merged["geometry"] = shapely.line_merge(merged.geometry.array)
     return merged
 
@@ -364,12 +365,13 @@ def _link(text: str) -> str:
 
 
 _INCIDENT_FIELDS = [("date", "Date"), ("event_type", "Type"), ("sub_event_type", "Sub-type"),
-                    ("actor", "Actor"), ("fatalities", "Fatalities"), ("notes", "Notes"), ("source", "Source")]
+                    ("actor", "Actor"), ("fatalities", "Fatalities"), ("notes", "Notes"), ("source", "Source"),
+                    ("event_id", "Event id")]
 
 
 def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", cluster: bool = True,
                    show: bool = True, control: bool = True) -> folium.FeatureGroup:
-    """Incident markers (clustered) with a popup of date, type, actor, fatalities, notes, source.
+    """Incident markers (clustered) with a popup of date, type, actor, fatalities, notes, source, event id.
 
     The incidents travel as columns (coordinates and day numbers as integers,
     repeated text such as types, actors and sources stored once), about 30
@@ -417,30 +419,37 @@ def _columns(incidents: gpd.GeoDataFrame) -> tuple[dict[str, str], list[list[str
     if "date" in inc and len(inc):
         day = (inc["date"].to_numpy().astype("datetime64[D]").astype(np.int64))
         cols["day"] = js_array(np.diff(day, prepend=0).tolist())  # day numbers since 1970, as differences
-    types = inc["event_type"].astype("string").fillna("") if "event_type" in inc else pd.Series([""] * len(inc))
-    codes, uniques = pd.factorize(types)
-    cols["color"] = js_array(codes.tolist())
-    cols["colors"] = js_array([INCIDENT_TYPE_COLORS.get(str(t), "#cb181d") for t in uniques])
     rows = [[key, label] for key, label in _INCIDENT_FIELDS if key in inc and key != "date"]
-    for key in ["event_id", *[k for k, _ in rows]]:
-        if key not in inc:
-            continue
-        values = inc[key]
-        if pd.api.types.is_numeric_dtype(values):
-            cols[key] = js_array([_rounded(float(v)) for v in values.to_numpy(dtype=float)])
-            continue
-        codes, uniques = pd.factorize(values.astype("string").fillna(""))
-        if key == "source":  # http(s) links named by their host; everything else as text
-            shown = [" ".join(_link(part) for part in str(u).split(" ; ")) for u in uniques]
-        else:
-            shown = [html_text(u) for u in uniques]
-        cols[key] = js_array(codes.tolist()) if len(uniques) < len(values) / 2 else js_array(
-            [shown[c] for c in codes])
-        if len(uniques) < len(values) / 2:
-            cols[key + "_values"] = js_array(shown)
+    for key, _ in rows:
+        cols.update(_column(key, inc[key], coded=key == "event_type"))
+    kinds = pd.factorize(inc["event_type"].astype("string").fillna(""))[1] if "event_type" in inc else [""]
+    cols["colors"] = js_array([INCIDENT_TYPE_COLORS.get(str(k), "#cb181d") for k in kinds] or ["#cb181d"])
     if "date" in inc:
         rows.insert(0, ["date", "Date"])
     return cols, rows
+
+
+def _column(key: str, values: pd.Series, *, coded: bool = False) -> dict[str, str]:
+    """One incident column as JavaScript arrays: numbers as they are; text escaped, stored once per
+    distinct value with a code per incident when values repeat (``key_values``), once when there is one
+    value, and ``prefix`` + integers for identifiers such as ACLED's ``MLI12345``. ``coded`` text always
+    has codes (the event type, which also picks the marker's colour)."""
+    if pd.api.types.is_numeric_dtype(values):
+        return {key: js_array([_rounded(float(v)) for v in values.to_numpy(dtype=float)])}
+    text = values.astype("string").fillna("")
+    codes, uniques = pd.factorize(text)
+    if key == "source":  # http(s) links named by their host; everything else as text
+        shown = [" ".join(_link(part) for part in str(u).split(" ; ")) for u in uniques]
+    else:
+        shown = [html_text(u) for u in uniques]
+    if len(uniques) <= 1 and not coded:
+        return {key + "_values": js_array(shown or [""])}
+    if coded or len(uniques) < len(values) / 2:
+        return {key: js_array(codes.tolist()), key + "_values": js_array(shown)}
+    parts = text.str.extract(r"^(\D*)(0|[1-9]\d{0,14})$")
+    if parts[0].notna().all() and parts[0].nunique() == 1:
+        return {key: js_array(parts[1].astype(np.int64).tolist()), key + "_prefix": js_array([html_text(parts[0].iat[0])])}
+    return {key: js_array([shown[c] for c in codes])}
 
 
 def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str) -> str:
@@ -455,12 +464,15 @@ def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str) ->
       for (var i = 0; i < n; i++) {{ d += c.day ? c.day[i] : 0; days[i] = d; }}
       function value(i, key) {{
         if (key === 'date') {{ return c.day ? new Date(days[i] * 864e5).toISOString().slice(0, 10) : ''; }}
-        var v = c[key + '_values'] ? c[key + '_values'][c[key][i]] : c[key][i];
+        var values = c[key + '_values'], v;
+        if (values) {{ v = c[key] ? values[c[key][i]] : values[0]; }}
+        else {{ v = c[key + '_prefix'] ? c[key + '_prefix'][0] + c[key][i] : c[key][i]; }}
         return v === null || v === undefined ? '' : v;
       }}
       function properties(i) {{
         var p = {{}};
-        ['event_id'].concat(rows).forEach(function(k) {{ if (c[k] !== undefined || k === 'date') p[k] = value(i, k); }});
+        rows.forEach(function(k) {{
+          if (c[k] !== undefined || c[k + '_values'] !== undefined || k === 'date') p[k] = value(i, k); }});
         return p;
       }}
       function popup(layer) {{
@@ -473,7 +485,7 @@ def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str) ->
       }}
       function tooltip(layer) {{
         var i = layer.geokitIndex;
-        return value(i, 'date') + ' ' + (c.event_type ? value(i, 'event_type') : '');
+        return value(i, 'date') + ' ' + (c.event_type_values ? value(i, 'event_type') : '');
       }}
       var Marker = L.CircleMarker.extend({{
         getPopup: function() {{ this.geokitBind(); return this._popup; }},
@@ -487,7 +499,7 @@ def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str) ->
       var renderer = L.canvas({{padding: 0.5}}), markers = new Array(n);
       for (var i = 0; i < n; i++) {{
         var m = new Marker([c.y[i] / 1e5, c.x[i] / 1e5], {{renderer: renderer, radius: 6, color: '#67000d',
-          weight: 1, fill: true, fillColor: c.colors[c.color[i]], fillOpacity: 0.85}});
+          weight: 1, fill: true, fillColor: c.colors[c.event_type ? c.event_type[i] : 0], fillOpacity: 0.85}});
         m.geokitIndex = i;
         markers[i] = m;
       }}
@@ -498,10 +510,14 @@ def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str) ->
         var m = e.layer;
         if (m && m.geokitBind && !m._tooltip) {{ m.bindTooltip(tooltip); if (m._map) m.openTooltip(e.latlng); }}
       }});
+      var pending = null;  // markers to show once the layer is on the map (a cluster off the map adds in O(n^2))
       function fill(chosen) {{
+        if (!target._map) {{ pending = chosen; return; }}
+        pending = null;
         if (target.clearLayers) target.clearLayers();
         if (target.addLayers) {{ target.addLayers(chosen); }} else {{ chosen.forEach(function(m) {{ target.addLayer(m); }}); }}
       }}
+      target.on('add', function() {{ if (pending) {{ fill(pending); }} }});
       // the time slider shows the incidents of days first..last (day numbers since 1970), or all with null
       {group}.geokitShow = function(first, last) {{
         fill(first === null ? markers : markers.filter(function(m) {{
@@ -523,25 +539,36 @@ def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.Feat
 
     Examples
     --------
-    >>> len(city_layer(result.cities)._children)  # one marker per town
+    >>> data = next(iter(city_layer(result.cities)._children.values())).data
+    >>> len(data["features"])  # one marker per town
     4
     """
     group = folium.FeatureGroup(name=html_text(name))
     frame = cities.to_crs(4326)
-    pop = pd.to_numeric(frame.get("population"), errors="coerce") if "population" in frame else \
+    pop = pd.to_numeric(frame["population"], errors="coerce") if "population" in frame else \
         pd.Series(np.nan, index=frame.index)
-    for (_, row), geom, p in zip(frame.iterrows(), frame.geometry.array, pop):
-        exposed = bool(row.get("in_zone", False))
-        cut = row.get("isolation") == "cut off"
-        radius = 3 + (np.log10(p) - 3) * 2.5 if p and not np.isnan(p) and p > 1000 else 3
-        folium.CircleMarker(
-            location=[geom.y, geom.x], radius=float(radius), weight=3 if cut else 1,
-            color="#000000" if cut else "#444444", fill=True,
-            fill_color="#e31a1c" if exposed else "#ffffff", fill_opacity=0.9,
-            tooltip=_table(row, [("name", "Town"), ("country", "Country"), ("population", "Population"),
-                                 ("population_year", "Census year"), ("incidents_within", "Incidents nearby"),
-                                 ("isolation", "Road to destination")]),
-        ).add_to(group)
+    exposed = frame["in_zone"].fillna(False).astype(bool) if "in_zone" in frame else pd.Series(False, frame.index)
+    cut = frame["isolation"].astype(str).eq("cut off") if "isolation" in frame else pd.Series(False, frame.index)
+    big = pop.gt(1000) & pop.notna()
+    style = pd.DataFrame({  # the marker of each town, as properties the page reads
+        "_radius": np.where(big, 3 + (np.log10(pop.where(big, 1000.0)) - 3) * 2.5, 3.0).round(1),
+        "_weight": np.where(cut, 3, 1), "_color": np.where(cut, "#000000", "#444444"),
+        "_fill": np.where(exposed, "#e31a1c", "#ffffff")}, index=frame.index)
+    fields = [(k, label) for k, label in (("name", "Town"), ("country", "Country"), ("population", "Population"),
+                                          ("population_year", "Census year"),
+                                          ("incidents_within", "Incidents nearby"),
+                                          ("isolation", "Road to destination")) if k in frame]
+    shown = frame.assign(**style)
+    if "population" in shown:  # with thousands separators, as people read it
+        shown["population"] = [_esc(v) for v in pop]
+    data = _geojson(shown, [k for k, _ in fields] + list(style.columns), precision=5, simplify_m=None)
+    _GeoJson(data, name=html_text(name),
+             marker=folium.CircleMarker(radius=3, fill=True, fill_opacity=0.9),
+             style_function=lambda f: {"radius": f["properties"]["_radius"], "weight": f["properties"]["_weight"],
+                                       "color": f["properties"]["_color"],
+                                       "fillColor": f["properties"]["_fill"]},
+             tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in fields], aliases=[a for _, a in fields])
+             ).add_to(group)
     return group
 
 
@@ -981,7 +1008,8 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
                     *, label: str = "Period", only_in_step: Sequence[folium.FeatureGroup] = (),
                     only_in_all: Sequence[folium.FeatureGroup] = (),
                     incidents: Sequence[folium.FeatureGroup] = (),
-                    days: Mapping[str, tuple[object, object]] | None = None) -> folium.Map:
+                    days: Mapping[str, tuple[object, object]] | None = None,
+                    restyled: Sequence[folium.FeatureGroup] = ()) -> folium.Map:
     """A slider that shows the layers of one period at a time (or all periods).
 
     ``groups`` maps a period label (``"2025-09"``) to the feature groups
@@ -1008,6 +1036,9 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
         :func:`incident_layer` groups filtered by each step's days.
     days : mapping of str to (date, date), optional
         Each step's first and last day (both included), for ``incidents``.
+    restyled : sequence of FeatureGroup
+        Groups with a ``geokitStep(i)`` script method, called with the step
+        shown (0 for the first, -1 for all).
 
     Examples
     --------
@@ -1024,6 +1055,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
              for p, (a, b) in (days or {}).items()}
     ranges = ", ".join(f"{js_string(p)}: {js_array(v)}" for p, v in spans.items())
     filtered = ", ".join(g.get_name() for g in incidents)
+    stepped = ", ".join(g.get_name() for g in restyled)
     step_only = ", ".join(g.get_name() for g in only_in_step)
     all_only = ", ".join(g.get_name() for g in only_in_all)
     labels = "[" + ", ".join(js_string(p) for p in ["all", *periods]) + "]"
@@ -1040,7 +1072,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
       var stepOnly = [{step_only}];
       var allOnly = [{all_only}];
       var labels = {labels};
-      var ranges = {{{ranges}}}, filtered = [{filtered}];
+      var ranges = {{{ranges}}}, filtered = [{filtered}], stepped = [{stepped}];
       var input = document.getElementById('geokit-slider-input');
       var period = document.getElementById('geokit-title-period');
       var whole = period ? period.textContent : '';
@@ -1059,6 +1091,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
         allOnly.forEach(function(g) {{ every.add(g); if (chosen === 'all') {{ on.add(g); }} }});
         filtered.forEach(function(g) {{
           var r = ranges[chosen]; if (r) {{ g.geokitShow(r[0], r[1]); }} else {{ g.geokitShow(null, null); }} }});
+        stepped.forEach(function(g) {{ g.geokitStep(chosen === 'all' ? -1 : i - 1); }});
         every.forEach(function(g) {{  // each layer once, in the order they were drawn
           if (on.has(g)) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
         }});
@@ -1185,15 +1218,15 @@ def corridor_map(
     whole: list[Any] = []  # the whole window's layers (folium groups): hidden while one step is shown
     slider: dict[str, list[Any]] = {}
     per_step: list[Any] = []
+    restyled: list[Any] = []  # layers drawn once and restyled for each step
     if steps:
-        # every step draws its blockaded and at-risk roads over one shared layer of the network
-        network = road_status_layer(analysis.segments.assign(status=OPEN), name="Roads (network)", **geo)
-        network.control = False
-        network.show = False
+        # one layer of the network, coloured by each step's status when the slider shows the step
+        network = _stepped_roads(analysis.segments, [step.segments for step in steps.values()], **geo)
         network.add_to(m)
         for label in steps:
             slider.setdefault(label, []).append(network)
         per_step.append(network)
+        restyled.append(network)
     whole.append(road_status_layer(analysis.segments, **geo).add_to(m))
     whole.append(zone_layer(analysis.zones, **_zone_geo(geo)).add_to(m))
     if len(analysis.corridors):
@@ -1264,7 +1297,7 @@ def corridor_map(
         per_step.extend(step_groups)
     if slider:
         add_time_slider(m, slider, label="Window" if steps else "Period", only_in_step=per_step,
-                        only_in_all=whole if steps else (), incidents=filtered, days=days)
+                        only_in_all=whole if steps else (), incidents=filtered, days=days, restyled=restyled)
     folium.LayerControl(collapsed=True).add_to(m)
     p = analysis.params
     window = f"{p.start or 'first report'} to {p.end or 'last report'}"
@@ -1275,6 +1308,38 @@ def corridor_map(
     add_fullscreen(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
+
+
+def _stepped_roads(segments: gpd.GeoDataFrame, steps: Sequence[gpd.GeoDataFrame], *, precision: int,
+                   simplify_m: float | None) -> folium.FeatureGroup:
+    """The network drawn once, each line with its status in every step (one character per step:
+    0 open, 1 at risk, 2 blockaded), restyled by the slider through ``geokitStep(i)``; consecutive
+    segments with the same statuses in every step are one line."""
+    group = folium.FeatureGroup(name="Roads (network)", show=False, control=False)
+    codes = {status: str(i) for i, status in enumerate(STATUSES)}
+    by_edge = [step.set_index("edge_id")["status"].astype(str).reindex(segments["edge_id"]).map(codes).fillna("0")
+               .to_numpy() for step in steps]
+    frame = segments.assign(s=["".join(chars) for chars in zip(*by_edge)] if by_edge else "",
+                            status=OPEN)
+    frame = _merge_runs(frame, by="s").assign(status=OPEN)
+    fields = [("name", "Road"), ("ref", "Ref"), ("status", "Status")]
+    data = _geojson(frame, ["s", *[k for k, _ in fields]], precision=precision, simplify_m=simplify_m)
+    present = [(k, label) for k, label in fields if k in frame]
+    lines = _GeoJson(data, name="Roads (network)", style_function=lambda f: {
+        "color": STATUS_COLORS[OPEN], "weight": 2, "opacity": 0.9},
+        tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in present], aliases=[a for _, a in present]))
+    lines.add_to(group)
+    colors = js_array([STATUS_COLORS[s] for s in STATUSES])
+    group.add_child(_Html(script=f"""
+    {group.get_name()}.geokitStep = function(i) {{  // i: the step shown, -1 for all
+      var colors = {colors}, names = {js_array(list(STATUSES))};
+      {lines.get_name()}.eachLayer(function(l) {{
+        var code = i < 0 ? 0 : +l.feature.properties.s.charAt(i);
+        l.feature.properties.status = names[code];
+        l.setStyle({{color: colors[code], weight: code ? 4 : 2}});
+      }});
+    }};"""))
+    return group
 
 
 #: The map draws exposure zones simplified to this tolerance, with 4 decimals (about 11 m): a third of the
@@ -1288,12 +1353,9 @@ def _zone_geo(geo: dict) -> dict:
 
 
 def _step_layers(step, label: str, geo: dict) -> list[folium.FeatureGroup]:
-    """One slider step's layers: its non-open roads, zones, corridors, towns and crossings (the incidents
-    are the map's one incident layer, filtered by the slider)."""
+    """One slider step's layers: its zones, corridors, towns and crossings (the roads and incidents are
+    one layer each, restyled and filtered by the slider)."""
     layers = []
-    roads = step.segments[step.segments["status"].astype(str) != OPEN]
-    if len(roads):
-        layers.append(road_status_layer(roads, name=f"Roads {label}", **geo))
     layers.append(zone_layer(step.zones, name=f"Exposure zones {label}", **_zone_geo(geo)))
     if len(step.corridors):
         layers += corridor_layer(step.corridors, step.detours, name=f"Corridors {label}", **geo)

@@ -397,12 +397,14 @@ def test_map_symbols_mean_what_the_analysis_says():
     cut = a.cities.set_index("name")["isolation"]
     assert cut["C"] == "cut off" and cut["B"] == "unchanged"
     assert a.crossings.set_index("name").loc["X", "reaches_destination"] == False  # noqa: E712
-    markers = {tuple(round(v, 3) for v in c.location): c.options
-               for c in city_layer(a.cities)._children.values() if isinstance(c, folium.CircleMarker)}
+    layer = next(iter(city_layer(a.cities)._children.values()))
+    markers = {f["properties"]["name"]: layer.style_function(f) for f in layer.data["features"]}
     for name, row in a.cities.set_index("name").iterrows():
-        style = markers[(round(row.geometry.y, 3), round(row.geometry.x, 3))]
+        style = markers[name]
         ringed = style["color"] == "#000000" and style["weight"] == 3
         assert ringed == (row["isolation"] == "cut off"), name
+        assert style["fillColor"] == ("#e31a1c" if row["in_zone"] else "#ffffff"), name
+    assert markers["A"]["radius"] == 3 + 3 * 2.5  # a million people: log10 = 6
     markers_x = [c for c in crossing_layer(a.crossings)._children.values() if isinstance(c, folium.Marker)]
     assert len(markers_x) == 1
     icon = next(ch for ch in markers_x[0]._children.values() if isinstance(ch, folium.DivIcon))
