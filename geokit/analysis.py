@@ -421,14 +421,16 @@ def analyse(
         network = build_network(roads, places=places,
                                 snap_tolerance_m=params.snap_tolerance_m, place_snap_km=params.place_snap_km,
                                 segment_km=params.segment_km)
+    incidents = incidents.reset_index(drop=True)  # one label per row: the window is picked from the history
     window = in_window(incidents, params.start, params.end)
     end = params.end if params.end is not None else (window["date"].max() if len(window) else None)
     lo, _ = parse_window(params.start, None)
     start = lo if lo is not None else (window["date"].min() if len(window) else end)
-    history = in_window(incidents, None, end)  # earlier incidents feed the status look-back
-    exposing = window
+    # earlier incidents feed the status look-back; projected once for the join, zones, towns and crossings
+    history = in_window(incidents, None, end).to_crs(network.crs)
+    exposing = history.loc[window.index]
     if "event_type" in window and params.non_exposure_types:
-        exposing = window[~window["event_type"].isin(params.non_exposure_types)]
+        exposing = exposing[~exposing["event_type"].isin(params.non_exposure_types)]
         history = history[~history["event_type"].isin(params.non_exposure_types)]
     step("segment exposure (spatial join)")
     segments, joined = _exposure_and_timeline(
