@@ -7,7 +7,7 @@ import pytest
 import shapely
 from pyproj import Geod
 
-from geokit.exposure import (StatusRules, blockade_relevant, exposed_totals, exposure_zones,
+from geokit.exposure import (StatusRules, blockade_relevant, exposed_totals, exposure_zones, incident_pairs_within,
                              place_exposure, road_exposure)
 
 UTM = 32629  # zone 29N; x = 500 000 is its central meridian (9 W)
@@ -244,3 +244,27 @@ def test_zones_dissolved_on_threads_equal_the_plain_union(monkeypatch):
     assert len(threaded) == len(plain) > 1
     assert threaded["n_incidents"].tolist() == plain["n_incidents"].tolist()
     assert threaded["area_km2"].to_numpy() == pytest.approx(plain["area_km2"].to_numpy(), rel=1e-9)
+
+
+def test_pairs_queried_in_chunks_on_threads_equal_one_plain_query(monkeypatch):
+    """The chunked, Hilbert-ordered query on every core finds exactly the pairs of one STRtree query,
+    in the same order (by segment, then incident), with two radii as area-located incidents have."""
+    import geokit.exposure as exposure
+
+    rng = np.random.default_rng(5)
+    starts = rng.uniform(0, 200_000, (3000, 2))
+    lines = shapely.linestrings(np.stack([starts, starts + rng.normal(0, 2_000, (3000, 2))], axis=1))
+    points = shapely.points(rng.uniform(0, 200_000, (5000, 2)))
+    radius = np.where(rng.random(5000) < 0.2, 25_000.0, 10_000.0)
+    want_t, want_i = [], []
+    tree = shapely.STRtree(lines)
+    for r in (10_000.0, 25_000.0):
+        sel = np.flatnonzero(radius == r)
+        i, t = tree.query(points[sel], predicate="dwithin", distance=r)
+        want_t.append(t)
+        want_i.append(sel[i])
+    want = sorted(zip(np.concatenate(want_t).tolist(), np.concatenate(want_i).tolist()))
+    monkeypatch.setattr(exposure, "_PARALLEL_QUERY_FROM", 100)  # take the threaded path
+    got_t, got_i = incident_pairs_within(lines, points, radius)
+    assert len(want) > 50_000
+    assert list(zip(got_t.tolist(), got_i.tolist())) == want
