@@ -15,13 +15,20 @@ For each size, in one process, on the synthetic layers of ``synthetic.py``:
 - ``timeline_share``: (intervals_s + corridors_s) / (exposure_s - intervals_s
   + zones_s), what the timeline adds to the analysis without it.
 
+- ``one_pass_s`` and ``one_pass_peak_gb``: what an analysis of that size
+  needs in one go (issue #18: under 30 s and 4 GB at 1M x 200k), in a fresh
+  process: the join with its timeline and incident ids, the zones and the
+  20 corridors' episodes, timed once; the peak includes the layers themselves.
+
 Results go to benchmarks/results/timeline_scale_{quick,full}.csv. Never run by the tests.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -86,13 +93,37 @@ def run(n_segments: int, n_incidents: int) -> dict:
     return row
 
 
+def one_pass(n_segments: int, n_incidents: int) -> dict:
+    """One analysis's heavy work, once, in this (fresh) process: seconds and peak memory."""
+    from geokit.exposure import _exposure_and_timeline
+
+    roads = synthetic.roads(n_segments)
+    inc = synthetic.incidents(n_incidents, roads)
+    t = time.perf_counter()
+    seg, joined = _exposure_and_timeline(roads, inc, radius_km=RADIUS_KM, start="2025-01-01", end="2025-12-31",
+                                         rules=StatusRules(), crs=synthetic.CRS, incident_ids=True, timeline=True)
+    exposure_zones(inc, radius_km=RADIUS_KM, crs=synthetic.CRS)
+    routes = [np.arange(i * 2_000, (i + 1) * 2_000) % n_segments for i in range(20)]
+    spans = corridor_intervals(joined["spans"], routes, roads.length.to_numpy() / 1000)
+    episodes(spans, [f"C{i}" for i in range(20)], start=day_number("2025-01-01"), end=day_number("2025-12-31"))
+    return {"one_pass_s": time.perf_counter() - t,
+            "one_pass_peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="quick")
+    parser.add_argument("--one-pass", nargs=2, type=int, metavar=("SEGMENTS", "INCIDENTS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one_pass:
+        print(json.dumps(one_pass(*args.one_pass)))
+        return
     rows = []
     for n_seg, n_inc in SIZES[args.size]:
         row = run(n_seg, n_inc)
+        child = subprocess.run([sys.executable, __file__, "--one-pass", str(n_seg), str(n_inc)], check=True,
+                               capture_output=True, text=True)
+        row.update(json.loads(child.stdout.strip().splitlines()[-1]))
         rows.append(row)
         print(", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()), flush=True)
     RESULTS.mkdir(exist_ok=True)
