@@ -41,6 +41,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -199,6 +200,27 @@ def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray
     day = np.asarray(day, np.int64)
     last = day if last_day is None else np.maximum(np.asarray(last_day, np.int64), day)
     decisive = np.asarray(decisive, bool)
+    workers = os.cpu_count() or 1
+    if len(segment) >= _PARALLEL_SWEEP_FROM and workers > 1 and bool(np.all(segment[1:] >= segment[:-1])):
+        # pairs sorted by segment: whole segments to each core (numpy's sort and sums release the GIL)
+        cuts = np.searchsorted(segment, segment[np.linspace(0, len(segment) - 1, workers + 1).astype(int)[1:-1]])
+        bounds = [(a, b) for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(segment)]) if b > a]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(lambda b: _segment_runs(segment[b[0]:b[1]], day[b[0]:b[1]], last[b[0]:b[1]],
+                                                          decisive[b[0]:b[1]], rules), bounds))
+        return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+    return _segment_runs(segment, day, last, decisive, rules)
+
+
+#: From this many (segment, incident) pairs sorted by segment, the sweep runs on every core.
+_PARALLEL_SWEEP_FROM = 1_000_000
+
+
+def _segment_runs(segment: np.ndarray, day: np.ndarray, last: np.ndarray, decisive: np.ndarray,
+                  rules: StatusRules) -> dict[str, np.ndarray]:
+    """:func:`segment_intervals` on one set of pairs."""
     hit = np.flatnonzero(decisive)
     keys = np.concatenate([segment[hit], segment])
     starts = np.concatenate([day[hit], day])

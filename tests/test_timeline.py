@@ -331,3 +331,21 @@ def test_people_are_counted_once_in_regional_totals(layers):
     table = population_by_region(result, region).set_index("region")
     assert table.loc["R1", "towns_exposed"] == 1 and table.loc["R1", "town_population_exposed"] == 20_000
     assert table.loc["(all regions)", "town_population_exposed"] == 20_000
+
+
+def test_sweep_on_every_core_equals_one_sweep(monkeypatch):
+    """Pairs sorted by segment are swept in whole-segment chunks on threads: the same intervals."""
+    import geokit.timeline as timeline
+
+    rng = np.random.default_rng(11)
+    segment = np.sort(rng.integers(0, 300, 20_000))
+    day = rng.integers(20_300, 20_500, 20_000)
+    decisive = rng.random(20_000) < 0.1
+    rules = StatusRules(blockade_min_incidents=2, at_risk_min_incidents=3)
+    one = segment_intervals(segment, day, decisive, rules)
+    monkeypatch.setattr(timeline, "_PARALLEL_SWEEP_FROM", 1_000)
+    monkeypatch.setattr(timeline.os, "cpu_count", lambda: 3)  # three chunks whatever the machine
+    threaded = segment_intervals(segment, day, decisive, rules)
+    assert len(one["key"]) > 500 and set(one["level"].tolist()) == {1, 2}
+    for name in one:
+        assert threaded[name].tolist() == one[name].tolist(), name
