@@ -236,10 +236,11 @@ def incident_pairs_within(
             found = list(pool.map(query, chunks))
     else:
         found = [query(c) for c in chunks]
-    t = np.concatenate([f[0] for f in found]).astype(np.int64) if found else np.array([], np.int64)
-    i = np.concatenate([f[1] for f in found]).astype(np.int64) if found else np.array([], np.int64)
+    t = np.concatenate([f[0] for f in found]).astype(np.int64, copy=False) if found else np.array([], np.int64)
+    i = np.concatenate([f[1] for f in found]).astype(np.int64, copy=False) if found else np.array([], np.int64)
+    del found
     order = np.argsort(t * max(len(points), 1) + i)  # by target, then incident: one integer key
-    return t[order].astype(int), i[order].astype(int)
+    return t[order], i[order]
 
 
 #: From this many incidents the STRtree is queried in chunks on every core.

@@ -129,7 +129,9 @@ def _sweep(keys: np.ndarray, starts: np.ndarray, stops: np.ndarray, weights: np.
     last = np.r_[first[1:] - 1, 2 * len(keys) - 1]
     del first
     # the running sum of each weight column after each (key, day)'s last event (1-D: contiguous and fast)
-    total = np.column_stack([np.cumsum(np.concatenate([col, -col])[order])[last] for col in weights.T])
+    acc = np.int32 if exact and 2 * len(keys) < 2**31 else None  # counts: 32 bits hold any running total
+    total = np.column_stack([np.cumsum(np.concatenate([col, -col])[order], dtype=acc)[last] for col in weights.T])
+    del order
     if exact:  # integer weights: each key's deltas sum to exactly 0, so the running total restarts by itself
         return ks, ds, total
     key_start = np.flatnonzero(np.r_[True, ks[1:] != ks[:-1]])
@@ -200,6 +202,9 @@ def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray
     day = np.asarray(day, np.int64)
     last = day if last_day is None else np.maximum(np.asarray(last_day, np.int64), day)
     decisive = np.asarray(decisive, bool)
+    reach = max(rules.blockade_days, rules.at_risk_days)
+    if len(segment) and segment.max() < 2**31 and 0 <= day.min() and last.max() + reach < 2**31:
+        segment, day, last = segment.astype(np.int32), day.astype(np.int32), last.astype(np.int32)  # half the memory
     workers = os.cpu_count() or 1
     if len(segment) >= _PARALLEL_SWEEP_FROM and workers > 1 and bool(np.all(segment[1:] >= segment[:-1])):
         # pairs sorted by segment: whole segments to each core (numpy's sort and sums release the GIL)
@@ -225,7 +230,7 @@ def _segment_runs(segment: np.ndarray, day: np.ndarray, last: np.ndarray, decisi
     keys = np.concatenate([segment[hit], segment])
     starts = np.concatenate([day[hit], day])
     stops = np.concatenate([last[hit] + rules.blockade_days, last + rules.at_risk_days])
-    weights = np.zeros((len(keys), 2), np.int32)
+    weights = np.zeros((len(keys), 2), np.int8)  # counts of +1/-1: the sweep sums them in 32 bits
     weights[: len(hit), 0] = 1
     weights[len(hit):, 1] = 1
     ks, ds, sums = _sweep(keys, starts, stops, weights)
