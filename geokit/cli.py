@@ -46,6 +46,13 @@ _EPILOG_TIMELINE = """examples:
 _EPILOG_DIFF = """examples:
   geokit diff out/september out/october
 """
+_EPILOG_FETCH = """examples:
+  export ACLED_EMAIL=analyst@example.org ACLED_PASSWORD=...   # or [acled] in ~/.config/geokit/credentials.toml
+  geokit fetch acled --country Mali --country "Burkina Faso" --start 2025-01-01 --end 2025-12-31 --out acled.csv
+  geokit fetch acled ... --out acled.csv        # again: only what changed since, edits and deletions applied
+
+ACLED's terms: cite ACLED in every product; do not redistribute the raw rows.
+"""
 _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
   geokit demo --out /tmp/mali
@@ -171,6 +178,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("old", help="the earlier build folder")
     p.add_argument("new", help="the later build folder")
     p.add_argument("--out", help="where to write changes.md/.csv (default: NEW)")
+
+    p = sub.add_parser("fetch", help="fetch incidents from a live source into a file geokit reads",
+                       description="Fetch incidents from a live source, recording what was fetched in "
+                       "FILE.manifest.json; a second fetch asks only for what changed since.")
+    sources = p.add_subparsers(dest="source", metavar="SOURCE")
+    sources.required = True
+    p = sources.add_parser("acled", parents=[common], help="ACLED's API (an account's email and password)",
+                           description="Fetch ACLED events of some countries and dates into a CSV in ACLED's "
+                           "export columns. Credentials: ACLED_EMAIL and ACLED_PASSWORD, or [acled] email and "
+                           "password in ~/.config/geokit/credentials.toml (chmod 600); never printed or written.",
+                           epilog=_EPILOG_FETCH, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--country", action="append", required=True, help="an ACLED country name (repeatable)")
+    p.add_argument("--start", required=True, help="first event date, YYYY-MM-DD")
+    p.add_argument("--end", required=True, help="last event date, YYYY-MM-DD")
+    p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
+    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
+    p.add_argument("--full", action="store_true", help="fetch everything again, not only what changed")
 
     p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
@@ -303,8 +327,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from geokit.sources import ACLED_URL, fetch_acled
+
+    def progress(page: int, rows: int) -> None:
+        if not args.quiet:
+            print(f"  page {page}: {rows:,} rows so far", file=sys.stderr)
+
+    manifest = fetch_acled(args.out, countries=args.country, start=args.start, end=args.end,
+                           api_url=args.api_url or ACLED_URL, full=args.full, progress=progress)
+    if not args.quiet:
+        print(f"{args.out}: {manifest['rows']:,} ACLED events ({manifest['mode']} fetch: "
+              f"{manifest['rows_received']:,} rows received, {manifest['deleted']} deleted)")
+        print(f"  {manifest['terms']}")
+    return 0
+
+
 _COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "timeline": _cmd_timeline,
-             "diff": _cmd_diff, "demo": _cmd_demo}
+             "diff": _cmd_diff, "demo": _cmd_demo, "fetch": _cmd_fetch}
 
 
 class _TerminalFormatter(logging.Formatter):

@@ -1,0 +1,454 @@
+"""Live sources: fetch incidents from ACLED's API into a file geokit reads as it is.
+
+:func:`fetch_acled` follows ACLED's current API documentation
+(https://acleddata.com/api-documentation/getting-started and the "ACLED
+endpoint" and "Deleted endpoint" pages): an OAuth access token from the
+account's email and password (``POST /oauth/token``, password grant, client
+``acled``), refreshed with its refresh token when the API says it expired,
+then ``GET /api/acled/read?_format=json`` page by page until a page comes back
+short. The rows are written as ACLED's export (``event_id_cnty``,
+``event_date``, ... ``timestamp``), so :func:`geokit.read_incidents` reads the
+file with no mapping.
+
+What it fetched is recorded in a manifest beside the file
+(``FILE.manifest.json``: source, query, time, rows per page, the newest
+``timestamp`` and the terms), and a second fetch with the same query asks
+only for what changed since (``timestamp`` greater than the newest one it
+has), applies the edits and removes the events ACLED deleted since
+(``/api/deleted/read``). The file and its manifest are written atomically:
+a fault leaves the previous ones as they were.
+
+Credentials come from ``ACLED_EMAIL`` and ``ACLED_PASSWORD``, or from a
+``[acled]`` table (``email``, ``password``) in ``~/.config/geokit/credentials.toml``
+(``GEOKIT_CREDENTIALS`` names another file), which must not be readable by
+other users. They are sent to the token endpoint only, and never printed,
+logged or written.
+
+Faults: a timeout or dropped connection, HTTP 429 (waiting ``Retry-After``)
+and 5xx are retried a bounded number of times with exponential backoff
+(tenacity); 401 on the token says the credentials were refused and how to
+set them; 403 says the account lacks API access; a body that is not the
+JSON the API documents (truncated, or without ``data``) is retried, then
+refused. No partial file is ever written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import stat
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import tenacity
+
+from geokit._errors import GeokitError, InputError
+from geokit._io import atomic_path
+
+__all__ = ["ACLED_URL", "ACLED_TERMS", "ACLED_COLUMNS", "AcledCredentials", "FetchError", "fetch_acled",
+           "acled_credentials", "manifest_path"]
+
+log = logging.getLogger(__name__)
+
+#: ACLED's API (``--api-url`` replaces it: a mirror, or a test server).
+ACLED_URL = "https://acleddata.com"
+
+#: The terms every product that uses ACLED data cites (the brief cites ACLED; it never re-publishes its rows).
+ACLED_TERMS = ("ACLED data, (c) Armed Conflict Location & Event Data (ACLED), https://acleddata.com; used under "
+               "ACLED's Terms of Use: attribute ACLED, do not redistribute the raw data")
+
+#: ACLED's export columns, in its order (the API's JSON rows carry these fields).
+ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+                 "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+                 "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
+                 "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+                 "fatalities", "tags", "timestamp"]
+
+#: Rows per page (ACLED's default and maximum page size is 5,000).
+PAGE_SIZE = 5000
+
+
+class FetchError(GeokitError):
+    """A source refused or failed a request; the message says what to do.
+
+    Examples
+    --------
+    >>> isinstance(FetchError("ACLED refused access (HTTP 403)"), GeokitError)
+    True
+    """
+
+
+@dataclass(frozen=True)
+class AcledCredentials:
+    """An ACLED account's email and password; ``repr`` never shows the password.
+
+    Parameters
+    ----------
+    email, password : str
+        The login of the account at https://acleddata.com.
+
+    Examples
+    --------
+    >>> AcledCredentials("analyst@example.org", "s3cret")
+    AcledCredentials(email='analyst@example.org', password=***)
+    """
+
+    email: str
+    password: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return f"AcledCredentials(email={self.email!r}, password=***)"
+
+
+def acled_credentials(environ: dict[str, str] | None = None, path: str | Path | None = None) -> AcledCredentials:
+    """The ACLED credentials from ``ACLED_EMAIL``/``ACLED_PASSWORD``, else from the credentials file.
+
+    Parameters
+    ----------
+    environ : dict, optional
+        The environment (``os.environ`` by default).
+    path : path, optional
+        The credentials file; ``GEOKIT_CREDENTIALS`` or ``~/.config/geokit/credentials.toml`` by default.
+
+    Examples
+    --------
+    >>> acled_credentials({"ACLED_EMAIL": "analyst@example.org", "ACLED_PASSWORD": "s3cret"}).email
+    'analyst@example.org'
+    """
+    env = dict(os.environ) if environ is None else environ
+    if env.get("ACLED_EMAIL") and env.get("ACLED_PASSWORD"):
+        return AcledCredentials(env["ACLED_EMAIL"], env["ACLED_PASSWORD"])
+    file = Path(path or env.get("GEOKIT_CREDENTIALS") or Path.home() / ".config" / "geokit" / "credentials.toml")
+    how = ("set ACLED_EMAIL and ACLED_PASSWORD, or write them as email and password under [acled] in "
+           f"{file} (chmod 600)")
+    if not file.is_file():
+        raise FetchError(f"no ACLED credentials: {how}")
+    if file.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise FetchError(f"{file} can be read by other users: run chmod 600 {file} (it holds a password)")
+    try:
+        table = tomllib.loads(file.read_text(encoding="utf-8")).get("acled", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise FetchError(f"{file} is not valid TOML ({exc}); {how}") from None
+    if not (isinstance(table, dict) and table.get("email") and table.get("password")):
+        raise FetchError(f"{file} has no [acled] email and password: {how}")
+    return AcledCredentials(str(table["email"]), str(table["password"]))
+
+
+def manifest_path(path: str | Path) -> Path:
+    """The manifest beside a fetched file.
+
+    Parameters
+    ----------
+    path : path
+        The fetched file.
+
+    Examples
+    --------
+    >>> manifest_path("data/acled.csv").name
+    'acled.csv.manifest.json'
+    """
+    path = Path(path)
+    return path.with_name(path.name + ".manifest.json")
+
+
+class _Retry(Exception):
+    """A transient fault worth another attempt (timeout, 429, 5xx, a broken body)."""
+
+    def __init__(self, message: str, wait_s: float | None = None) -> None:
+        super().__init__(message)
+        self.wait_s = wait_s
+
+
+class _Session:
+    """One ACLED session: the token, and requests retried on transient faults."""
+
+    def __init__(self, client: httpx.Client, api_url: str, credentials: AcledCredentials, *, attempts: int,
+                 backoff_s: float, max_wait_s: float, sleep: Callable[[float], None]) -> None:
+        self.client, self.api_url, self.credentials = client, api_url.rstrip("/"), credentials
+        self.attempts, self.backoff_s, self.max_wait_s, self.sleep = attempts, backoff_s, max_wait_s, sleep
+        self.token: dict[str, Any] | None = None
+        self.requests = 0
+
+    def _wait(self, state: tenacity.RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, _Retry) and exc.wait_s is not None:  # the server's Retry-After
+            return min(exc.wait_s, self.max_wait_s)
+        return min(self.backoff_s * 2 ** (state.attempt_number - 1), self.max_wait_s)
+
+    def call(self, fn: Callable[[], Any], what: str) -> Any:
+        """``fn()`` with bounded retries of transient faults; the last fault is a :class:`FetchError`."""
+        retrying = tenacity.Retrying(stop=tenacity.stop_after_attempt(self.attempts), wait=self._wait,
+                                     retry=tenacity.retry_if_exception_type(_Retry), sleep=self.sleep,
+                                     reraise=True,
+                                     before_sleep=lambda s: log.warning("%s: %s; trying again", what,
+                                                                        s.outcome.exception() if s.outcome else ""))
+        try:
+            return retrying(fn)
+        except _Retry as exc:
+            raise FetchError(f"{what} failed after {self.attempts} attempts: {exc}") from None
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self.requests += 1
+        try:
+            return self.client.request(method, self.api_url + path, **kwargs)
+        except httpx.TimeoutException:
+            raise _Retry(f"no answer from {self.api_url} in time") from None
+        except httpx.TransportError as exc:
+            raise _Retry(f"cannot reach {self.api_url} ({type(exc).__name__})") from None
+
+    @staticmethod
+    def _check(response: httpx.Response, what: str) -> None:
+        code = response.status_code
+        if code == 429:
+            after = response.headers.get("Retry-After", "")
+            raise _Retry(f"{what}: too many requests (HTTP 429)",
+                         float(after) if after.replace(".", "", 1).isdigit() else None)
+        if code >= 500:
+            raise _Retry(f"{what}: the server failed (HTTP {code})")
+        if code == 403:
+            raise FetchError(f"{what}: ACLED refused access (HTTP 403): the account has no API access, or has "
+                             "not accepted ACLED's terms of use; check it at https://acleddata.com")
+
+    def _token(self, form: dict[str, str]) -> dict[str, Any]:
+        def attempt() -> dict[str, Any]:
+            response = self._send("POST", "/oauth/token", data=form)
+            self._check(response, "ACLED token")
+            if response.status_code in (400, 401):
+                return {}
+            if response.status_code != 200:
+                raise FetchError(f"ACLED token: unexpected HTTP {response.status_code}")
+            try:
+                body = response.json()
+            except ValueError:
+                raise _Retry("ACLED token: the answer is not JSON") from None
+            if not isinstance(body, dict) or not body.get("access_token"):
+                raise _Retry("ACLED token: the answer has no access_token")
+            return body
+
+        return self.call(attempt, "ACLED token")
+
+    def login(self) -> None:
+        body = self._token({"username": self.credentials.email, "password": self.credentials.password,
+                            "grant_type": "password", "client_id": "acled"})
+        if not body:
+            raise FetchError("ACLED refused the email and password (HTTP 401): set ACLED_EMAIL and ACLED_PASSWORD "
+                             "(or [acled] in ~/.config/geokit/credentials.toml) to your ACLED account's login")
+        self.token = body
+
+    def refresh(self) -> None:
+        refresh = (self.token or {}).get("refresh_token")
+        body = self._token({"grant_type": "refresh_token", "refresh_token": str(refresh), "client_id": "acled"}) \
+            if refresh else {}
+        if body:
+            self.token = body
+        else:  # no refresh token, or it expired too: log in again
+            self.login()
+
+    def get(self, path: str, params: dict[str, Any], what: str) -> dict[str, Any]:
+        """One JSON page; a 401 (token expired) refreshes the token once and asks again."""
+        if self.token is None:
+            self.login()
+
+        def attempt() -> dict[str, Any]:
+            for fresh in (False, True):
+                headers = {"Authorization": f"Bearer {(self.token or {}).get('access_token', '')}"}
+                response = self._send("GET", path, params=params, headers=headers)
+                if response.status_code == 401 and not fresh:
+                    log.info("%s: the ACLED token expired; refreshing it", what)
+                    self.refresh()
+                    continue
+                if response.status_code == 401:
+                    raise FetchError(f"{what}: ACLED refused a fresh token (HTTP 401); check the account")
+                self._check(response, what)
+                if response.status_code != 200:
+                    raise FetchError(f"{what}: unexpected HTTP {response.status_code}")
+                try:
+                    body = response.json()
+                except ValueError:
+                    raise _Retry(f"{what}: the answer is not complete JSON (truncated?)") from None
+                if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                    raise _Retry(f"{what}: the answer has no list of rows ('data')")
+                return body
+            raise AssertionError("unreachable")
+
+        return self.call(attempt, what)
+
+    def pages(self, path: str, params: dict[str, Any], what: str, page_size: int,
+              progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], list[int]]:
+        """Every row of a paged endpoint: pages until one comes back shorter than ``page_size``."""
+        rows: list[dict] = []
+        counts: list[int] = []
+        page = 1
+        while True:
+            body = self.get(path, {**params, "limit": page_size, "page": page}, f"{what}, page {page}")
+            data = body["data"]
+            if not all(isinstance(row, dict) for row in data):
+                raise FetchError(f"{what}, page {page}: rows are not JSON objects")
+            rows += data
+            counts.append(len(data))
+            if progress is not None:
+                progress(page, len(rows))
+            if len(data) < page_size:
+                return rows, counts
+            page += 1
+
+
+def _date(value: object, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{name} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def fetch_acled(
+    out: str | Path,
+    *,
+    countries: Sequence[str],
+    start: str | dt.date,
+    end: str | dt.date,
+    api_url: str = ACLED_URL,
+    credentials: AcledCredentials | None = None,
+    page_size: int = PAGE_SIZE,
+    full: bool = False,
+    attempts: int = 5,
+    backoff_s: float = 2.0,
+    max_wait_s: float = 120.0,
+    timeout_s: float = 120.0,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, Any]:
+    """Fetch ACLED events of some countries and dates into a CSV that :func:`geokit.read_incidents` reads.
+
+    With a manifest from an earlier fetch of the same countries and dates
+    beside ``out``, only the events changed since (``timestamp``) are asked
+    for, edits replace their rows and events deleted since are removed
+    (``full=True`` fetches everything again).
+
+    Parameters
+    ----------
+    out : path
+        The CSV to write (with ``out.manifest.json`` beside it).
+    countries : sequence of str
+        ACLED country names (``"Mali"``, ``"Burkina Faso"``).
+    start, end : str or date
+        The event dates, both included (``YYYY-MM-DD``).
+    api_url : str
+        ACLED's API, or a mirror or test server.
+    credentials : AcledCredentials, optional
+        :func:`acled_credentials` by default.
+    page_size : int
+        Rows per page (ACLED gives at most 5,000).
+    full : bool
+        Fetch everything even when a manifest allows an incremental fetch.
+    attempts, backoff_s, max_wait_s, timeout_s : number
+        Retries of transient faults: attempts per request, the first wait
+        (doubled each time), the longest wait (also caps ``Retry-After``),
+        and the time allowed for each answer.
+    client : httpx.Client, optional
+        A client of your own (proxies, certificates).
+    sleep : callable, optional
+        Called to wait between attempts (``time.sleep``).
+    progress : callable, optional
+        Called with (page, rows so far) after each page.
+
+    Returns
+    -------
+    dict
+        The manifest written beside the file.
+
+    Examples
+    --------
+    >>> fetch_acled("acled_mali.csv", countries=["Mali"], start="2025-09-01",
+    ...             end="2025-11-30")  # doctest: +SKIP
+    """
+    import time
+
+    out = Path(out)
+    first, last = _date(start, "start"), _date(end, "end")
+    if first > last:
+        raise InputError(f"start {first} is after end {last}")
+    names = [str(c).strip() for c in countries if str(c).strip()]
+    if not names:
+        raise InputError("give at least one country (--country Mali)")
+    if page_size < 1:
+        raise InputError(f"page_size must be at least 1, not {page_size}")
+    query = {"countries": names, "start": first.isoformat(), "end": last.isoformat()}
+    previous = _previous(out, query) if not full else None
+    session = _Session(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,
+                       credentials or acled_credentials(), attempts=attempts, backoff_s=backoff_s,
+                       max_wait_s=max_wait_s, sleep=sleep or time.sleep)
+    params: dict[str, Any] = {"_format": "json", "country": "|".join(names),
+                              "event_date": f"{first.isoformat()}|{last.isoformat()}", "event_date_where": "BETWEEN"}
+    try:
+        if previous is None:
+            rows, counts = session.pages("/api/acled/read", params, "ACLED events", page_size, progress)
+            table = _table(rows)
+            deleted: list[str] = []
+        else:
+            since = int(previous["newest_timestamp"])
+            rows, counts = session.pages("/api/acled/read", {**params, "timestamp": since, "timestamp_where": ">"},
+                                         "ACLED events changed since the last fetch", page_size, progress)
+            gone, _ = session.pages("/api/deleted/read", {"_format": "json", "deleted_timestamp": since,
+                                                          "deleted_timestamp_where": ">"},
+                                    "ACLED deletions since the last fetch", page_size)
+            deleted = sorted({str(r.get("event_id_cnty", "")) for r in gone} - {""})
+            table = _merge(pd.read_csv(out, dtype=str, keep_default_na=False), _table(rows), deleted)
+    finally:
+        if client is None:
+            session.client.close()
+    stamps = pd.to_numeric(table["timestamp"], errors="coerce")
+    manifest = {
+        "source": "ACLED", "api_url": session.api_url, "endpoint": "/api/acled/read", "query": query,
+        "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "mode": "incremental" if previous is not None else "full",
+        "since_timestamp": previous["newest_timestamp"] if previous is not None else None,
+        "rows_per_page": counts, "rows_received": int(sum(counts)), "deleted": len(deleted),
+        "rows": len(table), "newest_timestamp": int(stamps.max()) if stamps.notna().any() else 0,
+        "terms": ACLED_TERMS, "file": out.name,
+    }
+    with atomic_path(out) as tmp_csv, atomic_path(manifest_path(out)) as tmp_manifest:
+        table.to_csv(tmp_csv, index=False, lineterminator="\n")
+        tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log.info("ACLED: %d rows in %s (%s fetch, %d requests)", len(table), out, manifest["mode"], session.requests)
+    return manifest
+
+
+def _previous(out: Path, query: dict) -> dict | None:
+    """The manifest of an earlier fetch of the same query into ``out``, when both are there."""
+    path = manifest_path(out)
+    if not (out.is_file() and path.is_file()):
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if manifest.get("source") != "ACLED" or manifest.get("query") != query or not manifest.get("newest_timestamp"):
+        return None
+    return manifest
+
+
+def _table(rows: list[dict]) -> pd.DataFrame:
+    """Rows as ACLED's export: its columns first, in order, then any others; every value as text."""
+    frame = pd.DataFrame(rows, dtype=object)
+    extra = [c for c in frame.columns if c not in ACLED_COLUMNS]
+    frame = frame.reindex(columns=[*ACLED_COLUMNS, *extra])
+    return frame.astype("string").fillna("").astype(object)
+
+
+def _merge(old: pd.DataFrame, new: pd.DataFrame, deleted: Sequence[str]) -> pd.DataFrame:
+    """The earlier rows with edits replaced, new events added and deleted ones removed, by ``event_id_cnty``."""
+    key = "event_id_cnty"
+    columns = list(dict.fromkeys([*old.columns, *new.columns]))
+    kept = old[~old[key].isin(set(new[key]) | set(deleted))]
+    merged = pd.concat([kept.reindex(columns=columns), new.reindex(columns=columns)], ignore_index=True)
+    merged = merged[~merged[key].isin(set(deleted))].fillna("")
+    order = pd.to_datetime(merged["event_date"], errors="coerce")
+    return merged.iloc[order.argsort(kind="stable")].reset_index(drop=True)

@@ -1,0 +1,283 @@
+"""geokit fetch acled against a local ACLED server (pytest-httpserver on 127.0.0.1), never the real one.
+
+The fake server reproduces the requests and answers ACLED documents:
+- https://acleddata.com/api-documentation/getting-started (OAuth: ``POST /oauth/token`` with
+  ``username``, ``password``, ``grant_type=password``, ``client_id=acled``; the answer's
+  ``access_token``, ``refresh_token`` and ``expires_in``; ``grant_type=refresh_token`` to refresh;
+  requests carry ``Authorization: Bearer <token>``);
+- https://acleddata.com/api-documentation/acled-endpoint (``GET /api/acled/read?_format=json``,
+  ``country`` with ``|`` for several, ``event_date=A|B`` with ``event_date_where=BETWEEN``,
+  ``timestamp`` with ``timestamp_where``; JSON ``{"status", "success", "count", "data": [...]}``);
+- https://acleddata.com/api-documentation/elements-acleds-api (``limit`` and ``page``: pages of at most
+  5,000 rows; 429 with ``Retry-After`` when rate limited);
+- https://acleddata.com/api-documentation/deleted-endpoint (``GET /api/deleted/read``, rows of
+  ``event_id_cnty`` and ``deleted_timestamp``, filtered by ``deleted_timestamp_where``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+
+pytest.importorskip("pytest_httpserver")
+from werkzeug.wrappers import Request, Response  # noqa: E402
+
+import geokit  # noqa: E402
+from geokit.cli import main  # noqa: E402
+from geokit.sources import (ACLED_COLUMNS, AcledCredentials, FetchError, acled_credentials,  # noqa: E402
+                            fetch_acled, manifest_path)
+
+PASSWORD = "pa55-W0rd-never-shown"
+CREDS = AcledCredentials("analyst@example.org", PASSWORD)
+
+
+def event(n: int, day: str, *, stamp: int = 1_760_000_000, notes: str = "Ambush on a fuel convoy") -> dict:
+    """One event as ACLED's JSON gives it (every value a string)."""
+    row = {c: "" for c in ACLED_COLUMNS}
+    row.update({"event_id_cnty": f"MLI{n}", "event_date": day, "year": day[:4], "time_precision": "1",
+                "event_type": "Violence against civilians", "sub_event_type": "Attack",
+                "actor1": "JNIM: Jama'at Nusrat al-Islam wal Muslimin", "country": "Mali", "iso": "466",
+                "location": f"Place {n}", "latitude": f"{13.0 + n / 100:.4f}", "longitude": f"{-8.0 + n / 100:.4f}",
+                "geo_precision": "1", "source": "Local partners", "notes": notes, "fatalities": str(n % 3),
+                "timestamp": str(stamp)})
+    return row
+
+
+class FakeAcled:
+    """ACLED's token, read and deleted endpoints, with faults to inject."""
+
+    def __init__(self, server, events: list[dict]) -> None:
+        self.events, self.deleted = list(events), []  # deleted: (event_id_cnty, deleted_timestamp)
+        self.tokens: set[str] = set()
+        self.issued = 0
+        self.faults: list = []  # (path, callable(request) -> Response or None), used once each, in order
+        self.token_forms: list[dict] = []
+        self.reads: list[dict] = []
+        server.expect_request("/oauth/token", method="POST").respond_with_handler(self.token)
+        server.expect_request("/api/acled/read").respond_with_handler(self.read)
+        server.expect_request("/api/deleted/read").respond_with_handler(self.deleted_read)
+        self.url = server.url_for("").rstrip("/")
+
+    def fault(self, path: str, answer) -> None:
+        self.faults.append((path, answer))
+
+    def _fault(self, request: Request) -> Response | None:
+        for i, (path, answer) in enumerate(self.faults):
+            if request.path == path:
+                del self.faults[i]
+                return answer(request)
+        return None
+
+    def token(self, request: Request) -> Response:
+        form = dict(request.form)
+        self.token_forms.append(form)
+        if (hit := self._fault(request)) is not None:
+            return hit
+        ok = (form.get("grant_type") == "password" and form.get("username") == CREDS.email
+              and form.get("password") == PASSWORD) or (form.get("grant_type") == "refresh_token"
+                                                       and form.get("refresh_token", "").startswith("refresh-"))
+        if form.get("client_id") != "acled" or not ok:
+            return Response(json.dumps({"error": "invalid_grant"}), status=400, content_type="application/json")
+        self.issued += 1
+        token = f"token-{self.issued}-secret"
+        self.tokens = {token}  # a new token replaces the old ones
+        return Response(json.dumps({"token_type": "Bearer", "expires_in": 86400, "access_token": token,
+                                    "refresh_token": f"refresh-{self.issued}"}), content_type="application/json")
+
+    def _authorised(self, request: Request) -> bool:
+        return request.headers.get("Authorization", "").removeprefix("Bearer ") in self.tokens
+
+    def read(self, request: Request) -> Response:
+        if (hit := self._fault(request)) is not None:
+            return hit
+        if not self._authorised(request):
+            return Response(json.dumps({"error": "expired token"}), status=401, content_type="application/json")
+        args = request.args
+        self.reads.append(dict(args))
+        countries = set(args["country"].split("|"))
+        first, last = args["event_date"].split("|")
+        assert args["event_date_where"] == "BETWEEN" and args["_format"] == "json"
+        rows = [e for e in self.events if e["country"] in countries and first <= e["event_date"] <= last]
+        if "timestamp" in args:
+            assert args["timestamp_where"] == ">"
+            rows = [e for e in rows if int(e["timestamp"]) > int(args["timestamp"])]
+        return self._page(rows, args)
+
+    def deleted_read(self, request: Request) -> Response:
+        if not self._authorised(request):
+            return Response("{}", status=401, content_type="application/json")
+        since = int(request.args["deleted_timestamp"])
+        assert request.args["deleted_timestamp_where"] == ">"
+        rows = [{"event_id_cnty": i, "deleted_timestamp": str(t)} for i, t in self.deleted if t > since]
+        return self._page(rows, request.args)
+
+    @staticmethod
+    def _page(rows: list[dict], args) -> Response:
+        limit, page = int(args["limit"]), int(args["page"])
+        part = rows[(page - 1) * limit: page * limit]
+        return Response(json.dumps({"status": 200, "success": True, "count": len(part), "data": part}),
+                        content_type="application/json")
+
+
+@pytest.fixture
+def acled(httpserver):
+    return FakeAcled(httpserver, [event(n, f"2025-09-{n + 1:02d}") for n in range(5)]
+                     + [event(9, "2025-10-02")])
+
+
+def fetch(acled, out, **kw):
+    kw = {"countries": ["Mali"], "start": "2025-09-01", "end": "2025-09-30", "api_url": acled.url,
+          "credentials": CREDS, "page_size": 2, "backoff_s": 0.01, "sleep": lambda s: None, **kw}
+    return fetch_acled(out, **kw)
+
+
+def test_pages_to_the_end_and_the_file_reads_as_acled_with_no_mapping(acled, tmp_path):
+    out = tmp_path / "acled.csv"
+    manifest = fetch(acled, out, countries=["Mali", "Burkina Faso"])
+    assert manifest["rows_per_page"] == [2, 2, 1] and manifest["rows"] == 5  # 10 October is outside
+    assert [r["page"] for r in acled.reads] == ["1", "2", "3"]
+    assert acled.reads[0]["country"] == "Mali|Burkina Faso" and acled.reads[0]["event_date"] == "2025-09-01|2025-09-30"
+    assert acled.token_forms == [{"username": CREDS.email, "password": PASSWORD, "grant_type": "password",
+                                  "client_id": "acled"}]
+    incidents = geokit.read_incidents(out)
+    assert len(incidents) == 5
+    assert incidents["date"].dt.strftime("%Y-%m-%d").tolist() == [f"2025-09-{d:02d}" for d in range(1, 6)]
+    assert incidents.geometry.iloc[2].x == pytest.approx(-7.98) and incidents.geometry.iloc[2].y == pytest.approx(13.02)
+    saved = json.loads(manifest_path(out).read_text())
+    assert saved["source"] == "ACLED" and saved["query"]["countries"] == ["Mali", "Burkina Faso"]
+    assert "Terms of Use" in saved["terms"] and saved["newest_timestamp"] == 1_760_000_000
+
+
+def test_an_expired_token_is_refreshed_and_paging_goes_on(acled, tmp_path):
+    def expire(request):
+        acled.tokens = set()  # the token expires between page 1 and page 2
+        return None
+
+    acled.fault("/api/acled/read", lambda r: None)  # page 1 answers normally
+    acled.fault("/api/acled/read", expire)
+    manifest = fetch(acled, tmp_path / "a.csv")
+    assert manifest["rows_per_page"] == [2, 2, 1]
+    assert [f["grant_type"] for f in acled.token_forms] == ["password", "refresh_token"]
+    assert acled.token_forms[1]["refresh_token"] == "refresh-1"
+
+
+@pytest.mark.parametrize("answer, waits", [
+    (lambda r: Response("slow down", status=429, headers={"Retry-After": "7"}), [7.0]),
+    (lambda r: Response("oops", status=502), [0.01]),
+    (lambda r: Response('{"status": 200, "data": [{"event_id_cnty": "MLI0", "ev', content_type="application/json"),
+     [0.01]),  # a truncated body
+    (lambda r: Response('{"status": 200, "success": true}', content_type="application/json"), [0.01]),  # no rows
+])
+def test_transient_faults_are_retried(acled, tmp_path, answer, waits):
+    slept = []
+    acled.fault("/api/acled/read", lambda r: None)
+    acled.fault("/api/acled/read", answer)  # page 2 fails once
+    manifest = fetch(acled, tmp_path / "a.csv", sleep=slept.append)
+    assert manifest["rows_per_page"] == [2, 2, 1]
+    assert slept == waits
+
+
+def test_a_timeout_is_retried(acled, tmp_path):
+    def slow(request):
+        time.sleep(0.6)
+        return Response("late", status=500)
+
+    acled.fault("/api/acled/read", slow)
+    manifest = fetch(acled, tmp_path / "a.csv", timeout_s=0.2)
+    assert manifest["rows"] == 5
+
+
+def test_a_server_that_stops_mid_paging_leaves_the_previous_file(acled, tmp_path):
+    out = tmp_path / "a.csv"
+    fetch(acled, out)
+    before, before_manifest = out.read_bytes(), manifest_path(out).read_bytes()
+    acled.fault("/api/acled/read", lambda r: None)
+    for _ in range(3):
+        acled.fault("/api/acled/read", lambda r: Response("down", status=503))
+    with pytest.raises(FetchError, match=r"page 2 failed after 3 attempts: .*HTTP 503"):
+        fetch(acled, out, attempts=3, full=True)
+    assert out.read_bytes() == before and manifest_path(out).read_bytes() == before_manifest
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "a.csv.manifest.json"]  # no half file
+
+
+def test_bad_credentials_and_no_access_say_what_to_do(acled, tmp_path):
+    with pytest.raises(FetchError, match="refused the email and password .*set ACLED_EMAIL and ACLED_PASSWORD"):
+        fetch(acled, tmp_path / "a.csv", credentials=AcledCredentials(CREDS.email, "wrong"))
+    acled.fault("/api/acled/read", lambda r: Response("forbidden", status=403))
+    with pytest.raises(FetchError, match="HTTP 403.*no API access"):
+        fetch(acled, tmp_path / "a.csv")
+    assert not (tmp_path / "a.csv").exists()
+
+
+def test_a_second_fetch_asks_for_changes_only_and_applies_edits_and_deletions(acled, tmp_path):
+    out = tmp_path / "a.csv"
+    fetch(acled, out)
+    acled.events[1] = event(1, "2025-09-02", stamp=1_760_500_000, notes="Corrected: 3 tankers burned")
+    acled.events.append(event(7, "2025-09-20", stamp=1_760_600_000))
+    acled.events = [e for e in acled.events if e["event_id_cnty"] != "MLI3"]
+    acled.deleted.append(("MLI3", 1_760_550_000))
+    acled.reads.clear()
+    manifest = fetch(acled, out)
+    assert manifest["mode"] == "incremental" and manifest["since_timestamp"] == 1_760_000_000
+    assert acled.reads[0]["timestamp"] == "1760000000"
+    assert manifest["rows_received"] == 2 and manifest["deleted"] == 1 and manifest["rows"] == 5
+    incidents = geokit.read_incidents(out)
+    assert sorted(incidents["event_id"]) == ["MLI0", "MLI1", "MLI2", "MLI4", "MLI7"]
+    assert incidents.set_index("event_id").loc["MLI1", "notes"] == "Corrected: 3 tankers burned"
+    assert manifest["newest_timestamp"] == 1_760_600_000
+
+
+def test_credentials_never_reach_logs_or_products(acled, tmp_path, monkeypatch, capsys, caplog):
+    import logging
+
+    monkeypatch.setenv("ACLED_EMAIL", CREDS.email)
+    monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
+    out = tmp_path / "a.csv"
+    caplog.set_level(logging.DEBUG)
+    acled.fault("/api/acled/read", lambda r: Response("busy", status=429, headers={"Retry-After": "0"}))
+    assert main(["fetch", "acled", "--country", "Mali", "--start", "2025-09-01", "--end", "2025-09-30",
+                 "--out", str(out), "--api-url", acled.url, "-vv"]) == 0
+    seen = capsys.readouterr()
+    text = seen.out + seen.err + caplog.text + out.read_text() + manifest_path(out).read_text()
+    assert "5 ACLED events" in seen.out and "Terms of Use" in seen.out
+    for secret in (PASSWORD, "token-1-secret", "refresh-1"):
+        assert secret not in text
+    assert PASSWORD not in repr(acled_credentials())
+
+
+def test_cli_refusal_exits_1_with_the_fix(acled, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ACLED_EMAIL", CREDS.email)
+    monkeypatch.setenv("ACLED_PASSWORD", "wrong")
+    code = main(["fetch", "acled", "--country", "Mali", "--start", "2025-09-01", "--end", "2025-09-30",
+                 "--out", str(tmp_path / "a.csv"), "--api-url", acled.url])
+    assert code == 1
+    assert "set ACLED_EMAIL and ACLED_PASSWORD" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["fetch", "acled", "--country", "Mali", "--start", "2025-09-01"])  # no --end, no --out
+    assert exit_.value.code == 2
+
+
+def test_the_credentials_file_must_be_private(tmp_path):
+    file = tmp_path / "credentials.toml"
+    file.write_text(f'[acled]\nemail = "{CREDS.email}"\npassword = "{PASSWORD}"\n')
+    os.chmod(file, 0o644)
+    with pytest.raises(FetchError, match="can be read by other users: run chmod 600"):
+        acled_credentials({}, file)
+    os.chmod(file, 0o600)
+    assert acled_credentials({}, file) == CREDS
+    with pytest.raises(FetchError, match="no ACLED credentials: set ACLED_EMAIL"):
+        acled_credentials({}, tmp_path / "missing.toml")
+
+
+def test_retries_back_off_exponentially_then_stop(acled, tmp_path):
+    slept = []
+    for _ in range(3):
+        acled.fault("/api/acled/read", lambda r: Response("oops", status=502))
+    fetch(acled, tmp_path / "a.csv", sleep=slept.append)
+    assert slept == [0.01, 0.02, 0.04]
+    acled.fault("/api/acled/read", lambda r: Response("oops", status=502))
+    with pytest.raises(FetchError, match=r"ACLED events, page 1 failed after 1 attempts: .*HTTP 502"):
+        fetch(acled, tmp_path / "b.csv", attempts=1)
