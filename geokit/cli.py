@@ -53,6 +53,10 @@ _EPILOG_FETCH = """examples:
 
 ACLED's terms: cite ACLED in every product; do not redistribute the raw rows.
 """
+_EPILOG_FETCH_UCDP = """examples:
+  export UCDP_TOKEN=...                          # or [ucdp] token in ~/.config/geokit/credentials.toml
+  geokit fetch ucdp --country Mali --country 439 --start 2025-01-01 --end 2025-12-31 --version 25.0.10 --out ged.csv
+"""
 _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
   geokit demo --out /tmp/mali
@@ -195,6 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
     p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
     p.add_argument("--full", action="store_true", help="fetch everything again, not only what changed")
+    p = sources.add_parser("ucdp", parents=[common], help="UCDP's GED API (an access token)",
+                           description="Fetch UCDP GED events of some countries and dates, from one or more GED "
+                           "versions (a yearly release such as 25.1, a candidate release of the current year such "
+                           "as 25.0.10), into a CSV in the GED's columns. The token: UCDP_TOKEN, or [ucdp] token "
+                           "in ~/.config/geokit/credentials.toml (chmod 600); never printed or written.",
+                           epilog=_EPILOG_FETCH_UCDP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--country", action="append", required=True,
+                   help="a country name (Mali, Burkina Faso, ...) or Gleditsch-Ward code (repeatable)")
+    p.add_argument("--start", required=True, help="first event date, YYYY-MM-DD")
+    p.add_argument("--end", required=True, help="last event date, YYYY-MM-DD")
+    p.add_argument("--version", action="append", required=True, dest="versions",
+                   help="a GED version, e.g. 25.1 or 25.0.10 (repeatable; a later one wins for an event in both)")
+    p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
+    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
+    p.add_argument("--full", action="store_true", help="fetch again even when these versions were fetched")
 
     p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
@@ -328,17 +347,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from geokit.sources import ACLED_URL, fetch_acled
+    from geokit.sources import ACLED_URL, UCDP_URL, fetch_acled, fetch_ucdp
 
     def progress(page: int, rows: int) -> None:
         if not args.quiet:
             print(f"  page {page}: {rows:,} rows so far", file=sys.stderr)
 
-    manifest = fetch_acled(args.out, countries=args.country, start=args.start, end=args.end,
-                           api_url=args.api_url or ACLED_URL, full=args.full, progress=progress)
+    if args.source == "acled":
+        manifest = fetch_acled(args.out, countries=args.country, start=args.start, end=args.end,
+                               api_url=args.api_url or ACLED_URL, full=args.full, progress=progress)
+        done = f"{manifest['rows_received']:,} rows received, {manifest['deleted']} deleted"
+    else:
+        manifest = fetch_ucdp(args.out, countries=args.country, start=args.start, end=args.end,
+                              versions=args.versions, api_url=args.api_url or UCDP_URL, full=args.full,
+                              progress=progress)
+        done = "nothing new to fetch" if manifest["mode"] == "unchanged" else \
+            f"{manifest['rows_received']:,} rows received"
     if not args.quiet:
-        print(f"{args.out}: {manifest['rows']:,} ACLED events ({manifest['mode']} fetch: "
-              f"{manifest['rows_received']:,} rows received, {manifest['deleted']} deleted)")
+        print(f"{args.out}: {manifest['rows']:,} {manifest['source']} events ({manifest['mode']} fetch: {done})")
         print(f"  {manifest['terms']}")
     return 0
 

@@ -20,6 +20,7 @@ import json
 import os
 import time
 
+import pandas as pd
 import pytest
 
 pytest.importorskip("pytest_httpserver")
@@ -281,3 +282,121 @@ def test_retries_back_off_exponentially_then_stop(acled, tmp_path):
     acled.fault("/api/acled/read", lambda r: Response("oops", status=502))
     with pytest.raises(FetchError, match=r"ACLED events, page 1 failed after 1 attempts: .*HTTP 502"):
         fetch(acled, tmp_path / "b.csv", attempts=1)
+
+
+# --- UCDP ---------------------------------------------------------------------------------------------------
+# The fake server follows https://ucdp.uu.se/apidocs/ : GET /api/gedevents/<version>?pagesize=N&page=P
+# (pages from 0, at most 1,000 events) with filters Country (Gleditsch-Ward codes, comma-separated),
+# StartDate and EndDate, the token in the x-ucdp-access-token header, and answers
+# {"TotalCount", "TotalPages", "PreviousPageUrl", "NextPageUrl", "Result": [...]}.
+
+UCDP_TOKEN = "ucdp-token-never-shown"
+
+
+def ged(n: int, day: str, *, version_note: str = "", country_id: int = 432) -> dict:
+    return {"id": 900_000 + n, "relid": f"MLI-2025-1-{n}", "year": 2025, "active_year": True, "code_status": "Clear",
+            "type_of_violence": 3, "conflict_name": "JNIM - Civilians", "dyad_name": "JNIM - Civilians",
+            "side_a": "JNIM", "side_b": "Civilians", "number_of_sources": 2, "source_article": "Reuters",
+            "source_headline": f"Fuel tankers attacked near Kayes {version_note}".strip(), "where_prec": 1,
+            "where_coordinates": f"Place {n}", "where_description": "on the RN1", "adm_1": "Kayes region",
+            "adm_2": "Kayes cercle", "latitude": 14.4 + n / 100, "longitude": -11.4 + n / 100, "country": "Mali",
+            "country_id": country_id, "region": "Africa", "event_clarity": 1, "date_prec": 1,
+            "date_start": f"{day}T00:00:00.000", "date_end": f"{day}T00:00:00.000", "deaths_a": 0, "deaths_b": 0,
+            "deaths_civilians": n % 4, "deaths_unknown": 0, "best": n % 4, "high": n % 4 + 1, "low": n % 4}
+
+
+class FakeUcdp:
+    def __init__(self, server, releases: dict[str, list[dict]]) -> None:
+        import re
+
+        self.releases, self.requests, self.stop_after = releases, [], None
+        server.expect_request(re.compile(r"^/api/gedevents/.+$")).respond_with_handler(self.read)
+        self.url = server.url_for("").rstrip("/")
+
+    def read(self, request: Request) -> Response:
+        self.requests.append((request.path, dict(request.args)))
+        if request.headers.get("x-ucdp-access-token") != UCDP_TOKEN:
+            return Response('{"error": "token"}', status=401, content_type="application/json")
+        version = request.path.rsplit("/", 1)[1]
+        if version not in self.releases:
+            return Response("not found", status=404)
+        args = request.args
+        codes = {int(c) for c in args["Country"].split(",")}
+        rows = [e for e in self.releases[version] if e["country_id"] in codes
+                and args["StartDate"] <= e["date_start"][:10] and e["date_end"][:10] <= args["EndDate"]]
+        size, page = int(args["pagesize"]), int(args["page"])
+        part = rows[page * size:(page + 1) * size]
+        pages = -(-len(rows) // size)
+        more = page + 1 < pages and (self.stop_after is None or page + 1 < self.stop_after)
+        following = f"{self.url}{request.path}?pagesize={size}&page={page + 1}&Country={args['Country']}" \
+            f"&StartDate={args['StartDate']}&EndDate={args['EndDate']}" if more else ""
+        return Response(json.dumps({"TotalCount": len(rows), "TotalPages": pages, "PreviousPageUrl": "",
+                                    "NextPageUrl": following, "Result": part}), content_type="application/json")
+
+
+@pytest.fixture
+def ucdp(httpserver):
+    return FakeUcdp(httpserver, {"25.1": [ged(n, f"2024-12-{20 + n}") for n in range(3)],
+                                 "25.0.9": [ged(n, f"2025-09-{10 + n}") for n in range(3, 8)]
+                                 + [ged(20, "2025-09-12", country_id=439)]})
+
+
+def fetch_ged(ucdp, out, **kw):
+    from geokit.sources import fetch_ucdp
+
+    kw = {"countries": ["Mali"], "start": "2024-12-01", "end": "2025-12-31", "versions": ["25.1", "25.0.9"],
+          "api_url": ucdp.url, "token": UCDP_TOKEN, "page_size": 2, "backoff_s": 0.01, "sleep": lambda s: None,
+          **kw}
+    return fetch_ucdp(out, **kw)
+
+
+def test_ucdp_follows_next_pages_of_each_version_and_the_file_reads_as_ged(ucdp, tmp_path):
+    out = tmp_path / "ged.csv"
+    manifest = fetch_ged(ucdp, out)
+    assert manifest["rows_per_page"] == {"25.1": [2, 1], "25.0.9": [2, 2, 1]} and manifest["rows"] == 8
+    assert [a.get("page") for _, a in ucdp.requests] == ["0", "1", "0", "1", "2"]
+    assert ucdp.requests[0][1]["Country"] == "432"  # Mali by its Gleditsch-Ward code; Burkina Faso's 439 left out
+    incidents = geokit.read_incidents(out)
+    assert len(incidents) == 8
+    assert incidents["date"].min() == pd.Timestamp("2024-12-20") and incidents["date"].max() == pd.Timestamp("2025-09-17")
+    assert set(incidents["event_type"]) == {"One-sided violence"}
+    assert incidents.set_index("event_id").loc["900005", "fatalities"] == 1
+
+
+def test_ucdp_same_versions_again_sends_no_request_and_a_new_version_counts_changes(ucdp, tmp_path):
+    out = tmp_path / "ged.csv"
+    fetch_ged(ucdp, out)
+    ucdp.requests.clear()
+    assert fetch_ged(ucdp, out)["mode"] == "unchanged" and ucdp.requests == []
+    ucdp.releases["25.0.10"] = [ged(n, f"2025-09-{10 + n}", version_note="(revised)" if n == 4 else "")
+                                for n in range(4, 9)]  # 3 gone, 4 revised, 8 new
+    manifest = fetch_ged(ucdp, out, versions=["25.1", "25.0.10"])
+    assert manifest["changes_since_previous_file"] == {"added": 1, "removed": 1, "changed": 1}
+    assert "(revised)" in geokit.read_incidents(out).set_index("event_id").loc["900004", "notes"]
+
+
+def test_ucdp_a_short_answer_is_refused_and_the_old_file_stays(ucdp, tmp_path):
+    out = tmp_path / "ged.csv"
+    fetch_ged(ucdp, out)
+    before = out.read_bytes()
+    ucdp.stop_after = 1  # NextPageUrl empty after the first page although TotalCount says more
+    with pytest.raises(FetchError, match="UCDP announced 3 events but its pages held 2"):
+        fetch_ged(ucdp, out, full=True)
+    assert out.read_bytes() == before
+
+
+def test_ucdp_refusals_say_what_to_do(ucdp, tmp_path, monkeypatch, capsys):
+    with pytest.raises(FetchError, match="refused the access token .*set UCDP_TOKEN"):
+        fetch_ged(ucdp, tmp_path / "a.csv", token="wrong")
+    with pytest.raises(FetchError, match="no /api/gedevents/99.9 .*check the GED version"):
+        fetch_ged(ucdp, tmp_path / "a.csv", versions=["99.9"])
+    with pytest.raises(geokit.InputError, match="'Atlantis' is not known by name here: give its Gleditsch-Ward"):
+        fetch_ged(ucdp, tmp_path / "a.csv", countries=["Atlantis"])
+    monkeypatch.setenv("UCDP_TOKEN", UCDP_TOKEN)
+    assert main(["fetch", "ucdp", "--country", "Mali", "--country", "439", "--start", "2025-01-01", "--end",
+                 "2025-12-31", "--version", "25.0.9", "--out", str(tmp_path / "b.csv"), "--api-url", ucdp.url,
+                 "-vv"]) == 0
+    seen = capsys.readouterr()
+    assert "6 UCDP GED events" in seen.out and "Sundberg" in seen.out
+    assert UCDP_TOKEN not in seen.out + seen.err + (tmp_path / "b.csv").read_text()
+    assert not (tmp_path / "a.csv").exists()
