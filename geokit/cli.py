@@ -57,6 +57,11 @@ _EPILOG_FETCH_UCDP = """examples:
   export UCDP_TOKEN=...                          # or [ucdp] token in ~/.config/geokit/credentials.toml
   geokit fetch ucdp --country Mali --country 439 --start 2025-01-01 --end 2025-12-31 --version 25.0.10 --out ged.csv
 """
+_EPILOG_FETCH_OSM = """examples:
+  geokit fetch osm --bbox=-12.5,10.0,4.5,25.0 --highway trunk,primary,secondary --out roads.geojson
+
+OpenStreetMap data: (c) OpenStreetMap contributors, ODbL 1.0; share derived databases alike.
+"""
 _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
   geokit demo --out /tmp/mali
@@ -214,6 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
     p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
     p.add_argument("--full", action="store_true", help="fetch again even when these versions were fetched")
+    p = sources.add_parser("osm", parents=[common], help="OpenStreetMap roads from the Overpass API",
+                           description="Fetch the OpenStreetMap ways of some highway classes in a bounding box "
+                           "into a GeoJSON of lines with osm_id, highway, ref and name.",
+                           epilog=_EPILOG_FETCH_OSM, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bbox", required=True, help="W,S,E,N in degrees; write --bbox=W,S,E,N when W is negative")
+    p.add_argument("--highway", default="trunk,primary,secondary",
+                   help="comma-separated highway values (default: trunk,primary,secondary)")
+    p.add_argument("--out", required=True, help="the GeoJSON to write (its manifest goes beside it)")
+    p.add_argument("--api-url", default=None, help="another Overpass instance, or a test server")
 
     p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
@@ -347,7 +361,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from geokit.sources import ACLED_URL, UCDP_URL, fetch_acled, fetch_ucdp
+    from geokit.sources import ACLED_URL, OVERPASS_URL, UCDP_URL, fetch_acled, fetch_osm, fetch_ucdp
 
     def progress(page: int, rows: int) -> None:
         if not args.quiet:
@@ -357,6 +371,16 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         manifest = fetch_acled(args.out, countries=args.country, start=args.start, end=args.end,
                                api_url=args.api_url or ACLED_URL, full=args.full, progress=progress)
         done = f"{manifest['rows_received']:,} rows received, {manifest['deleted']} deleted"
+    elif args.source == "osm":
+        manifest = fetch_osm(args.out, bbox=args.bbox, highway=args.highway.split(","),
+                             api_url=args.api_url or OVERPASS_URL)
+        changes = manifest["changes_since_previous_file"]
+        if not args.quiet:
+            print(f"{args.out}: {manifest['rows']:,} OpenStreetMap ways (data of {manifest['osm_base'] or '?'}"
+                  + (f"; {changes['added']} added, {changes['removed']} removed, {changes['changed']} changed"
+                     if changes else "") + ")")
+            print(f"  {manifest['terms']}")
+        return 0
     else:
         manifest = fetch_ucdp(args.out, countries=args.country, start=args.start, end=args.end,
                               versions=args.versions, api_url=args.api_url or UCDP_URL, full=args.full,

@@ -64,7 +64,7 @@ from geokit._io import atomic_path
 
 __all__ = ["ACLED_URL", "ACLED_TERMS", "ACLED_COLUMNS", "AcledCredentials", "FetchError", "fetch_acled",
            "acled_credentials", "manifest_path", "UCDP_URL", "UCDP_TERMS", "GLEDITSCH_WARD", "fetch_ucdp",
-           "ucdp_token"]
+           "ucdp_token", "OVERPASS_URL", "OSM_TERMS", "fetch_osm"]
 
 log = logging.getLogger(__name__)
 
@@ -724,3 +724,143 @@ def _changes(out: Path, table: pd.DataFrame) -> dict[str, int] | None:
     changed = (before.loc[common, columns].astype(str) != after.loc[common, columns].astype(str)).any(axis=1)
     return {"added": int(len(after.index.difference(before.index))),
             "removed": int(len(before.index.difference(after.index))), "changed": int(changed.sum())}
+
+
+#: The Overpass API (``--api-url`` replaces it: another instance, or a test server).
+OVERPASS_URL = "https://overpass-api.de/api/interpreter"
+
+#: OpenStreetMap's attribution and licence.
+OSM_TERMS = "(c) OpenStreetMap contributors, ODbL 1.0 (https://www.openstreetmap.org/copyright): share derived " \
+    "databases alike"
+
+
+class _Overpass(_Http):
+    name = "Overpass"
+    no_access = "this Overpass instance refuses the query; try another instance with --api-url"
+
+    def query(self, text: str, what: str) -> dict[str, Any]:
+        def attempt() -> dict[str, Any]:
+            response = self._send("POST", self.api_url, data={"data": text})
+            if response.status_code == 400:
+                raise FetchError(f"{what}: Overpass rejected the query (HTTP 400): {response.text[:200]}")
+            self._check(response, what)
+            if response.status_code != 200:
+                raise FetchError(f"{what}: unexpected HTTP {response.status_code}")
+            body = self._json(response, what, "elements")
+            remark = str(body.get("remark") or "")
+            if "error" in remark.lower():  # Overpass stops mid-query (timeout, memory) and says so here
+                raise _Retry(f"{what}: Overpass stopped before the end ({remark.strip()[:160]})")
+            return body
+
+        return self.call(attempt, what)
+
+
+def _bbox(bbox: str | Sequence[float]) -> tuple[float, float, float, float]:
+    parts = [p.strip() for p in bbox.split(",")] if isinstance(bbox, str) else list(bbox)
+    try:
+        w, s, e, n = (float(p) for p in parts)
+    except (TypeError, ValueError):
+        raise InputError(f"--bbox {bbox!r} is not W,S,E,N in degrees, e.g. -12.5,10.0,4.5,25.0") from None
+    if not (-180 <= w < e <= 180 and -90 <= s < n <= 90):
+        raise InputError(f"--bbox {bbox!r} is not W,S,E,N with W < E and S < N (longitude first)")
+    return w, s, e, n
+
+
+def fetch_osm(
+    out: str | Path,
+    *,
+    bbox: str | Sequence[float],
+    highway: Sequence[str] = ("trunk", "primary", "secondary"),
+    api_url: str = OVERPASS_URL,
+    attempts: int = 5,
+    backoff_s: float = 5.0,
+    max_wait_s: float = 300.0,
+    timeout_s: float = 600.0,
+    client: httpx.Client | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> dict[str, Any]:
+    """Fetch OpenStreetMap roads of a bounding box from the Overpass API into a GeoJSON geokit reads.
+
+    Each way of the chosen ``highway`` classes becomes a line with ``osm_id``,
+    ``highway``, ``ref`` and ``name`` (:func:`geokit.read_roads` reads it as
+    is). A fetch replaces the file; the manifest keeps the OpenStreetMap data's
+    own timestamp and counts the ways added, removed and changed since the
+    file it replaces. An answer Overpass marks as cut short (a ``remark``
+    with a runtime error) is retried, never written.
+
+    Parameters
+    ----------
+    out : path
+        The GeoJSON to write (with ``out.manifest.json`` beside it).
+    bbox : str or sequence of float
+        West, south, east, north in degrees (``"-12.5,10.0,4.5,25.0"``).
+    highway : sequence of str
+        OpenStreetMap ``highway`` values to keep.
+    api_url : str
+        The Overpass interpreter, or a test server.
+    attempts, backoff_s, max_wait_s, timeout_s, client, sleep
+        As for :func:`fetch_acled` (Overpass asks clients to wait longer between attempts).
+
+    Returns
+    -------
+    dict
+        The manifest written beside the file.
+
+    Examples
+    --------
+    >>> fetch_osm("roads.geojson", bbox="-12.5,10.0,4.5,25.0")  # doctest: +SKIP
+    """
+    import time
+
+    import geopandas as gpd
+    import shapely
+
+    out = Path(out)
+    w, s, e, n = _bbox(bbox)
+    classes = [str(h).strip() for h in highway if str(h).strip()]
+    bad = [h for h in classes if not h.replace("_", "").isalpha() or not h.islower()]
+    if not classes or bad:
+        raise InputError(f"--highway {','.join(map(str, highway))!r}: give OpenStreetMap highway values such as "
+                         "trunk,primary,secondary")
+    text = (f'[out:json][timeout:{int(min(timeout_s, 900))}];way["highway"~"^({"|".join(classes)})$"]'
+            f"({s},{w},{n},{e});out tags geom;")
+    session = _Overpass(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,
+                        attempts=attempts, backoff_s=backoff_s, max_wait_s=max_wait_s, sleep=sleep or time.sleep)
+    try:
+        body = session.query(text, "Overpass roads")
+    finally:
+        if client is None:
+            session.client.close()
+    ways = [el for el in body["elements"] if el.get("type") == "way" and len(el.get("geometry") or []) >= 2]
+    coords = [[(float(p["lon"]), float(p["lat"])) for p in way["geometry"]] for way in ways]
+    tags = [way.get("tags") or {} for way in ways]
+    frame = gpd.GeoDataFrame({
+        "osm_id": [int(way["id"]) for way in ways],
+        "highway": [str(t.get("highway", "")) for t in tags],
+        "ref": [str(t.get("ref", "")) for t in tags],
+        "name": [str(t.get("name", "")) for t in tags],
+    }, geometry=[shapely.LineString(c) for c in coords], crs="EPSG:4326")
+    changes = None
+    if out.is_file():
+        try:
+            old = gpd.read_file(out, engine="pyogrio")
+            before, after = set(old["osm_id"].astype(int)), set(frame["osm_id"])
+            kept = frame.set_index("osm_id").loc[sorted(before & after)]
+            was = old.set_index(old["osm_id"].astype(int)).loc[sorted(before & after)]
+            moved = ~kept.geometry.geom_equals_exact(was.geometry, 1e-9) | (kept["ref"] != was["ref"].fillna("")) \
+                | (kept["name"] != was["name"].fillna(""))
+            changes = {"added": len(after - before), "removed": len(before - after), "changed": int(moved.sum())}
+        except Exception as exc:  # noqa: BLE001 - an unreadable old file only loses the comparison
+            log.info("OSM: the file being replaced could not be compared (%s)", exc)
+    manifest = {
+        "source": "OpenStreetMap (Overpass)", "api_url": session.api_url, "query": text,
+        "bbox": [w, s, e, n], "highway": classes,
+        "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "osm_base": str((body.get("osm3s") or {}).get("timestamp_osm_base", "")),
+        "rows": len(frame), "changes_since_previous_file": changes, "terms": OSM_TERMS, "file": out.name,
+    }
+    with atomic_path(out) as tmp, atomic_path(manifest_path(out)) as tmp_manifest:
+        frame.to_file(tmp, driver="GeoJSON", engine="pyogrio")
+        tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    log.info("OSM: %d ways in %s", len(frame), out)
+    return manifest

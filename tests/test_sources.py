@@ -400,3 +400,71 @@ def test_ucdp_refusals_say_what_to_do(ucdp, tmp_path, monkeypatch, capsys):
     assert "6 UCDP GED events" in seen.out and "Sundberg" in seen.out
     assert UCDP_TOKEN not in seen.out + seen.err + (tmp_path / "b.csv").read_text()
     assert not (tmp_path / "a.csv").exists()
+
+
+# --- OpenStreetMap (Overpass) -------------------------------------------------------------------------------
+# https://dev.overpass-api.de/overpass-doc/en/ and https://wiki.openstreetmap.org/wiki/Overpass_API : POST the
+# Overpass QL query as the form field "data" to /api/interpreter; [out:json] answers
+# {"version", "osm3s": {"timestamp_osm_base", ...}, "elements": [...]}, "out geom" gives each way's
+# "geometry" as [{"lat", "lon"}, ...]; a query cut short still answers 200 with a "remark" naming the runtime
+# error; 429 and 504 when the server is busy.
+
+def way(n: int, ref: str, points: list[tuple[float, float]], highway: str = "trunk") -> dict:
+    return {"type": "way", "id": 4_000_000 + n, "tags": {"highway": highway, "ref": ref, "name": f"Route {n}"},
+            "geometry": [{"lat": lat, "lon": lon} for lon, lat in points]}
+
+
+class FakeOverpass:
+    def __init__(self, server) -> None:
+        self.ways = [way(1, "RN1", [(-11.44, 14.45), (-10.5, 14.0), (-8.0, 12.65)]),
+                     way(2, "RN3", [(-8.0, 12.65), (-7.0, 13.0)], "primary"),
+                     {"type": "node", "id": 1, "lat": 12.6, "lon": -8.0}]
+        self.queries, self.faults = [], []
+        server.expect_request("/api/interpreter", method="POST").respond_with_handler(self.answer)
+        self.url = server.url_for("/api/interpreter")
+
+    def answer(self, request: Request) -> Response:
+        self.queries.append(request.form["data"])
+        if self.faults:
+            return self.faults.pop(0)(request)
+        return Response(json.dumps({"version": 0.6, "osm3s": {"timestamp_osm_base": "2026-11-20T10:00:00Z"},
+                                    "elements": self.ways}), content_type="application/json")
+
+
+def test_osm_roads_from_overpass_read_as_roads_with_ref_and_name(httpserver, tmp_path):
+    from geokit.sources import fetch_osm
+
+    osm = FakeOverpass(httpserver)
+    out = tmp_path / "roads.geojson"
+    osm.faults.append(lambda r: Response(json.dumps({"elements": osm.ways[:1], "remark": "runtime error: Query "
+                                                     "timed out in \"query\" at line 1 after 180 seconds."}),
+                                         content_type="application/json"))  # cut short: retried, never written
+    osm.faults.append(lambda r: Response("busy", status=429, headers={"Retry-After": "3"}))
+    slept = []
+    manifest = fetch_osm(out, bbox="-12.5,10.0,4.5,25.0", highway=["trunk", "primary"], api_url=osm.url,
+                         sleep=slept.append, backoff_s=0.5)
+    assert slept == [0.5, 3.0]
+    assert '["highway"~"^(trunk|primary)$"](10.0,-12.5,25.0,4.5)' in osm.queries[-1]  # south, west, north, east
+    assert manifest["rows"] == 2 and manifest["osm_base"] == "2026-11-20T10:00:00Z" and "ODbL" in manifest["terms"]
+    roads = geokit.read_roads(out)
+    assert sorted(roads["ref"]) == ["RN1", "RN3"] and "name" in roads
+    assert roads.set_index("ref").geometry["RN3"].coords[:] == [(-8.0, 12.65), (-7.0, 13.0)]
+    osm.ways[1] = way(2, "RN3", [(-8.0, 12.65), (-7.5, 12.8), (-7.0, 13.0)], "primary")  # a better alignment
+    osm.ways.append(way(3, "N7", [(-7.0, 13.0), (-6.0, 13.5)], "secondary"))
+    again = fetch_osm(out, bbox=[-12.5, 10.0, 4.5, 25.0], highway=["trunk", "primary", "secondary"],
+                      api_url=osm.url, sleep=lambda s: None)
+    assert again["changes_since_previous_file"] == {"added": 1, "removed": 0, "changed": 1}
+
+
+def test_osm_bad_boxes_and_classes_are_refused_before_any_request(httpserver, tmp_path, capsys):
+    from geokit.sources import fetch_osm
+
+    osm = FakeOverpass(httpserver)
+    with pytest.raises(geokit.InputError, match="is not W,S,E,N with W < E and S < N"):
+        fetch_osm(tmp_path / "r.geojson", bbox="25.0,4.5,10.0,-12.5", api_url=osm.url)
+    with pytest.raises(geokit.InputError, match="give OpenStreetMap highway values"):
+        fetch_osm(tmp_path / "r.geojson", bbox="-12.5,10,4.5,25", highway=['trunk"];out;'], api_url=osm.url)
+    assert osm.queries == []
+    assert main(["fetch", "osm", "--bbox=-12.5,10.0,4.5,25.0", "--out", str(tmp_path / "r.geojson"),
+                 "--api-url", osm.url]) == 0
+    assert "2 OpenStreetMap ways (data of 2026-11-20T10:00:00Z)" in capsys.readouterr().out
