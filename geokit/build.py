@@ -40,7 +40,7 @@ from tqdm import tqdm
 
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import PRODUCTS, build_lock, check_out_folder, pause_point, staged_folder
-from geokit.escape import csv_safe, html_text
+from geokit.escape import csv_safe, html_text, plain_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region,
@@ -49,6 +49,7 @@ from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
+from geokit.sources import manifest_path
 from geokit.styles import write_qgis_styles
 from geokit.timeline import day_date, windows
 
@@ -541,10 +542,78 @@ def _map_base(project: Project, layers: dict, boundaries: str | Path | None, log
         base = _shipped_base(layers["roads"], log_lines)
     sources = [f"layers of {project.name} (see their source columns)"]
     sources += [BASE_KINDS[kind] for kind in base]
+    for manifest in _fetch_manifests(project):  # what geokit fetch wrote: its terms, and a line in build.log
+        log_lines.append(f"{manifest['file']}: fetched from {manifest['source']} ({manifest['api_url']}) at "
+                         f"{manifest['fetched_at']}, {manifest['rows']} rows")
+        if manifest["terms"] not in sources:
+            sources.append(manifest["terms"])
     roads = layers.get("roads")
     if roads is not None and "source" in roads and roads["source"].astype(str).str.contains("OpenStreetMap").any():
         sources.append("roads © OpenStreetMap contributors (ODbL)")
     return base, sources
+
+
+def _fetch_manifests(project: Project) -> list[dict]:
+    """The manifests :mod:`geokit.sources` wrote beside the project's layer files (unreadable ones skipped)."""
+    found = []
+    for spec in (s for specs in project.layers.values() for s in specs):
+        path = manifest_path(spec.path)
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        except (OSError, ValueError):
+            manifest = None
+        if isinstance(manifest, dict) and {"file", "source", "api_url", "fetched_at", "rows", "terms"} <= set(manifest):
+            found.append({k: plain_text(manifest[k]) for k in ("file", "source", "api_url", "fetched_at", "rows",
+                                                               "terms")})
+    return found
+
+
+def refresh_sources(project_path: str | Path, *, allow_outside: bool = False) -> list[dict]:
+    """Fetch every ``[sources]`` table of a project into its file (``geokit build --refresh``).
+
+    Each fetch is atomic and incremental where its source allows
+    (:mod:`geokit.sources`); a failure stops before the build, leaving every
+    file as complete as its last good fetch.
+
+    Parameters
+    ----------
+    project_path : path
+        The TOML project file, with ``[sources.acled]``, ``[sources.ucdp]`` or ``[sources.osm]`` tables.
+    allow_outside : bool, default False
+        As for :func:`build_project`.
+
+    Returns
+    -------
+    list of dict
+        The manifests written, in the project file's order.
+
+    Examples
+    --------
+    >>> refresh_sources("weekly/project.toml")  # doctest: +SKIP
+    >>> try:
+    ...     refresh_sources(project_file)  # the example project has no [sources]
+    ... except ProjectError as exc:
+    ...     print(str(exc).split(": ", 1)[1][:33])
+    --refresh needs a [sources] table
+    """
+    from geokit.sources import fetch_acled, fetch_osm, fetch_ucdp
+
+    project = load_project(project_path, allow_outside=allow_outside, fetching=True)
+    if not project.sources:
+        raise ProjectError(f"{project.path}: --refresh needs a [sources] table, e.g. [sources.acled] with countries, "
+                           "start, end and out (README: Live sources)")
+    manifests = []
+    for source in project.sources:
+        options = dict(source.options)
+        extra = {"api_url": options.pop("api_url")} if "api_url" in options else {}
+        log.info("fetching [sources.%s] into %s", source.kind, source.out.name)
+        if source.kind == "acled":
+            manifests.append(fetch_acled(source.out, **options, **extra))
+        elif source.kind == "ucdp":
+            manifests.append(fetch_ucdp(source.out, **options, **extra))
+        else:
+            manifests.append(fetch_osm(source.out, **options, **extra))
+    return manifests
 
 
 def _shipped_base(roads: gpd.GeoDataFrame, log_lines: list[str]) -> dict[str, gpd.GeoDataFrame]:

@@ -163,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "crossings, cities for GPS units and Google Earth)")
     p.add_argument("--pdf", action="store_true",
                    help="also print brief.html to brief.pdf with headless Chromium (single builds)")
+    p.add_argument("--refresh", action="store_true",
+                   help="first fetch the project's [sources] (ACLED, UCDP, OpenStreetMap) into their files")
     analysis_options(p)
 
     p = sub.add_parser("timeline", parents=[common], help="print every corridor's episodes of constant status",
@@ -299,7 +301,15 @@ def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from geokit.build import build_batch, build_project
+    from geokit.build import build_batch, build_project, refresh_sources
+
+    if args.refresh:
+        if args.every and args.pdf:
+            raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
+        for manifest in refresh_sources(args.project, allow_outside=args.allow_outside):
+            if not args.quiet:
+                print(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
+                      f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)")
 
     kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,

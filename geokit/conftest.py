@@ -7,10 +7,26 @@ Kayes-Bamako detours by Bafoulabe. Names are real towns; the geometry is schemat
 
 from __future__ import annotations
 
+import socket
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """No test or example reaches past this machine: a name other than localhost is refused at lookup
+    (the live sources are tested against servers on 127.0.0.1)."""
+    lookup = socket.getaddrinfo
+
+    def local_only(host, *args, **kwargs):
+        if str(host) not in ("localhost", "127.0.0.1", "::1", "", "None"):
+            raise OSError(f"the tests run without network: {host} was not looked up")
+        return lookup(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", local_only)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,12 @@ A project file is TOML; paths in it are relative to the file. Example::
     radius_km = 10
     segment_km = 5
 
+    [sources.acled]           # fetched by ``geokit build --refresh`` into its out file
+    countries = ["Mali", "Burkina Faso"]
+    start = "2025-01-01"
+    end = "2025-12-31"
+    out = "acled.csv"         # a layer above names the same file to use it
+
 Every mistake raises :class:`~geokit.ProjectError` naming the file and key.
 """
 
@@ -44,11 +50,17 @@ from geokit.analysis import AnalysisParams
 from geokit.corridors import CorridorSpec  # the corridor model lives with the corridor analysis
 from geokit.schema import LAYER_KINDS
 
-__all__ = ["LayerSpec", "CorridorSpec", "Project", "load_project"]
+__all__ = ["LayerSpec", "CorridorSpec", "SourceSpec", "Project", "load_project", "SOURCE_KEYS"]
 
 _PROJECT_KEYS = {"name"}
 _LAYER_KEYS = {"path", "layer", "columns", "crs", "date_format", "encoding"}
 _CORRIDOR_KEYS = {"name", "origin", "destination", "via"}
+#: The keys of each ``[sources.<name>]`` table: what :mod:`geokit.sources` fetches (all required but
+#: ``highway`` and ``api_url``, a mirror's address).
+SOURCE_KEYS = {"acled": {"countries", "start", "end", "out", "api_url"},
+               "ucdp": {"countries", "start", "end", "versions", "out", "api_url"},
+               "osm": {"bbox", "highway", "out", "api_url"}}
+_OPTIONAL_SOURCE_KEYS = {"highway", "api_url"}
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,31 @@ class LayerSpec:
 
 
 @dataclass(frozen=True)
+class SourceSpec:
+    """One live source of a project (``[sources.acled]``, ``[sources.ucdp]``, ``[sources.osm]``): where its
+    file goes and what to fetch.
+
+    Parameters
+    ----------
+    kind : str
+        ``"acled"``, ``"ucdp"`` or ``"osm"``.
+    out : Path
+        The file it writes, inside the project folder.
+    options : mapping
+        The table's other keys, checked (countries, start, end, versions, bbox, highway).
+
+    Examples
+    --------
+    >>> SourceSpec("osm", Path("roads.geojson"), {"bbox": [-12.5, 10.0, 4.5, 25.0]}).kind
+    'osm'
+    """
+
+    kind: str
+    out: Path
+    options: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class Project:
     """A parsed, checked project file.
 
@@ -96,9 +133,11 @@ class Project:
     params: AnalysisParams
     #: A population-count raster (GeoTIFF, people per cell): ``[layers] population``.
     population: Path | None = None
+    #: The ``[sources]`` tables: what ``geokit build --refresh`` fetches, in file order.
+    sources: tuple[SourceSpec, ...] = ()
 
 
-def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
+def load_project(path: str | Path, *, allow_outside: bool = False, fetching: bool = False) -> Project:
     """Read and check a project file.
 
     Parameters
@@ -109,6 +148,9 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
         Allow layer paths outside the project file's folder (``../``).
         Refused by default so that a project file received from someone else
         cannot read files elsewhere on the machine.
+    fetching : bool, default False
+        The project is read to fetch its ``[sources]``: a layer file that a
+        source writes may be missing yet.
 
     Returns
     -------
@@ -127,11 +169,13 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path}: not valid TOML ({exc})") from None
-    unknown = set(data) - {"project", "layers", "corridors", "analysis"}
+    unknown = set(data) - {"project", "layers", "corridors", "analysis", "sources"}
     if unknown:
         raise ProjectError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "
-                           "use [project], [layers], [[corridors]] and [analysis]")
+                           "use [project], [layers], [[corridors]], [analysis] and [sources]")
     base = path.resolve().parent
+    sources = _parse_sources(_table(data, "sources", path), base, path, allow_outside)
+    fetched = {source.out: source.kind for source in sources}
     project_table = _table(data, "project", path)
     unknown = set(project_table) - _PROJECT_KEYS
     if unknown:
@@ -145,7 +189,7 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
     if "population" in layer_table:
         population = _parse_layer("population", layer_table.pop("population"), "layers.population", base, path,
                                   allow_outside).path
-    layers = _parse_layers(layer_table, base, path, allow_outside)
+    layers = _parse_layers(layer_table, base, path, allow_outside, fetched, fetching)
     corridors = tuple(_parse_corridor(c, i, path) for i, c in enumerate(data.get("corridors", [])))
     names = [c.name for c in corridors]
     dupes = sorted({n for n in names if names.count(n) > 1})
@@ -157,7 +201,7 @@ def load_project(path: str | Path, *, allow_outside: bool = False) -> Project:
     except InputError as exc:
         raise ProjectError(str(exc)) from None
     return Project(path=path, name=name.strip(), layers=layers, corridors=corridors, analysis=analysis,
-                   params=params, population=population)
+                   params=params, population=population, sources=sources)
 
 
 def _table(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
@@ -167,8 +211,9 @@ def _table(data: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
     return value
 
 
-def _parse_layers(table: Mapping[str, Any], base: Path, path: Path,
-                  allow_outside: bool) -> dict[str, tuple[LayerSpec, ...]]:
+def _parse_layers(table: Mapping[str, Any], base: Path, path: Path, allow_outside: bool,
+                  fetched: Mapping[Path, str] | None = None, fetching: bool = False
+                  ) -> dict[str, tuple[LayerSpec, ...]]:
     unknown = set(table) - set(LAYER_KINDS)
     if unknown:
         raise ProjectError(f"{path}: [layers] has unknown key(s) {', '.join(sorted(unknown))}; "
@@ -182,13 +227,13 @@ def _parse_layers(table: Mapping[str, Any], base: Path, path: Path,
         specs = []
         for i, item in enumerate(entries):
             key = f"layers.{kind}" + (f"[{i}]" if isinstance(entry, list) else "")
-            specs.append(_parse_layer(kind, item, key, base, path, allow_outside))
+            specs.append(_parse_layer(kind, item, key, base, path, allow_outside, fetched, fetching))
         layers[kind] = tuple(specs)
     return layers
 
 
-def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path,
-                 allow_outside: bool) -> LayerSpec:
+def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path, allow_outside: bool,
+                 fetched: Mapping[Path, str] | None = None, fetching: bool = False) -> LayerSpec:
     if isinstance(item, str):
         item = {"path": item}
     if not isinstance(item, Mapping) or "path" not in item:
@@ -202,8 +247,10 @@ def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path,
         raise ProjectError(f"{path}: {key} = {item['path']!r} points outside the project folder "
                            f"{base}; move the file inside it or allow outside paths "
                            "(--allow-outside)")
-    if not file.exists():
-        raise ProjectError(f"{path}: {key} = {item['path']!r}: no such file ({file})")
+    source = (fetched or {}).get(file)
+    if not file.exists() and not (fetching and source):
+        later = f"; [sources.{source}] writes it: run geokit build --refresh" if source else ""
+        raise ProjectError(f"{path}: {key} = {item['path']!r}: no such file ({file}){later}")
     columns = item.get("columns", {})
     if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
         raise ProjectError(f"{path}: {key}.columns must be a table of canonical = \"source\" names")
@@ -270,3 +317,48 @@ def _parse_corridor(item: Any, i: int, path: Path) -> CorridorSpec:
     if not isinstance(name, str):
         raise ProjectError(f"{path}: {key}.name = {name!r} must be a text")
     return CorridorSpec(name=str(name), origin=origin, destination=destination, via=vias)
+
+
+def _parse_sources(table: Mapping[str, Any], base: Path, path: Path, allow_outside: bool
+                   ) -> tuple[SourceSpec, ...]:
+    """The ``[sources.<name>]`` tables, every key checked (the values again by the fetch itself)."""
+    specs = []
+    for kind, item in table.items():
+        key = f"sources.{kind}"
+        if kind not in SOURCE_KEYS:
+            raise ProjectError(f"{path}: [{key}] is not a source geokit fetches; use "
+                               f"{', '.join(f'[sources.{k}]' for k in SOURCE_KEYS)}")
+        if not isinstance(item, Mapping):
+            raise ProjectError(f"{path}: [{key}] must be a table")
+        unknown = set(item) - SOURCE_KEYS[kind]
+        missing = SOURCE_KEYS[kind] - set(item) - _OPTIONAL_SOURCE_KEYS
+        if unknown or missing:
+            raise ProjectError(f"{path}: [{key}] " + (f"has unknown key(s) {', '.join(sorted(unknown))}; "
+                                                      if unknown else f"needs {', '.join(sorted(missing))}; ")
+                               + f"its keys are {', '.join(sorted(SOURCE_KEYS[kind]))}")
+        for name in ("countries", "versions", "highway"):
+            value = item.get(name, [])
+            if not isinstance(value, list) or not value and name in item or \
+                    not all(isinstance(v, str | int) and not isinstance(v, bool) for v in value):
+                raise ProjectError(f"{path}: {key}.{name} must be a list, e.g. {name} = "
+                                   + {"countries": '["Mali", "Burkina Faso"]', "versions": '["25.1"]',
+                                      "highway": '["trunk", "primary"]'}[name])
+        for name in ("start", "end"):
+            if name in item and not isinstance(item[name], str):
+                raise ProjectError(f"{path}: {key}.{name} must be a date in quotes, e.g. {name} = \"2025-01-01\"")
+        if "api_url" in item and not (isinstance(item["api_url"], str) and item["api_url"].startswith(
+                ("https://", "http://"))):
+            raise ProjectError(f"{path}: {key}.api_url must be an http(s) address")
+        if "bbox" in item and not (isinstance(item["bbox"], list) and len(item["bbox"]) == 4 and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in item["bbox"])):
+            raise ProjectError(f"{path}: {key}.bbox must be [west, south, east, north] in degrees")
+        if not isinstance(item["out"], str) or not item["out"].strip():
+            raise ProjectError(f"{path}: {key}.out must be a file name in the project folder, e.g. out = \"acled.csv\"")
+        out = (base / item["out"]).resolve()
+        if not allow_outside and not out.is_relative_to(base):
+            raise ProjectError(f"{path}: {key}.out = {item['out']!r} points outside the project folder {base}")
+        specs.append(SourceSpec(kind=kind, out=out, options={k: v for k, v in item.items() if k != "out"}))
+    outs = [s.out for s in specs]
+    if len(set(outs)) < len(outs):
+        raise ProjectError(f"{path}: two [sources] tables write the same file")
+    return tuple(specs)

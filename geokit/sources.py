@@ -363,10 +363,13 @@ class _AcledSession(_Http):
 
 
 def _date(value: object, name: str) -> dt.date:
+    """A date, or today for ``"today"`` (a weekly job's moving end)."""
+    if str(value).strip().lower() == "today":
+        return dt.date.today()
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise InputError(f"{name} {value!r} is not a date: use YYYY-MM-DD") from None
+        raise InputError(f"{name} {value!r} is not a date: use YYYY-MM-DD or today") from None
 
 
 def fetch_acled(
@@ -392,7 +395,8 @@ def fetch_acled(
     With a manifest from an earlier fetch of the same countries and dates
     beside ``out``, only the events changed since (``timestamp``) are asked
     for, edits replace their rows and events deleted since are removed
-    (``full=True`` fetches everything again).
+    (``full=True`` fetches everything again). An end of ``"today"`` moves
+    with each run and stays incremental.
 
     Parameters
     ----------
@@ -428,8 +432,13 @@ def fetch_acled(
 
     Examples
     --------
-    >>> fetch_acled("acled_mali.csv", countries=["Mali"], start="2025-09-01",
-    ...             end="2025-11-30")  # doctest: +SKIP
+    >>> fetch_acled("acled_mali.csv", countries=["Mali"], start="2025-09-01",  # doctest: +SKIP
+    ...             end="2025-11-30")
+    >>> try:  # what can be checked is checked before any request
+    ...     fetch_acled("acled_mali.csv", countries=["Mali"], start="2025-11-30", end="2025-09-01")
+    ... except InputError as exc:
+    ...     print(exc)
+    start 2025-11-30 is after end 2025-09-01
     """
     import time
 
@@ -484,9 +493,25 @@ def fetch_acled(
 
 
 def _previous(out: Path, query: dict) -> dict | None:
-    """The manifest of an earlier ACLED fetch of the same query, when it can resume from a timestamp."""
-    manifest = _previous_of(out, "ACLED", query)
-    return manifest if manifest is not None and manifest.get("newest_timestamp") else None
+    """The manifest of an earlier ACLED fetch this one can continue from a timestamp: the same countries
+    and start, and the same end, or a later one when the earlier end was not before the earlier fetch
+    (every event dated after it was then added later, so its timestamp is newer: a weekly job's moving end)."""
+    path = manifest_path(out)
+    if not (out.is_file() and path.is_file()):
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        old = manifest["query"]
+        fetched = dt.date.fromisoformat(str(manifest["fetched_at"])[:10])
+        stamp = int(manifest["newest_timestamp"])
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        return None
+    if manifest.get("source") != "ACLED" or not stamp or old.get("countries") != query["countries"] \
+            or old.get("start") != query["start"]:
+        return None
+    if old.get("end") == query["end"] or (old.get("end", "") < query["end"] and old.get("end", "") >= str(fetched)):
+        return manifest
+    return None
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
@@ -643,8 +668,13 @@ def fetch_ucdp(
 
     Examples
     --------
-    >>> fetch_ucdp("ged_mali.csv", countries=["Mali", "Burkina Faso"], start="2025-01-01", end="2025-12-31",
-    ...            versions=["25.0.10"])  # doctest: +SKIP
+    >>> fetch_ucdp("ged_mali.csv", countries=["Mali", "Burkina Faso"],  # doctest: +SKIP
+    ...            start="2025-01-01", end="2025-12-31", versions=["25.0.10"])
+    >>> try:
+    ...     fetch_ucdp("ged.csv", countries=["Mali"], start="2025-01-01", end="2025-12-31", versions=["latest"])
+    ... except InputError as exc:
+    ...     print(exc)
+    give GED versions such as 25.1 or 25.0.10, not ['latest']
     """
     import time
 
@@ -809,6 +839,11 @@ def fetch_osm(
     Examples
     --------
     >>> fetch_osm("roads.geojson", bbox="-12.5,10.0,4.5,25.0")  # doctest: +SKIP
+    >>> try:
+    ...     fetch_osm("roads.geojson", bbox="4.5,10.0,-12.5,25.0")  # east and west swapped
+    ... except InputError as exc:
+    ...     print(exc)
+    --bbox '4.5,10.0,-12.5,25.0' is not W,S,E,N with W < E and S < N (longitude first)
     """
     import time
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from geokit.conftest import no_network  # noqa: F401  (autouse: no test reaches past this machine)
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = ROOT.parent / "shared" / "data"
 MALI = ROOT / "layers" / "mali_2025"

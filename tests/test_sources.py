@@ -468,3 +468,75 @@ def test_osm_bad_boxes_and_classes_are_refused_before_any_request(httpserver, tm
     assert main(["fetch", "osm", "--bbox=-12.5,10.0,4.5,25.0", "--out", str(tmp_path / "r.geojson"),
                  "--api-url", osm.url]) == 0
     assert "2 OpenStreetMap ways (data of 2026-11-20T10:00:00Z)" in capsys.readouterr().out
+
+
+# --- projects: [sources] and build --refresh ----------------------------------------------------------------
+
+def _project_with_sources(folder, acled_url: str):
+    from conftest import KAYES_PROJECT, copy_mali_layers
+
+    text = KAYES_PROJECT.replace('incidents = "incidents.csv"', 'incidents = "acled.csv"') + f"""
+[sources.acled]
+countries = ["Mali"]
+start = "2025-09-01"
+end = "2025-09-30"
+out = "acled.csv"
+api_url = "{acled_url}"
+"""
+    return copy_mali_layers(folder, text=text)
+
+
+def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acled, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ACLED_EMAIL", CREDS.email)
+    monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
+    project = _project_with_sources(tmp_path, acled.url)
+    out = tmp_path / "out"
+    assert main(["build", str(project), "--out", str(out), "-q"]) == 1  # the fetched file is not there yet
+    assert "[sources.acled] writes it: run geokit build --refresh" in capsys.readouterr().err
+    assert main(["build", str(project), "--out", str(out), "--refresh"]) == 0
+    assert "acled.csv: 5 rows from ACLED (full fetch)" in capsys.readouterr().out
+    log = (out / "build.log").read_text()
+    assert f"acled.csv: fetched from ACLED ({acled.url}) at " in log and ", 5 rows" in log
+    for product in ("map.html", "brief.html"):
+        page = (out / product).read_text()
+        assert "Armed Conflict Location &amp; Event Data (ACLED)" in page, product
+        assert PASSWORD not in page and "token-1-secret" not in page
+    acled.events.append(event(8, "2025-09-25", stamp=1_760_700_000))
+    assert main(["build", str(project), "--out", str(out), "--refresh", "--overwrite"]) == 0
+    assert "acled.csv: 6 rows from ACLED (incremental fetch)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("table, message", [
+    ('[sources.acled]\ncountries = ["Mali"]\nstart = "2025-09-01"\nend = "2025-09-30"\n',
+     r"\[sources.acled\] needs out; its keys are"),
+    ('[sources.gdelt]\nout = "g.csv"\n', r"\[sources.gdelt\] is not a source geokit fetches"),
+    ('[sources.osm]\nbbox = [-12.5, 10.0]\nout = "r.geojson"\n', r"sources.osm.bbox must be \[west, south, east"),
+    ('[sources.acled]\ncountries = "Mali"\nstart = "2025-09-01"\nend = "2025-09-30"\nout = "a.csv"\n',
+     r"sources.acled.countries must be a list"),
+    ('[sources.ucdp]\ncountries = ["Mali"]\nstart = "2025-09-01"\nend = "2025-09-30"\nversions = ["25.1"]\n'
+     'out = "../ged.csv"\n', "points outside the project folder"),
+])
+def test_source_tables_are_checked_when_the_project_is_read(tmp_path, table, message):
+    from conftest import KAYES_PROJECT, copy_mali_layers
+
+    from geokit.project import load_project
+
+    project = copy_mali_layers(tmp_path, text=KAYES_PROJECT + table)
+    with pytest.raises(geokit.ProjectError, match=message):
+        load_project(project)
+
+
+def test_refresh_without_sources_says_how_to_add_them(tmp_path):
+    from conftest import KAYES_PROJECT, copy_mali_layers
+
+    from geokit.build import refresh_sources
+
+    with pytest.raises(geokit.ProjectError, match=r"--refresh needs a \[sources\] table"):
+        refresh_sources(copy_mali_layers(tmp_path, text=KAYES_PROJECT))
+
+
+def test_the_tests_cannot_reach_past_this_machine():
+    import httpx
+
+    with pytest.raises(httpx.ConnectError, match="the tests run without network"):
+        httpx.get("https://acleddata.com/api/acled/read", timeout=2)
