@@ -224,6 +224,29 @@ def _short(text: object, width: int = 170) -> str:
 def _incident_rows(incidents: pd.DataFrame, limit: int) -> str:
     if incidents is None or not len(incidents):
         return "<p>No incident in the window.</p>"
+    acled = incidents["source_format"].astype(str).eq("acled") if "source_format" in incidents else \
+        pd.Series(False, index=incidents.index)
+    summary = _acled_summary(incidents[acled]) if acled.any() else ""
+    if acled.all():
+        return summary
+    return summary + _listed(incidents[~acled], limit)
+
+
+def _acled_summary(events: pd.DataFrame) -> str:
+    """ACLED's events counted, not listed: its terms forbid re-publishing its rows."""
+    kinds = events["event_type"].astype("string").fillna("other") if "event_type" in events else \
+        pd.Series("event", index=events.index)
+    counts = kinds.value_counts()
+    killed = pd.to_numeric(events["fatalities"], errors="coerce").sum() if "fatalities" in events else 0
+    cells = "".join(f"<tr><td>{html_text(k)}</td><td class='num'>{int(n):,}</td></tr>" for k, n in counts.items())
+    return (f"<p>{len(events):,} ACLED events in the window, {_num(killed)} people reported killed. ACLED's "
+            "terms of use forbid re-publishing its rows, so they are counted here, not listed; they are in "
+            "the analysis for your own use (ACLED, https://acleddata.com).</p>"
+            f"<table><tr><th>ACLED event type</th><th>events</th></tr>{cells}</table>")
+
+
+def _listed(incidents: pd.DataFrame, limit: int) -> str:
+    """The incidents as a table (date, type, place, notes, killed, sources), the first ``limit`` of them."""
     table = incidents.sort_values("date", kind="mergesort")
     rows = []
     for _, r in table.head(limit).iterrows():

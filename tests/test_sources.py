@@ -501,6 +501,9 @@ def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acle
         page = (out / product).read_text()
         assert "Armed Conflict Location &amp; Event Data (ACLED)" in page, product
         assert PASSWORD not in page and "token-1-secret" not in page
+    brief = (out / "brief.html").read_text()  # ACLED's rows are counted, not re-published
+    assert "5 ACLED events in the window" in brief and "Ambush on a fuel convoy" not in brief
+    assert "Place 2" not in brief
     acled.events.append(event(8, "2025-09-25", stamp=1_760_700_000))
     assert main(["build", str(project), "--out", str(out), "--refresh", "--overwrite"]) == 0
     assert "acled.csv: 6 rows from ACLED (incremental fetch)" in capsys.readouterr().out
@@ -540,3 +543,10 @@ def test_the_tests_cannot_reach_past_this_machine():
 
     with pytest.raises(httpx.ConnectError, match="the tests run without network"):
         httpx.get("https://acleddata.com/api/acled/read", timeout=2)
+
+
+def test_acled_an_empty_page_ends_the_paging(acled, tmp_path):
+    acled.events = acled.events[:4]  # four events, two a page: the third page is empty, the end of the data
+    manifest = fetch(acled, tmp_path / "a.csv")
+    assert manifest["rows_per_page"] == [2, 2, 0] and manifest["rows"] == 4
+    assert len(geokit.read_incidents(tmp_path / "a.csv")) == 4
