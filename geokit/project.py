@@ -28,7 +28,7 @@ A project file is TOML; paths in it are relative to the file. Example::
     countries = ["Mali", "Burkina Faso"]
     start = "2025-01-01"
     end = "2025-12-31"
-    out = "acled.csv"         # a layer above names the same file to use it
+    out = "acled.csv"         # a layer above names the same file to use it (default: sources/acled.csv)
 
 Every mistake raises :class:`~geokit.ProjectError` naming the file and key.
 """
@@ -56,11 +56,13 @@ _PROJECT_KEYS = {"name"}
 _LAYER_KEYS = {"path", "layer", "columns", "crs", "date_format", "encoding"}
 _CORRIDOR_KEYS = {"name", "origin", "destination", "via"}
 #: The keys of each ``[sources.<name>]`` table: what :mod:`geokit.sources` fetches (all required but
-#: ``highway`` and ``api_url``, a mirror's address).
+#: ``highway``, ``api_url`` (a mirror's address) and ``out``, which defaults to the project's cache folder:
+#: ``sources/acled.csv``, ``sources/ucdp.csv``, ``sources/osm.geojson``).
 SOURCE_KEYS = {"acled": {"countries", "start", "end", "out", "api_url"},
                "ucdp": {"countries", "start", "end", "versions", "out", "api_url"},
                "osm": {"bbox", "highway", "out", "api_url"}}
-_OPTIONAL_SOURCE_KEYS = {"highway", "api_url"}
+_OPTIONAL_SOURCE_KEYS = {"highway", "api_url", "out"}
+_SOURCE_FILES = {"acled": "sources/acled.csv", "ucdp": "sources/ucdp.csv", "osm": "sources/osm.geojson"}
 
 
 @dataclass(frozen=True)
@@ -352,11 +354,12 @@ def _parse_sources(table: Mapping[str, Any], base: Path, path: Path, allow_outsi
         if "bbox" in item and not (isinstance(item["bbox"], list) and len(item["bbox"]) == 4 and all(
                 isinstance(v, int | float) and not isinstance(v, bool) for v in item["bbox"])):
             raise ProjectError(f"{path}: {key}.bbox must be [west, south, east, north] in degrees")
-        if not isinstance(item["out"], str) or not item["out"].strip():
+        target = item.get("out", _SOURCE_FILES[kind])
+        if not isinstance(target, str) or not target.strip():
             raise ProjectError(f"{path}: {key}.out must be a file name in the project folder, e.g. out = \"acled.csv\"")
-        out = (base / item["out"]).resolve()
+        out = (base / target).resolve()
         if not allow_outside and not out.is_relative_to(base):
-            raise ProjectError(f"{path}: {key}.out = {item['out']!r} points outside the project folder {base}")
+            raise ProjectError(f"{path}: {key}.out = {target!r} points outside the project folder {base}")
         specs.append(SourceSpec(kind=kind, out=out, options={k: v for k, v in item.items() if k != "out"}))
     outs = [s.out for s in specs]
     if len(set(outs)) < len(outs):

@@ -510,8 +510,8 @@ def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acle
 
 
 @pytest.mark.parametrize("table, message", [
-    ('[sources.acled]\ncountries = ["Mali"]\nstart = "2025-09-01"\nend = "2025-09-30"\n',
-     r"\[sources.acled\] needs out; its keys are"),
+    ('[sources.acled]\ncountries = ["Mali"]\nstart = "2025-09-01"\nout = "a.csv"\n',
+     r"\[sources.acled\] needs end; its keys are"),
     ('[sources.gdelt]\nout = "g.csv"\n', r"\[sources.gdelt\] is not a source geokit fetches"),
     ('[sources.osm]\nbbox = [-12.5, 10.0]\nout = "r.geojson"\n', r"sources.osm.bbox must be \[west, south, east"),
     ('[sources.acled]\ncountries = "Mali"\nstart = "2025-09-01"\nend = "2025-09-30"\nout = "a.csv"\n',
@@ -550,3 +550,13 @@ def test_acled_an_empty_page_ends_the_paging(acled, tmp_path):
     manifest = fetch(acled, tmp_path / "a.csv")
     assert manifest["rows_per_page"] == [2, 2, 0] and manifest["rows"] == 4
     assert len(geokit.read_incidents(tmp_path / "a.csv")) == 4
+
+
+def test_a_source_without_out_writes_into_the_project_cache_folder(tmp_path):
+    from conftest import KAYES_PROJECT, copy_mali_layers
+
+    from geokit.project import load_project
+
+    project = copy_mali_layers(tmp_path, text=KAYES_PROJECT + '[sources.osm]\nbbox = [-12.5, 10.0, 4.5, 25.0]\n')
+    (source,) = load_project(project).sources
+    assert source.out == (tmp_path / "sources" / "osm.geojson").resolve() and source.options["bbox"][0] == -12.5
