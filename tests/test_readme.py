@@ -56,3 +56,9 @@ def test_project_file_example_uses_only_known_keys():
                 assert set(item) <= _LAYER_KEYS
     mentioned = set(re.findall(r"(\w+) = ", re.search(r"# a layer table also takes (.*)", block).group(1)))
     assert mentioned <= _LAYER_KEYS
+    from geokit.project import SOURCE_KEYS
+
+    for kind, table in data.get("sources", {}).items():
+        assert set(table) <= SOURCE_KEYS[kind], kind
+    for kind, keys in re.findall(r"\[sources\.(\w+)\] (?:takes )?([\w, ]+?)(?:;|$)", block, re.M):
+        assert set(re.findall(r"\w+", keys.replace("and", ""))) - {"each"} <= SOURCE_KEYS[kind], kind
