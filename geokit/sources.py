@@ -362,6 +362,15 @@ class _AcledSession(_Http):
             page += 1
 
 
+def _write(out: Path, write: Callable[[Path], object], manifest: dict) -> None:
+    """The data, then its manifest, each replaced in one rename: a fault leaves both as they were, and a
+    fault between the two leaves new data with the old manifest, so the next fetch asks again (never the
+    reverse, which would skip changes)."""
+    with atomic_path(manifest_path(out)) as tmp_manifest, atomic_path(out) as tmp:
+        write(tmp)
+        tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
 def _date(value: object, name: str) -> dt.date:
     """A date, or today for ``"today"`` (a weekly job's moving end)."""
     if str(value).strip().lower() == "today":
@@ -485,9 +494,7 @@ def fetch_acled(
         "rows": len(table), "newest_timestamp": int(stamps.max()) if stamps.notna().any() else 0,
         "terms": ACLED_TERMS, "file": out.name,
     }
-    with atomic_path(out) as tmp_csv, atomic_path(manifest_path(out)) as tmp_manifest:
-        table.to_csv(tmp_csv, index=False, lineterminator="\n")
-        tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write(out, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"), manifest)
     log.info("ACLED: %d rows in %s (%s fetch, %d requests)", len(table), out, manifest["mode"], session.requests)
     return manifest
 
@@ -721,9 +728,7 @@ def fetch_ucdp(
         "rows_per_page": counts, "rows_received": sum(map(sum, counts.values())), "rows": len(table),
         "changes_since_previous_file": changes, "terms": UCDP_TERMS, "file": out.name,
     }
-    with atomic_path(out) as tmp_csv, atomic_path(manifest_path(out)) as tmp_manifest:
-        table.to_csv(tmp_csv, index=False, lineterminator="\n")
-        tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write(out, lambda tmp: table.to_csv(tmp, index=False, lineterminator="\n"), manifest)
     log.info("UCDP: %d events in %s (%d requests)", len(table), out, session.requests)
     return manifest
 
@@ -894,8 +899,6 @@ def fetch_osm(
         "osm_base": str((body.get("osm3s") or {}).get("timestamp_osm_base", "")),
         "rows": len(frame), "changes_since_previous_file": changes, "terms": OSM_TERMS, "file": out.name,
     }
-    with atomic_path(out) as tmp, atomic_path(manifest_path(out)) as tmp_manifest:
-        frame.to_file(tmp, driver="GeoJSON", engine="pyogrio")
-        tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    _write(out, lambda tmp: frame.to_file(tmp, driver="GeoJSON", engine="pyogrio"), manifest)
     log.info("OSM: %d ways in %s", len(frame), out)
     return manifest

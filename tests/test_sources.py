@@ -560,3 +560,28 @@ def test_a_source_without_out_writes_into_the_project_cache_folder(tmp_path):
     project = copy_mali_layers(tmp_path, text=KAYES_PROJECT + '[sources.osm]\nbbox = [-12.5, 10.0, 4.5, 25.0]\n')
     (source,) = load_project(project).sources
     assert source.out == (tmp_path / "sources" / "osm.geojson").resolve() and source.options["bbox"][0] == -12.5
+
+
+def test_a_fault_between_the_file_and_its_manifest_makes_the_next_fetch_ask_again(acled, tmp_path, monkeypatch):
+    """The data is replaced before its manifest: a crash in between can only make the next fetch ask for
+    changes it already has (merged again, harmlessly), never skip changes."""
+    import geokit._io as io
+
+    out = tmp_path / "a.csv"
+    fetch(acled, out)
+    acled.events[0] = event(0, "2025-09-01", stamp=1_760_800_000, notes="Edited")
+    real = io.os.replace
+
+    def fail_on_manifest(src, dst):
+        if str(dst).endswith(".manifest.json"):
+            raise OSError("power cut")
+        return real(src, dst)
+
+    monkeypatch.setattr(io.os, "replace", fail_on_manifest)
+    with pytest.raises(OSError, match="power cut"):
+        fetch(acled, out)
+    monkeypatch.setattr(io.os, "replace", real)
+    assert json.loads(manifest_path(out).read_text())["newest_timestamp"] == 1_760_000_000  # the old one
+    again = fetch(acled, out)
+    assert again["mode"] == "incremental" and again["rows_received"] == 1 and again["rows"] == 5
+    assert geokit.read_incidents(out).set_index("event_id").loc["MLI0", "notes"] == "Edited"
