@@ -54,6 +54,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pandas as pd
@@ -216,7 +217,7 @@ class _Http:
 
     def __init__(self, client: httpx.Client, api_url: str, *, attempts: int, backoff_s: float, max_wait_s: float,
                  sleep: Callable[[float], None]) -> None:
-        self.client, self.api_url = client, api_url.rstrip("/")
+        self.client, self.api_url = client, _api_url(api_url)
         self.attempts, self.backoff_s, self.max_wait_s, self.sleep = attempts, backoff_s, max_wait_s, sleep
         self.requests = 0
 
@@ -362,6 +363,18 @@ class _AcledSession(_Http):
             page += 1
 
 
+def _api_url(url: str) -> str:
+    """An API's address, checked: http(s) with a host, and no user name or password in it (it is written to
+    the manifest and build.log)."""
+    parts = urlsplit(str(url))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"--api-url {url!r} is not an http(s) address")
+    if parts.username or parts.password:
+        raise InputError("--api-url holds a user name or password: give credentials through the environment "
+                         "or the credentials file, never in the address")
+    return str(url).rstrip("/")
+
+
 def _write(out: Path, write: Callable[[Path], object], manifest: dict) -> None:
     """The data, then its manifest, each replaced in one rename: a fault leaves both as they were, and a
     fault between the two leaves new data with the old manifest, so the next fetch asks again (never the
@@ -461,6 +474,7 @@ def fetch_acled(
     if page_size < 1:
         raise InputError(f"page_size must be at least 1, not {page_size}")
     query = {"countries": names, "start": first.isoformat(), "end": last.isoformat()}
+    api_url = _api_url(api_url)
     previous = _previous(out, query) if not full else None
     session = _AcledSession(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,
                        credentials or acled_credentials(), attempts=attempts, backoff_s=backoff_s,
@@ -696,6 +710,7 @@ def fetch_ucdp(
     if not chosen or not all(part.isdigit() for v in chosen for part in v.split(".")):
         raise InputError(f"give GED versions such as 25.1 or 25.0.10, not {list(versions)!r}")
     query = {"countries": codes, "start": first.isoformat(), "end": last.isoformat(), "versions": chosen}
+    api_url = _api_url(api_url)
     previous = None if full else _previous_of(out, "UCDP GED", query)
     if previous is not None:
         log.info("UCDP: %s already holds versions %s of this query; nothing to fetch", out, ", ".join(chosen))
@@ -862,6 +877,7 @@ def fetch_osm(
     if not classes or bad:
         raise InputError(f"--highway {','.join(map(str, highway))!r}: give OpenStreetMap highway values such as "
                          "trunk,primary,secondary")
+    api_url = _api_url(api_url)
     text = (f'[out:json][timeout:{int(min(timeout_s, 900))}];way["highway"~"^({"|".join(classes)})$"]'
             f"({s},{w},{n},{e});out tags geom;")
     session = _Overpass(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,

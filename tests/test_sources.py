@@ -585,3 +585,10 @@ def test_a_fault_between_the_file_and_its_manifest_makes_the_next_fetch_ask_agai
     again = fetch(acled, out)
     assert again["mode"] == "incremental" and again["rows_received"] == 1 and again["rows"] == 5
     assert geokit.read_incidents(out).set_index("event_id").loc["MLI0", "notes"] == "Edited"
+
+
+def test_an_address_with_credentials_in_it_is_refused(acled, tmp_path):
+    with pytest.raises(geokit.InputError, match="holds a user name or password"):
+        fetch(acled, tmp_path / "a.csv", api_url=acled.url.replace("http://", f"http://me:{PASSWORD}@"))
+    with pytest.raises(geokit.InputError, match="is not an http"):
+        fetch(acled, tmp_path / "a.csv", api_url="file:///etc/passwd")
