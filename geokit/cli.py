@@ -58,7 +58,7 @@ _EPILOG_FETCH_UCDP = """examples:
   geokit fetch ucdp --country Mali --country 439 --start 2025-01-01 --end 2025-12-31 --version 25.0.10 --out ged.csv
 """
 _EPILOG_FETCH_OSM = """examples:
-  geokit fetch osm --bbox=-12.5,10.0,4.5,25.0 --highway trunk,primary,secondary --out roads.geojson
+  geokit fetch osm --bbox -12.5,10.0,4.5,25.0 --highway trunk,primary,secondary --out roads.geojson
 
 OpenStreetMap data: (c) OpenStreetMap contributors, ODbL 1.0; share derived databases alike.
 """
@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
                            description="Fetch the OpenStreetMap ways of some highway classes in a bounding box "
                            "into a GeoJSON of lines with osm_id, highway, ref and name.",
                            epilog=_EPILOG_FETCH_OSM, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--bbox", required=True, help="W,S,E,N in degrees; write --bbox=W,S,E,N when W is negative")
+    p.add_argument("--bbox", required=True, help="W,S,E,N in degrees, e.g. -12.5,10.0,4.5,25.0")
     p.add_argument("--highway", default="trunk,primary,secondary",
                    help="comma-separated highway values (default: trunk,primary,secondary)")
     p.add_argument("--out", required=True, help="the GeoJSON to write (its manifest goes beside it)")
@@ -422,6 +422,22 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
 
 
+def _joined_bbox(argv: list[str]) -> list[str]:
+    """``--bbox -12.5,10,4.5,25`` as ``--bbox=-12.5,10,4.5,25``: argparse takes a value that starts with a
+    minus sign and is not a plain number for an option.
+
+    >>> _joined_bbox(["fetch", "osm", "--bbox", "-12.5,10,4.5,25"])
+    ['fetch', 'osm', '--bbox=-12.5,10,4.5,25']
+    """
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] == "--bbox" and arg[:2].lstrip("-")[:1].isdigit():
+            out[-1] = f"--bbox={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``geokit`` command; return its exit status.
 
@@ -439,7 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     0
     """
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_joined_bbox(list(sys.argv[1:] if argv is None else argv)))
     verbose = int(args.verbose or 0)
     level = logging.WARNING if args.quiet else logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler()

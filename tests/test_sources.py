@@ -465,36 +465,57 @@ def test_osm_bad_boxes_and_classes_are_refused_before_any_request(httpserver, tm
     with pytest.raises(geokit.InputError, match="give OpenStreetMap highway values"):
         fetch_osm(tmp_path / "r.geojson", bbox="-12.5,10,4.5,25", highway=['trunk"];out;'], api_url=osm.url)
     assert osm.queries == []
-    assert main(["fetch", "osm", "--bbox=-12.5,10.0,4.5,25.0", "--out", str(tmp_path / "r.geojson"),
+    assert main(["fetch", "osm", "--bbox", "-12.5,10.0,4.5,25.0", "--out", str(tmp_path / "r.geojson"),
                  "--api-url", osm.url]) == 0
     assert "2 OpenStreetMap ways (data of 2026-11-20T10:00:00Z)" in capsys.readouterr().out
 
 
 # --- projects: [sources] and build --refresh ----------------------------------------------------------------
 
-def _project_with_sources(folder, acled_url: str):
+def _project_with_sources(folder, acled_url: str, ucdp_url: str, osm_url: str):
     from conftest import KAYES_PROJECT, copy_mali_layers
 
-    text = KAYES_PROJECT.replace('incidents = "incidents.csv"', 'incidents = "acled.csv"') + f"""
+    text = KAYES_PROJECT.replace('incidents = "incidents.csv"', 'incidents = ["acled.csv", "sources/ucdp.csv"]') \
+        + f"""
 [sources.acled]
 countries = ["Mali"]
 start = "2025-09-01"
 end = "2025-09-30"
 out = "acled.csv"
 api_url = "{acled_url}"
+
+[sources.ucdp]
+countries = ["Mali", 439]
+start = "2025-09-01"
+end = "2025-09-30"
+versions = ["25.0.9"]
+api_url = "{ucdp_url}"
+
+[sources.osm]
+bbox = [-12.5, 10.0, 4.5, 25.0]
+highway = ["trunk", "primary"]
+api_url = "{osm_url}"
 """
     return copy_mali_layers(folder, text=text)
 
 
-def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acled, tmp_path, monkeypatch, capsys):
+def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acled, ucdp, httpserver, tmp_path,
+                                                                              monkeypatch, capsys):
     monkeypatch.setenv("ACLED_EMAIL", CREDS.email)
     monkeypatch.setenv("ACLED_PASSWORD", PASSWORD)
-    project = _project_with_sources(tmp_path, acled.url)
+    monkeypatch.setenv("UCDP_TOKEN", UCDP_TOKEN)
+    osm = FakeOverpass(httpserver)
+    project = _project_with_sources(tmp_path, acled.url, ucdp.url, osm.url)
     out = tmp_path / "out"
     assert main(["build", str(project), "--out", str(out), "-q"]) == 1  # the fetched file is not there yet
     assert "[sources.acled] writes it: run geokit build --refresh" in capsys.readouterr().err
     assert main(["build", str(project), "--out", str(out), "--refresh"]) == 0
-    assert "acled.csv: 5 rows from ACLED (full fetch)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "acled.csv: 5 rows from ACLED (full fetch)" in printed
+    assert "ucdp.csv: 6 rows from UCDP GED (full fetch)" in printed  # Mali's five and Burkina Faso's one
+    assert "osm.geojson: 2 rows from OpenStreetMap (Overpass)" in printed
+    assert (tmp_path / "sources" / "osm.geojson.manifest.json").is_file()
+    assert "Sundberg" in (out / "brief.html").read_text()  # the UCDP layer is cited too
     log = (out / "build.log").read_text()
     assert f"acled.csv: fetched from ACLED ({acled.url}) at " in log and ", 5 rows" in log
     for product in ("map.html", "brief.html"):
