@@ -410,3 +410,42 @@ def test_map_symbols_mean_what_the_analysis_says():
     icon = next(ch for ch in markers_x[0]._children.values() if isinstance(ch, folium.DivIcon))
     assert "background:#7f7f7f" in icon.options["html"]  # grey: X no longer reaches A
     assert len(markers) == 3
+
+
+def test_compact_geometry_decodes_to_the_coordinates_drawn(page_of, tmp_path):
+    """Layers travel as integer differences; the page must draw the very coordinates (to 5 decimals), holes,
+    parts and points included, and the incident columns must put each marker where it was."""
+    import folium
+    import shapely
+
+    from geokit.maps import _geojson, _GeoJson, incident_layer
+
+    shapes = [shapely.LineString([(-8.123456, 12.654321), (-7.9, 12.7), (-7.5, 13.1)]),
+              shapely.MultiLineString([[(-9.0, 13.0), (-9.1, 13.2)], [(-9.2, 13.3), (-9.4, 13.35)]]),
+              shapely.Polygon([(-6, 11), (-5, 11), (-5, 12), (-6, 12)], [[(-5.8, 11.2), (-5.2, 11.2), (-5.5, 11.8)]]),
+              shapely.MultiPolygon([shapely.box(-4, 10, -3.5, 10.5), shapely.box(-3, 10, -2.5, 10.4)]),
+              shapely.Point(-10.5, 14.25)]
+    frame = gpd.GeoDataFrame({"name": [f"s{i}" for i in range(len(shapes))]}, geometry=shapes, crs=4326)
+    m = folium.Map(tiles=None)
+    m.options["maxZoom"] = 18  # a cluster needs the map's maximum zoom
+    _GeoJson(_geojson(frame, ["name"], precision=5, simplify_m=None), name="shapes",
+             marker=folium.CircleMarker(radius=3)).add_to(m)  # the point as a circle: no icon image offline
+    inc = gpd.GeoDataFrame({"event_id": ["A1", "A2"], "date": pd.to_datetime(["2025-09-13", "2025-10-02"]),
+                            "event_type": ["Battles", "Riots"]}, crs=4326,
+                           geometry=[shapely.Point(-11.41234, 14.44321), shapely.Point(-8.0, 12.65)])
+    incident_layer(inc).add_to(m)
+    page, log = page_of(save_html(m, tmp_path / "shapes.html"))
+    drawn = page.evaluate(f"""() => {{ const out = {{}}; {MAP}.eachLayer(l => {{
+        if (l.feature && l.feature.properties && l.feature.properties.name) {{
+            const g = l.toGeoJSON().geometry; out[l.feature.properties.name] = g.coordinates; }} }});
+        return out; }}""")
+    assert log["errors"] == [], (log["errors"], log["failed"])
+    for name, shape in zip(frame["name"], shapes):
+        want = shapely.geometry.mapping(shapely.set_precision(shape, 1e-5))["coordinates"]
+        got = shapely.geometry.shape({"type": shape.geom_type, "coordinates": drawn[name]})
+        assert got.equals_exact(shapely.geometry.shape({"type": shape.geom_type, "coordinates": want}), 1e-9), name
+    markers = page.evaluate(f"""() => {{ const out = {{}}; {MAP}.eachLayer(l => {{
+        if (l instanceof L.MarkerClusterGroup) l.getLayers().forEach(m => {{
+            out[m.feature.properties.event_id] = [m.getLatLng().lng, m.getLatLng().lat, m.feature.properties.date]; }}); }});
+        return out; }}""")
+    assert markers == {"A1": [-11.41234, 14.44321, "2025-09-13"], "A2": [-8.0, 12.65, "2025-10-02"]}
