@@ -443,9 +443,9 @@ def analyse(
     if destination is None and corridor_specs:
         destination = str(Counter(str(c.destination) for c in corridor_specs).most_common(1)[0][0])
     step("towns and crossings")
-    exposed_cities = _exposed_places(cities, "city", exposing, zones, network, segments, destination, params)
-    exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, segments, destination,
-                                        params)
+    roads_to = _roads_to(network, segments, destination, cities, crossings)
+    exposed_cities = _exposed_places(cities, "city", exposing, zones, network, roads_to, params)
+    exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, roads_to, params)
     totals = None
     if exposed_cities is not None and {"population", "country"} <= set(exposed_cities.columns):
         totals = exposed_totals(exposed_cities, by="country")
@@ -542,11 +542,13 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
     zones = exposure_zones(exposing, radius_km=params.radius_km, end=last, half_life_days=params.half_life_days,
                            imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
 
+    roads_to = _roads_to(network, segments, analysis.destination, analysis.cities, analysis.crossings)
+
     def places(frame: gpd.GeoDataFrame | None, kind: str) -> gpd.GeoDataFrame | None:
         if frame is None:
             return None
         raw = frame.drop(columns=[c for c in PLACE_RESULT_COLUMNS if c in frame])
-        return _exposed_places(raw, kind, exposing, zones, network, segments, analysis.destination, params)
+        return _exposed_places(raw, kind, exposing, zones, network, roads_to, params)
 
     cities, crossings = places(analysis.cities, "city"), places(analysis.crossings, "crossing")
     totals = exposed_totals(cities, by="country") if cities is not None and \
@@ -625,16 +627,25 @@ def _with_timeline(status: gpd.GeoDataFrame, timeline: Timeline) -> gpd.GeoDataF
     return out
 
 
+def _roads_to(network: RoadNetwork, segments: gpd.GeoDataFrame, destination: str | None,
+              *places: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Every place's road distance to the destination before and after the blockade (one routing for towns
+    and crossings alike); None without a destination or places."""
+    if destination is None or not any(p is not None and len(p) for p in places):
+        return None
+    return isolation(network, segments, destination)
+
+
 def _exposed_places(places: gpd.GeoDataFrame | None, kind: str, incidents: gpd.GeoDataFrame,
-                    zones: gpd.GeoDataFrame, network: RoadNetwork, segments: gpd.GeoDataFrame,
-                    destination: str | None, params: AnalysisParams) -> gpd.GeoDataFrame | None:
+                    zones: gpd.GeoDataFrame, network: RoadNetwork, roads_to: gpd.GeoDataFrame | None,
+                    params: AnalysisParams) -> gpd.GeoDataFrame | None:
     """Place exposure, plus road distance to the destination before and after the blockade."""
     if places is None or not len(places):
         return None
     out = place_exposure(places, incidents, radius_km=params.radius_km, zones=zones,
                          imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
-    if destination is not None:
-        iso = isolation(network, segments, destination, kind=kind)
+    if roads_to is not None:
+        iso = roads_to[roads_to["place_kind"] == kind]
         out = out.merge(iso[["place", "before_km", "after_km", "isolation"]].drop_duplicates("place"),
                         left_on="name", right_on="place", how="left").drop(columns="place")
     return out
