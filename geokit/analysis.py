@@ -32,8 +32,8 @@ from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_n
 from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
 from geokit.palette import BLOCKADED
 
-__all__ = ["AnalysisParams", "parameter_names", "sub_window", "PLACE_RESULT_COLUMNS", "check_build_fits", "incidents_far_from_roads", "FAR_FROM_ROADS_KM",
-           "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS", "SUMMARY_DEFINITIONS",
+__all__ = ["AnalysisParams", "parameter_names", "sub_window", "PLACE_RESULT_COLUMNS", "check_build_fits",
+           "incidents_far_from_roads", "FAR_FROM_ROADS_KM", "Analysis", "analyse", "sensitivity", "population_by_region", "SUMMARY_COLUMNS", "SUMMARY_DEFINITIONS",
            "DAY_CONVENTION"]
 
 #: Columns of :meth:`Analysis.summary` (``summary.csv``); README's "Products" says what each means.
@@ -428,10 +428,8 @@ def analyse(
     start = lo if lo is not None else (window["date"].min() if len(window) else end)
     # earlier incidents feed the status look-back; projected once for the join, zones, towns and crossings
     history = in_window(incidents, None, end).to_crs(network.crs)
-    exposing = history.loc[window.index]
-    if "event_type" in window and params.non_exposure_types:
-        exposing = exposing[~exposing["event_type"].isin(params.non_exposure_types)]
-        history = history[~history["event_type"].isin(params.non_exposure_types)]
+    exposing = _exposing(history.loc[window.index], params)
+    history = _exposing(history, params)
     step("segment exposure (spatial join)")
     segments, joined = _exposure_and_timeline(
         network.edges, history, radius_km=params.radius_km, start=start, end=end, rules=params.rules,
@@ -443,28 +441,13 @@ def analyse(
     if destination is None and corridor_specs:
         destination = str(Counter(str(c.destination) for c in corridor_specs).most_common(1)[0][0])
     step("towns and crossings")
-    roads_to = _roads_to(network, segments, destination, cities, crossings)
-    exposed_cities = _exposed_places(cities, "city", exposing, zones, network, roads_to, params)
-    exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, roads_to, params)
-    totals = None
-    if exposed_cities is not None and {"population", "country"} <= set(exposed_cities.columns):
-        totals = exposed_totals(exposed_cities, by="country")
-    if exposed_crossings is not None and "after_km" in exposed_crossings:
-        exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
+    exposed_cities, exposed_crossings, totals = _places(cities, crossings, exposing, zones, network, segments,
+                                                        destination, params)
     step("routing corridors and detours")
-    status = detour_lines = routes = None
-    timeline = None
+    routes = timeline = None
     if corridor_specs:
-        status = corridor_status(network, segments, corridor_specs)
-        routes = status[["name", "origin", "destination", "via", "length_km", "crossings", "towns", "edge_ids",
-                         "nodes", "stops", "geometry"]].copy()
-        detour_lines = detours(network, segments, status)
-        status["population_exposed"] = _population_on_routes(status, exposed_cities)
-        if start is not None and end is not None:
-            timeline = _timeline(network, segments, status, joined or {}, start=start, end=end)
-            status = _with_timeline(status, timeline)
-        status = status.drop(columns=["nodes", "stops"])
-        status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
+        status, detour_lines, routes, timeline = _corridors(network, segments, corridor_specs, exposed_cities,
+                                                            joined or {}, start=start, end=end)
     else:
         status = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
         detour_lines = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
@@ -519,10 +502,7 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
                          f"analysis's {day_date(t.start):%Y-%m-%d} to {day_date(t.end):%Y-%m-%d}")
     first, last = day_date(lo), day_date(hi)
     window = in_window(analysis.incidents, first, last).reset_index(drop=True)
-    exposing = window
-    if "event_type" in window and params.non_exposure_types:
-        exposing = window[~window["event_type"].isin(params.non_exposure_types)]
-    exposing = exposing.to_crs(network.crs)  # projected once for the zones, towns and crossings
+    exposing = _exposing(window, params).to_crs(network.crs)  # projected once for the zones, towns and crossings
     # the segments: the same pairs, up to the sub-window's end
     inc = join["incidents"]
     upto = (inc["date"].dt.normalize() <= last).to_numpy()
@@ -542,30 +522,64 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
     zones = exposure_zones(exposing, radius_km=params.radius_km, end=last, half_life_days=params.half_life_days,
                            imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
 
-    roads_to = _roads_to(network, segments, analysis.destination, analysis.cities, analysis.crossings)
+    def raw(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:  # the places as read, without results
+        return None if frame is None else frame.drop(columns=[c for c in PLACE_RESULT_COLUMNS if c in frame])
 
-    def places(frame: gpd.GeoDataFrame | None, kind: str) -> gpd.GeoDataFrame | None:
-        if frame is None:
-            return None
-        raw = frame.drop(columns=[c for c in PLACE_RESULT_COLUMNS if c in frame])
-        return _exposed_places(raw, kind, exposing, zones, network, roads_to, params)
-
-    cities, crossings = places(analysis.cities, "city"), places(analysis.crossings, "crossing")
-    totals = exposed_totals(cities, by="country") if cities is not None and \
-        {"population", "country"} <= set(cities.columns) else None
-    if crossings is not None and "after_km" in crossings:
-        crossings["reaches_destination"] = crossings["after_km"].notna()
-    status = corridor_status(network, segments, analysis.routes)
-    detour_lines = detours(network, segments, status)
-    status["population_exposed"] = _population_on_routes(status, cities)
-    timeline = _timeline(network, segments, status, step_join, start=first, end=last,
-                         with_detours=episode_detours)
-    status = _with_timeline(status, timeline).drop(columns=["nodes", "stops"])
-    status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
+    cities, crossings, totals = _places(raw(analysis.cities), raw(analysis.crossings), exposing, zones, network,
+                                        segments, analysis.destination, params)
+    status, detour_lines, _, timeline = _corridors(network, segments, analysis.routes, cities, step_join,
+                                                   start=first, end=last, with_detours=episode_detours)
     return Analysis(params=replace(params, start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"), network=network,
                     segments=segments, zones=zones, corridors=status, detours=detour_lines, cities=cities,
                     crossings=crossings, incidents=window, totals=totals, destination=analysis.destination,
                     timeline=timeline, routes=analysis.routes, join=step_join)
+
+
+def _exposing(incidents: gpd.GeoDataFrame, params: AnalysisParams) -> gpd.GeoDataFrame:
+    """The incidents that expose roads and places: all but ``params.non_exposure_types``."""
+    if "event_type" not in incidents or not params.non_exposure_types:
+        return incidents
+    return incidents[~incidents["event_type"].isin(params.non_exposure_types)]
+
+
+def _places(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | None, exposing: gpd.GeoDataFrame,
+            zones: gpd.GeoDataFrame, network: RoadNetwork, segments: gpd.GeoDataFrame, destination: str | None,
+            params: AnalysisParams) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, pd.DataFrame | None]:
+    """Towns and crossings with their exposure and their road to the destination, and people exposed by
+    country."""
+    roads_to = _roads_to(network, segments, destination, cities, crossings)
+    exposed_cities = _exposed_places(cities, "city", exposing, zones, network, roads_to, params)
+    exposed_crossings = _exposed_places(crossings, "crossing", exposing, zones, network, roads_to, params)
+    totals = None
+    if exposed_cities is not None and {"population", "country"} <= set(exposed_cities.columns):
+        totals = exposed_totals(exposed_cities, by="country")
+    if exposed_crossings is not None and "after_km" in exposed_crossings:
+        exposed_crossings["reaches_destination"] = exposed_crossings["after_km"].notna()
+    return exposed_cities, exposed_crossings, totals
+
+
+#: The columns of a routed corridor that :func:`sub_window` routes from again (``Analysis.routes``).
+_ROUTE_COLUMNS = ["name", "origin", "destination", "via", "length_km", "crossings", "towns", "edge_ids", "nodes",
+                  "stops", "geometry"]
+
+
+def _corridors(network: RoadNetwork, segments: gpd.GeoDataFrame, corridors: Sequence[CorridorSpec] | pd.DataFrame,
+               cities: gpd.GeoDataFrame | None, joined: dict, *, start: object, end: object,
+               with_detours: bool = True
+               ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, Timeline | None]:
+    """Each corridor's status at the end (with the timeline's view of the window when there is one), the
+    detour lines, the routes and the timeline."""
+    status = corridor_status(network, segments, corridors)
+    routes = status[_ROUTE_COLUMNS].copy()
+    detour_lines = detours(network, segments, status)
+    status["population_exposed"] = _population_on_routes(status, cities)
+    timeline = None
+    if start is not None and end is not None:
+        timeline = _timeline(network, segments, status, joined, start=start, end=end, with_detours=with_detours)
+        status = _with_timeline(status, timeline)
+    status = status.drop(columns=["nodes", "stops"])
+    status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
+    return status, detour_lines, routes, timeline
 
 
 def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame, joined: dict, *,
