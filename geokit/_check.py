@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from geokit._errors import InputError
 
-__all__ = ["number", "whole_number", "names", "physical_memory_bytes", "YEARS"]
+__all__ = ["number", "whole_number", "names", "physical_memory_bytes", "cores", "on_every_core", "YEARS"]
 
 
 def number(name: str, value: Any, *, low: float, high: float, unit: str = "", low_open: bool = True) -> float:
@@ -88,3 +88,35 @@ def physical_memory_bytes() -> int:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
         return 16 * 2**30
+
+
+def cores() -> int:
+    """How many threads geokit spreads heavy work over: the machine's cores.
+
+    Examples
+    --------
+    >>> cores() >= 1
+    True
+    """
+    return os.cpu_count() or 1
+
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def on_every_core(fn: Callable[[_T], _R], items: Sequence[_T]) -> list[_R]:
+    """``fn`` of each item, in order, on a thread per core (GEOS, and numpy's sorts and sums, release the
+    GIL); in this thread when there is one item or one core.
+
+    Examples
+    --------
+    >>> on_every_core(lambda x: x * x, [1, 2, 3])
+    [1, 4, 9]
+    """
+    if len(items) < 2 or cores() < 2:
+        return [fn(item) for item in items]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=cores()) as pool:
+        return list(pool.map(fn, items))

@@ -25,11 +25,9 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -38,6 +36,7 @@ import geopandas as gpd
 import pandas as pd
 from tqdm import tqdm
 
+from geokit._check import on_every_core
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import PRODUCTS, build_lock, check_out_folder, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text, plain_text
@@ -513,8 +512,7 @@ def _month_steps(analysis: Analysis) -> dict[str, Analysis] | None:
     spans = windows(f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", "1M")
     if len(spans) < 2:
         return None
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # GEOS releases the GIL
-        steps = list(pool.map(lambda span: sub_window(analysis, span[0], span[1]), spans))
+    steps = on_every_core(lambda span: sub_window(analysis, span[0], span[1]), spans)
     return {f"{a:%Y-%m-%d} to {b:%Y-%m-%d}": step for (a, b), step in zip(spans, steps)}
 
 

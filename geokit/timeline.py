@@ -41,7 +41,6 @@ Examples
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -50,6 +49,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geokit._check import cores, on_every_core
 from geokit._errors import InputError
 from geokit.palette import AT_RISK, BLOCKADED, STATUSES
 
@@ -118,8 +118,10 @@ def _sweep(keys: np.ndarray, starts: np.ndarray, stops: np.ndarray, weights: np.
     # one integer per (key, day): one sort instead of a lexsort; 32 bits when they fit (half the memory)
     dtype = np.int32 if (int(np.max(keys)) + 1) * span < 2**31 else np.int64
     code = np.empty(2 * len(keys), dtype)
-    np.add(np.multiply(keys, span, dtype=dtype), np.subtract(starts, d0, dtype=dtype), out=code[:len(keys)])
-    np.add(np.multiply(keys, span, dtype=dtype), np.subtract(stops, d0, dtype=dtype), out=code[len(keys):])
+    base = np.multiply(keys, span, dtype=dtype)
+    np.add(base, np.subtract(starts, d0, dtype=dtype), out=code[:len(keys)])
+    np.add(base, np.subtract(stops, d0, dtype=dtype), out=code[len(keys):])
+    del base
     order = np.argsort(code)
     code = code[order]
     first = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
@@ -205,16 +207,13 @@ def segment_intervals(segment: np.ndarray, day: np.ndarray, decisive: np.ndarray
     reach = max(rules.blockade_days, rules.at_risk_days)
     if len(segment) and segment.max() < 2**31 and 0 <= day.min() and last.max() + reach < 2**31:
         segment, day, last = segment.astype(np.int32), day.astype(np.int32), last.astype(np.int32)  # half the memory
-    workers = os.cpu_count() or 1
+    workers = cores()
     if len(segment) >= _PARALLEL_SWEEP_FROM and workers > 1 and bool(np.all(segment[1:] >= segment[:-1])):
-        # pairs sorted by segment: whole segments to each core (numpy's sort and sums release the GIL)
+        # pairs sorted by segment: whole segments to each core
         cuts = np.searchsorted(segment, segment[np.linspace(0, len(segment) - 1, workers + 1).astype(int)[1:-1]])
         bounds = [(a, b) for a, b in zip(np.r_[0, cuts], np.r_[cuts, len(segment)]) if b > a]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(lambda b: _segment_runs(segment[b[0]:b[1]], day[b[0]:b[1]], last[b[0]:b[1]],
-                                                          decisive[b[0]:b[1]], rules), bounds))
+        parts = on_every_core(lambda b: _segment_runs(segment[b[0]:b[1]], day[b[0]:b[1]], last[b[0]:b[1]],
+                                                      decisive[b[0]:b[1]], rules), bounds)
         return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
     return _segment_runs(segment, day, last, decisive, rules)
 

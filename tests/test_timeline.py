@@ -344,7 +344,7 @@ def test_sweep_on_every_core_equals_one_sweep(monkeypatch):
     rules = StatusRules(blockade_min_incidents=2, at_risk_min_incidents=3)
     one = segment_intervals(segment, day, decisive, rules)
     monkeypatch.setattr(timeline, "_PARALLEL_SWEEP_FROM", 1_000)
-    monkeypatch.setattr(timeline.os, "cpu_count", lambda: 3)  # three chunks whatever the machine
+    monkeypatch.setattr("os.cpu_count", lambda: 3)  # three chunks whatever the machine
     threaded = segment_intervals(segment, day, decisive, rules)
     assert len(one["key"]) > 500 and set(one["level"].tolist()) == {1, 2}
     for name in one:
