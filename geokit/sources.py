@@ -44,13 +44,14 @@ refused. No partial file is ever written.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
 import os
 import stat
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,7 @@ class _Http:
 
     def __init__(self, client: httpx.Client, api_url: str, *, attempts: int, backoff_s: float, max_wait_s: float,
                  sleep: Callable[[float], None]) -> None:
-        self.client, self.api_url = client, _api_url(api_url)
+        self.client, self.api_url = client, api_url  # checked by _api_url before any client exists
         self.attempts, self.backoff_s, self.max_wait_s, self.sleep = attempts, backoff_s, max_wait_s, sleep
         self.requests = 0
 
@@ -384,6 +385,29 @@ def _write(out: Path, write: Callable[[Path], object], manifest: dict) -> None:
         tmp_manifest.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
 
 
+def _dates(start: object, end: object) -> tuple[dt.date, dt.date]:
+    """The first and last day of a fetch, checked."""
+    first, last = _date(start, "start"), _date(end, "end")
+    if first > last:
+        raise InputError(f"start {first} is after end {last}")
+    return first, last
+
+
+def _now() -> str:
+    """The time of a fetch, for its manifest (UTC, to the second)."""
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+@contextlib.contextmanager
+def _client(client: httpx.Client | None, timeout_s: float) -> Iterator[httpx.Client]:
+    """The caller's client as it is, or one of our own, closed afterwards."""
+    if client is not None:
+        yield client
+        return
+    with httpx.Client(timeout=timeout_s, follow_redirects=True) as own:
+        yield own
+
+
 def _date(value: object, name: str) -> dt.date:
     """A date, or today for ``"today"`` (a weekly job's moving end)."""
     if str(value).strip().lower() == "today":
@@ -465,9 +489,7 @@ def fetch_acled(
     import time
 
     out = Path(out)
-    first, last = _date(start, "start"), _date(end, "end")
-    if first > last:
-        raise InputError(f"start {first} is after end {last}")
+    first, last = _dates(start, end)
     names = [str(c).strip() for c in countries if str(c).strip()]
     if not names:
         raise InputError("give at least one country (--country Mali)")
@@ -476,12 +498,12 @@ def fetch_acled(
     query = {"countries": names, "start": first.isoformat(), "end": last.isoformat()}
     api_url = _api_url(api_url)
     previous = _previous(out, query) if not full else None
-    session = _AcledSession(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,
-                       credentials or acled_credentials(), attempts=attempts, backoff_s=backoff_s,
-                       max_wait_s=max_wait_s, sleep=sleep or time.sleep)
+    credentials = credentials or acled_credentials()
     params: dict[str, Any] = {"_format": "json", "country": "|".join(names),
                               "event_date": f"{first.isoformat()}|{last.isoformat()}", "event_date_where": "BETWEEN"}
-    try:
+    with _client(client, timeout_s) as http:
+        session = _AcledSession(http, api_url, credentials, attempts=attempts, backoff_s=backoff_s,
+                                max_wait_s=max_wait_s, sleep=sleep or time.sleep)
         if previous is None:
             rows, counts = session.pages("/api/acled/read", params, "ACLED events", page_size, progress)
             table = _table(rows)
@@ -495,13 +517,10 @@ def fetch_acled(
                                     "ACLED deletions since the last fetch", page_size)
             deleted = sorted({str(r.get("event_id_cnty", "")) for r in gone} - {""})
             table = _merge(pd.read_csv(out, dtype=str, keep_default_na=False), _table(rows), deleted)
-    finally:
-        if client is None:
-            session.client.close()
     stamps = pd.to_numeric(table["timestamp"], errors="coerce")
     manifest = {
-        "source": "ACLED", "api_url": session.api_url, "endpoint": "/api/acled/read", "query": query,
-        "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "source": "ACLED", "api_url": api_url, "endpoint": "/api/acled/read", "query": query,
+        "fetched_at": _now(),
         "mode": "incremental" if previous is not None else "full",
         "since_timestamp": previous["newest_timestamp"] if previous is not None else None,
         "rows_per_page": counts, "rows_received": int(sum(counts)), "deleted": len(deleted),
@@ -517,22 +536,32 @@ def _previous(out: Path, query: dict) -> dict | None:
     """The manifest of an earlier ACLED fetch this one can continue from a timestamp: the same countries
     and start, and the same end, or a later one when the earlier end was not before the earlier fetch
     (every event dated after it was then added later, so its timestamp is newer: a weekly job's moving end)."""
+    manifest = _read_manifest(out)
+    if manifest is None or manifest.get("source") != "ACLED":
+        return None
+    try:
+        old = manifest["query"]
+        fetched = dt.date.fromisoformat(str(manifest["fetched_at"])[:10])
+        stamp = int(manifest["newest_timestamp"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    if not stamp or old.get("countries") != query["countries"] or old.get("start") != query["start"]:
+        return None
+    if old.get("end") == query["end"] or (old.get("end", "") < query["end"] and old.get("end", "") >= str(fetched)):
+        return manifest
+    return None
+
+
+def _read_manifest(out: Path) -> dict | None:
+    """The manifest beside ``out`` when both are there and it reads as a JSON object."""
     path = manifest_path(out)
     if not (out.is_file() and path.is_file()):
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        old = manifest["query"]
-        fetched = dt.date.fromisoformat(str(manifest["fetched_at"])[:10])
-        stamp = int(manifest["newest_timestamp"])
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):
         return None
-    if manifest.get("source") != "ACLED" or not stamp or old.get("countries") != query["countries"] \
-            or old.get("start") != query["start"]:
-        return None
-    if old.get("end") == query["end"] or (old.get("end", "") < query["end"] and old.get("end", "") >= str(fetched)):
-        return manifest
-    return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def _table(rows: list[dict]) -> pd.DataFrame:
@@ -547,9 +576,9 @@ def _merge(old: pd.DataFrame, new: pd.DataFrame, deleted: Sequence[str]) -> pd.D
     """The earlier rows with edits replaced, new events added and deleted ones removed, by ``event_id_cnty``."""
     key = "event_id_cnty"
     columns = list(dict.fromkeys([*old.columns, *new.columns]))
-    kept = old[~old[key].isin(set(new[key]) | set(deleted))]
+    kept = old[~old[key].isin(set(new[key]))]
     merged = pd.concat([kept.reindex(columns=columns), new.reindex(columns=columns)], ignore_index=True)
-    merged = merged[~merged[key].isin(set(deleted))].fillna("")
+    merged = merged[~merged[key].isin(set(deleted))].fillna("")  # deleted, whether old or just edited
     order = pd.to_datetime(merged["event_date"], errors="coerce")
     return merged.iloc[order.argsort(kind="stable")].reset_index(drop=True)
 
@@ -700,9 +729,7 @@ def fetch_ucdp(
     import time
 
     out = Path(out)
-    first, last = _date(start, "start"), _date(end, "end")
-    if first > last:
-        raise InputError(f"start {first} is after end {last}")
+    first, last = _dates(start, end)
     codes = _gw_codes(countries)
     if not codes:
         raise InputError("give at least one country (--country Mali)")
@@ -715,12 +742,12 @@ def fetch_ucdp(
     if previous is not None:
         log.info("UCDP: %s already holds versions %s of this query; nothing to fetch", out, ", ".join(chosen))
         return {**previous, "mode": "unchanged"}
-    session = _UcdpSession(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,
-                           token or ucdp_token(), attempts=attempts, backoff_s=backoff_s, max_wait_s=max_wait_s,
-                           sleep=sleep or time.sleep)
+    token = token or ucdp_token()
     rows: list[dict] = []
     counts: dict[str, list[int]] = {}
-    try:
+    with _client(client, timeout_s) as http:
+        session = _UcdpSession(http, api_url, token, attempts=attempts, backoff_s=backoff_s, max_wait_s=max_wait_s,
+                               sleep=sleep or time.sleep)
         for version in chosen:
             got, counts[version] = session.pages(
                 f"/api/gedevents/{version}", {"pagesize": page_size, "page": 0,
@@ -728,9 +755,6 @@ def fetch_ucdp(
                                               "StartDate": first.isoformat(), "EndDate": last.isoformat()},
                 f"UCDP GED {version}", progress)
             rows += got
-    finally:
-        if client is None:
-            session.client.close()
     table = pd.DataFrame(rows, dtype=object)
     if len(table):
         table = table.drop_duplicates("id", keep="last") if "id" in table else table
@@ -738,8 +762,8 @@ def fetch_ucdp(
     table = table.astype("string").fillna("").astype(object).reset_index(drop=True)
     changes = _changes(out, table) if out.is_file() else None
     manifest = {
-        "source": "UCDP GED", "api_url": session.api_url, "endpoint": "/api/gedevents/{version}", "query": query,
-        "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(), "mode": "full",
+        "source": "UCDP GED", "api_url": api_url, "endpoint": "/api/gedevents/{version}", "query": query,
+        "fetched_at": _now(), "mode": "full",
         "rows_per_page": counts, "rows_received": sum(map(sum, counts.values())), "rows": len(table),
         "changes_since_previous_file": changes, "terms": UCDP_TERMS, "file": out.name,
     }
@@ -750,14 +774,9 @@ def fetch_ucdp(
 
 def _previous_of(out: Path, source: str, query: dict) -> dict | None:
     """The manifest of an earlier fetch of the same source and query into ``out``, when both are there."""
-    path = manifest_path(out)
-    if not (out.is_file() and path.is_file()):
-        return None
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return manifest if manifest.get("source") == source and manifest.get("query") == query else None
+    manifest = _read_manifest(out)
+    return manifest if manifest is not None and manifest.get("source") == source and \
+        manifest.get("query") == query else None
 
 
 def _changes(out: Path, table: pd.DataFrame) -> dict[str, int] | None:
@@ -880,13 +899,9 @@ def fetch_osm(
     api_url = _api_url(api_url)
     text = (f'[out:json][timeout:{int(min(timeout_s, 900))}];way["highway"~"^({"|".join(classes)})$"]'
             f"({s},{w},{n},{e});out tags geom;")
-    session = _Overpass(client or httpx.Client(timeout=timeout_s, follow_redirects=True), api_url,
-                        attempts=attempts, backoff_s=backoff_s, max_wait_s=max_wait_s, sleep=sleep or time.sleep)
-    try:
-        body = session.query(text, "Overpass roads")
-    finally:
-        if client is None:
-            session.client.close()
+    with _client(client, timeout_s) as http:
+        body = _Overpass(http, api_url, attempts=attempts, backoff_s=backoff_s, max_wait_s=max_wait_s,
+                         sleep=sleep or time.sleep).query(text, "Overpass roads")
     ways = [el for el in body["elements"] if el.get("type") == "way" and len(el.get("geometry") or []) >= 2]
     coords = [[(float(p["lon"]), float(p["lat"])) for p in way["geometry"]] for way in ways]
     tags = [way.get("tags") or {} for way in ways]
@@ -909,9 +924,8 @@ def fetch_osm(
         except Exception as exc:  # noqa: BLE001 - an unreadable old file only loses the comparison
             log.info("OSM: the file being replaced could not be compared (%s)", exc)
     manifest = {
-        "source": "OpenStreetMap (Overpass)", "api_url": session.api_url, "query": text,
-        "bbox": [w, s, e, n], "highway": classes,
-        "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        "source": "OpenStreetMap (Overpass)", "api_url": api_url, "query": text,
+        "bbox": [w, s, e, n], "highway": classes, "fetched_at": _now(),
         "osm_base": str((body.get("osm3s") or {}).get("timestamp_osm_base", "")),
         "rows": len(frame), "changes_since_previous_file": changes, "terms": OSM_TERMS, "file": out.name,
     }
