@@ -27,7 +27,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -600,17 +600,12 @@ def refresh_sources(project_path: str | Path, *, allow_outside: bool = False) ->
     if not project.sources:
         raise ProjectError(f"{project.path}: --refresh needs a [sources] table, e.g. [sources.acled] with countries, "
                            "start, end and out (README: Live sources)")
+    fetchers: dict[str, Callable[..., dict]] = {"acled": fetch_acled, "ucdp": fetch_ucdp,
+                                                "osm": fetch_osm}  # the keys of project.SOURCE_KEYS
     manifests = []
     for source in project.sources:
-        options = dict(source.options)
-        extra = {"api_url": options.pop("api_url")} if "api_url" in options else {}
         log.info("fetching [sources.%s] into %s", source.kind, source.out.name)
-        if source.kind == "acled":
-            manifests.append(fetch_acled(source.out, **options, **extra))
-        elif source.kind == "ucdp":
-            manifests.append(fetch_ucdp(source.out, **options, **extra))
-        else:
-            manifests.append(fetch_osm(source.out, **options, **extra))
+        manifests.append(fetchers[source.kind](source.out, **source.options))
     return manifests
 
 

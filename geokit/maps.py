@@ -38,6 +38,7 @@ from jinja2 import Template
 from geokit.crs import choose_metric_crs
 from geokit.escape import TEMPLATE_MARKERS, html_text, js_array, js_string, safe_url
 from geokit.palette import OPEN, STATUS_COLORS, STATUSES
+from geokit.timeline import day_number
 
 if TYPE_CHECKING:
     from geokit.analysis import Analysis
@@ -1050,10 +1051,8 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     """
     periods = list(groups)
     mapping = ", ".join(f"{js_string(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
-    spans = {p: [int(pd.Timestamp(a).to_datetime64().astype("datetime64[D]").astype(np.int64)),
-                 int(pd.Timestamp(b).to_datetime64().astype("datetime64[D]").astype(np.int64))]
-             for p, (a, b) in (days or {}).items()}
-    ranges = ", ".join(f"{js_string(p)}: {js_array(v)}" for p, v in spans.items())
+    ranges = ", ".join(f"{js_string(p)}: {js_array([day_number(a), day_number(b)])}"
+                       for p, (a, b) in (days or {}).items())
     filtered = ", ".join(g.get_name() for g in incidents)
     stepped = ", ".join(g.get_name() for g in restyled)
     step_only = ", ".join(g.get_name() for g in only_in_step)
@@ -1319,9 +1318,8 @@ def _stepped_roads(segments: gpd.GeoDataFrame, steps: Sequence[gpd.GeoDataFrame]
     codes = {status: str(i) for i, status in enumerate(STATUSES)}
     by_edge = [step.set_index("edge_id")["status"].astype(str).reindex(segments["edge_id"]).map(codes).fillna("0")
                .to_numpy() for step in steps]
-    frame = segments.assign(s=["".join(chars) for chars in zip(*by_edge)] if by_edge else "",
-                            status=OPEN)
-    frame = _merge_runs(frame, by="s").assign(status=OPEN)
+    frame = segments.assign(s=["".join(chars) for chars in zip(*by_edge)] if by_edge else "")
+    frame = _merge_runs(frame, by="s").assign(status=OPEN)  # the tooltip's status until a step is shown
     fields = [("name", "Road"), ("ref", "Ref"), ("status", "Status")]
     data = _geojson(frame, ["s", *[k for k, _ in fields]], precision=precision, simplify_m=simplify_m)
     present = [(k, label) for k, label in fields if k in frame]
