@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geokit._check import names, number
+from geokit._check import cores, names, number, on_every_core
 from geokit._errors import InputError
 from geokit.corridors import CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation
 from geokit.exposure import (StatusRules, _exposure_and_timeline, _status_of_pairs, exposed_totals,
@@ -240,9 +240,12 @@ def incidents_far_from_roads(analysis: Analysis, *, km: float = FAR_FROM_ROADS_K
         return incidents
     crs = analysis.network.crs
     tree = shapely.STRtree(analysis.network.edges.to_crs(crs).geometry.array)
-    near, _ = tree.query(incidents.to_crs(crs).geometry.array, predicate="dwithin", distance=km * 1000)
+    points = incidents.to_crs(crs).geometry.array
+    # the nearest road within km is enough (a dwithin query lists every road within km: 3x slower at 100k)
+    near = on_every_core(lambda c: c[tree.query_nearest(points[c], max_distance=km * 1000)[0]],
+                         np.array_split(np.arange(len(points)), cores()))
     far = np.ones(len(incidents), bool)
-    far[near] = False
+    far[np.concatenate(near)] = False
     return incidents.loc[far]
 
 
