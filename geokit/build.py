@@ -275,12 +275,12 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         if frame is None:
             continue
         ready = _for_file(frame)
-        ready.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio")
+        ready.to_file(gpkg, layer=name, driver="GPKG", engine="pyogrio", use_arrow=True)
         if "geoparquet" in formats:
             ready.to_parquet(stage / f"{name}.parquet")
             names.append(f"{name}.parquet")
         if "geojson" in formats:
-            ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio")
+            ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio", use_arrow=True)
             names.append(f"{name}.geojson")
         if "kml" in formats and name in KML_LAYERS and len(ready):
             _kml(ready).to_file(stage / f"{name}.kml", driver="KML", engine="pyogrio")
