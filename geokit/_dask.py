@@ -89,7 +89,7 @@ def union_of_buffers(points: np.ndarray, radius_m: np.ndarray, *, npartitions: i
     _require()
     import dask
 
-    from geokit.exposure import BUFFER_QUAD_SEGS
+    from geokit.exposure import discs
 
     series = gpd.GeoSeries(points)
     order = np.argsort(series.hilbert_distance(), kind="stable")
@@ -97,7 +97,7 @@ def union_of_buffers(points: np.ndarray, radius_m: np.ndarray, *, npartitions: i
     chunks = [c for c in np.array_split(order, n) if len(c)]
 
     def dissolve(idx: np.ndarray) -> shapely.Geometry:
-        return shapely.union_all(shapely.buffer(points[idx], radius_m[idx], quad_segs=BUFFER_QUAD_SEGS))
+        return shapely.union_all(discs(points[idx], radius_m[idx]))
 
     parts = dask.compute(*[dask.delayed(dissolve)(c) for c in chunks])
     return shapely.union_all(np.array(parts, dtype=object))

@@ -268,3 +268,20 @@ def test_pairs_queried_in_chunks_on_threads_equal_one_plain_query(monkeypatch):
     got_t, got_i = incident_pairs_within(lines, points, radius)
     assert len(want) > 50_000
     assert list(zip(got_t.tolist(), got_i.tolist())) == want
+
+
+def test_discs_are_the_very_polygons_of_shapely_buffer():
+    """Zones are unions of discs built by shifting one circle per radius: vertex for vertex the polygons
+    of GEOS's buffer, at UTM and geographic magnitudes, with mixed radii and repeated points."""
+    from geokit.exposure import BUFFER_QUAD_SEGS, discs
+
+    rng = np.random.default_rng(11)
+    xy = np.concatenate([rng.uniform([166_000, 0], [834_000, 9_300_000], (500, 2)),
+                         rng.uniform([-17, 4], [4, 25], (500, 2)), [[500_000.0, Y0]] * 3])
+    points = shapely.points(xy)
+    radius = rng.choice([10_000.0, 25_000.0, 0.05, 1.0], len(points))
+    got = discs(points, radius)
+    want = shapely.buffer(points, radius, quad_segs=BUFFER_QUAD_SEGS)
+    assert shapely.get_num_coordinates(got).tolist() == [4 * BUFFER_QUAD_SEGS + 1] * len(points)
+    assert np.array_equal(shapely.get_coordinates(got), shapely.get_coordinates(want))
+    assert shapely.is_valid(got).all()
