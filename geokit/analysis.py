@@ -25,11 +25,11 @@ import shapely
 from geokit._check import cores, names, number, on_every_core
 from geokit._errors import InputError
 from geokit.corridors import CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation
-from geokit.exposure import (StatusRules, _exposure_and_timeline, _status_of_pairs, exposed_totals,
-                             exposure_zones, place_exposure)
+from geokit.exposure import (StatusRules, _exposure_and_timeline, _status_of_pairs, _zones_and_unions,
+                             exposed_totals, place_exposure)
 from geokit.incidents import DateLike, in_window, last_day, parse_window
 from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
-from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes
+from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes, windows
 from geokit.palette import BLOCKADED
 
 __all__ = ["AnalysisParams", "parameter_names", "sub_window", "PLACE_RESULT_COLUMNS", "check_build_fits",
@@ -340,6 +340,9 @@ class Analysis:
     #: :func:`sub_window` reuses.
     routes: gpd.GeoDataFrame | None = field(default=None, repr=False)
     join: dict | None = field(default=None, repr=False)
+    #: The union of each map step's incident discs (:data:`MAP_STEP` spans of the window, metric CRS),
+    #: which :func:`sub_window` reuses for its zones.
+    zone_unions: dict | None = field(default=None, repr=False)
 
     def summary(self) -> pd.DataFrame:
         """One row per corridor: status at the window's end and over the window
@@ -438,8 +441,7 @@ def analyse(
         network.edges, history, radius_km=params.radius_km, start=start, end=end, rules=params.rules,
         half_life_days=params.half_life_days, incident_ids=True, crs=network.crs, timeline=True)
     step("exposure zones")
-    zones = exposure_zones(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
-                           imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
+    zones, unions = _zones(exposing, params, start, end, network.crs)
     corridor_specs = list(corridors)
     if destination is None and corridor_specs:
         destination = str(Counter(str(c.destination) for c in corridor_specs).most_common(1)[0][0])
@@ -457,7 +459,24 @@ def analyse(
     return Analysis(params=params, network=network, segments=segments, zones=zones, corridors=status,
                     detours=detour_lines, cities=exposed_cities, crossings=exposed_crossings,
                     incidents=window.reset_index(drop=True), totals=totals, destination=destination,
-                    timeline=timeline, routes=routes, join=joined if timeline is not None else None)
+                    timeline=timeline, routes=routes, join=joined if timeline is not None else None,
+                    zone_unions=unions)
+
+
+#: The map steps of a build: month-long windows from the window's start (:func:`geokit.timeline.windows`).
+MAP_STEP = "1M"
+
+
+def _zones(exposing: gpd.GeoDataFrame, params: AnalysisParams, start: object, end: object, crs: object,
+           known: dict | None = None) -> tuple[gpd.GeoDataFrame, dict]:
+    """The exposure zones of a window, dissolved map step by map step (those in ``known`` reused), with
+    each step's union. At 100k incidents over a year this costs analyse 0.4 s more than one dissolve
+    and spares a build's twelve monthly steps 1.5 s."""
+    spans = windows(f"{pd.Timestamp(start):%Y-%m-%d}", f"{pd.Timestamp(end):%Y-%m-%d}", MAP_STEP) \
+        if start is not None and end is not None else []
+    return _zones_and_unions(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
+                             imprecise_radius_km=params.rules.imprecise_radius_km, crs=crs, spans=spans,
+                             known=known)
 
 
 #: Columns :func:`analyse` adds to cities and crossings.
@@ -522,8 +541,7 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
         window_start=first, rules=params.rules, half_life_days=params.half_life_days, incident_ids=True)
     segments = analysis.segments.drop(columns=list(result.columns))
     segments = gpd.GeoDataFrame(pd.concat([segments, result], axis=1), geometry="geometry", crs=segments.crs)
-    zones = exposure_zones(exposing, radius_km=params.radius_km, end=last, half_life_days=params.half_life_days,
-                           imprecise_radius_km=params.rules.imprecise_radius_km, crs=network.crs)
+    zones, unions = _zones(exposing, params, first, last, network.crs, known=analysis.zone_unions)
 
     def raw(frame: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:  # the places as read, without results
         return None if frame is None else frame.drop(columns=[c for c in PLACE_RESULT_COLUMNS if c in frame])
@@ -535,7 +553,7 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
     return Analysis(params=replace(params, start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"), network=network,
                     segments=segments, zones=zones, corridors=status, detours=detour_lines, cities=cities,
                     crossings=crossings, incidents=window, totals=totals, destination=analysis.destination,
-                    timeline=timeline, routes=analysis.routes, join=step_join)
+                    timeline=timeline, routes=analysis.routes, join=step_join, zone_unions=unions)
 
 
 def _exposing(incidents: gpd.GeoDataFrame, params: AnalysisParams) -> gpd.GeoDataFrame:

@@ -38,17 +38,16 @@ from tqdm import tqdm
 
 from geokit._check import on_every_core
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
-from geokit._io import PRODUCTS, build_lock, check_out_folder, pause_point, staged_folder
+from geokit._io import PRODUCTS, build_lock, check_out_folder, manifest_path, pause_point, staged_folder
 from geokit.escape import csv_safe, html_text, plain_text
 from geokit.brief import batch_index_html
-from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
+from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, MAP_STEP, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region,
                              sub_window)
 from geokit.incidents import merge_incidents
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
-from geokit.sources import manifest_path
 from geokit.styles import write_qgis_styles
 from geokit.timeline import day_date, windows
 
@@ -509,7 +508,7 @@ def _month_steps(analysis: Analysis) -> dict[str, Analysis] | None:
     if analysis.timeline is None:
         return None
     lo, hi = day_date(analysis.timeline.start), day_date(analysis.timeline.end)
-    spans = windows(f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", "1M")
+    spans = windows(f"{lo:%Y-%m-%d}", f"{hi:%Y-%m-%d}", MAP_STEP)
     if len(spans) < 2:
         return None
     steps = on_every_core(lambda span: sub_window(analysis, span[0], span[1]), spans)

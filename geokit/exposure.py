@@ -18,7 +18,7 @@ roads, no overlay), so they scale to a million segments.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -340,11 +340,32 @@ def exposure_zones(
     >>> zones[["n_incidents", "fatalities", "first_date"]].astype(str).values.tolist()
     [['2', '3', '2025-09-13'], ['1', '4', '2025-10-17']]
     """
+    return _zones_and_unions(incidents, radius_km=radius_km, start=start, end=end, by_column=by_column,
+                             by_period=by_period, half_life_days=half_life_days,
+                             imprecise_radius_km=imprecise_radius_km, crs=crs, engine=engine,
+                             npartitions=npartitions)[0]
+
+
+#: Consecutive inclusive day spans, first and last day (see :func:`_zones_and_unions`).
+Spans = Sequence[tuple[pd.Timestamp, pd.Timestamp]]
+
+
+def _zones_and_unions(
+    incidents: gpd.GeoDataFrame, *, radius_km: float, start: DateLike = None, end: DateLike = None,
+    by_column: str | None = None, by_period: str | None = None, half_life_days: float | None = None,
+    imprecise_radius_km: float = IMPRECISE_RADIUS_KM, crs: object = None,
+    engine: Literal["memory", "dask"] = "memory", npartitions: int | None = None,
+    spans: Spans = (), known: Mapping | None = None,
+) -> tuple[gpd.GeoDataFrame, dict]:
+    """:func:`exposure_zones`, and with ``spans`` (consecutive day spans covering the incidents), the
+    union of each span's discs: the zones are dissolved span by span (on every core), taking a span's
+    union from ``known`` when it holds it, then merged. :func:`geokit.analysis.analyse` keeps the unions
+    of its month-long map steps so that :func:`geokit.analysis.sub_window` does not dissolve them again."""
     columns = ["zone_id", "group", "n_incidents", "fatalities", "first_date", "last_date",
                "event_types", "weighted_incidents", "area_km2"]
     inc, target = _set_up(None, incidents, start=start, end=end, crs=crs, engine=engine, what="incident")
     if inc.empty:
-        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=WGS84)
+        return gpd.GeoDataFrame({c: [] for c in columns}, geometry=[], crs=WGS84), {}
     metric = inc.to_crs(target)
     points = metric.geometry.array
     radius = _radius_m(inc, radius_km, imprecise_radius_km)
@@ -352,10 +373,15 @@ def exposure_zones(
     weight = time_weight(inc["date"], half_life_days=half_life_days, reference=hi)
     groups = _groups(inc, by_column, by_period)
 
-    frames = []
+    frames: list[gpd.GeoDataFrame] = []
+    unions: dict = {}
     for key in pd.unique(groups):
         sel = np.flatnonzero(groups == key)
-        zones = _dissolve(points[sel], radius[sel], engine=engine, npartitions=npartitions)
+        if len(spans) and by_column is None and by_period is None:
+            zones, unions = _dissolve_by_span(points[sel], radius[sel], inc["date"].dt.normalize().to_numpy()[sel],
+                                              spans, known or {}, engine=engine, npartitions=npartitions)
+        else:
+            zones = _dissolve(points[sel], radius[sel], engine=engine, npartitions=npartitions)
         owner = _zone_of(points[sel], zones)
         part = inc.iloc[sel]
         stats = pd.DataFrame({
@@ -390,7 +416,22 @@ def exposure_zones(
     out.insert(0, "zone_id", np.arange(len(out)))
     if by_column is None and by_period is None:
         out = out.drop(columns="group")
-    return out
+    return out, unions
+
+
+def _dissolve_by_span(points: np.ndarray, radius_m: np.ndarray, days: np.ndarray, spans: Spans, known: Mapping, *,
+                      engine: str, npartitions: int | None) -> tuple[np.ndarray, dict]:
+    """The zones' polygons as the union of each span's union of discs, and each span's union (as parts);
+    the spans not in ``known`` are dissolved side by side on every core."""
+    def dissolve(span: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
+        sel = (days >= span[0].to_datetime64()) & (days <= span[1].to_datetime64())
+        return _dissolve(points[sel], radius_m[sel], engine=engine, npartitions=npartitions)
+
+    todo = [span for span in spans if span not in known]
+    found = dict(zip(todo, on_every_core(dissolve, todo)))
+    unions = {span: known[span] if span in known else found[span] for span in spans}
+    parts = list(unions.values())
+    return (parts[0] if len(parts) == 1 else shapely.get_parts(shapely.union_all(np.concatenate(parts)))), unions
 
 
 def _zone_of(points: np.ndarray, zones: np.ndarray) -> np.ndarray:
