@@ -22,7 +22,7 @@ from typing import Any
 from geokit._errors import GeokitError
 
 __all__ = ["atomic_path", "build_lock", "staged_folder", "check_out_folder", "foreign_files", "write_manifest",
-           "MANIFEST", "PRODUCTS", "OPTIONAL_PRODUCTS"]
+           "manifest_path", "MANIFEST", "PRODUCTS", "OPTIONAL_PRODUCTS"]
 
 
 @contextlib.contextmanager
@@ -72,6 +72,23 @@ OPTIONAL_PRODUCTS = ("population_exposed.csv", "brief.pdf", "changes.csv", "chan
 #: the products, layers in the --format formats, and a batch's window folders.
 _PRODUCT_NAME = re.compile("|".join(map(re.escape, PRODUCTS + OPTIONAL_PRODUCTS))
                            + r"|[a-z_]+\.(parquet|geojson|kml)|\d{4}-\d{2}-\d{2}_\d{4}-\d{2}-\d{2}")
+
+
+def manifest_path(path: str | Path) -> Path:
+    """The manifest beside a file :mod:`geokit.sources` fetched.
+
+    Parameters
+    ----------
+    path : path
+        The fetched file.
+
+    Examples
+    --------
+    >>> manifest_path("data/acled.csv").name
+    'acled.csv.manifest.json'
+    """
+    path = Path(path)
+    return path.with_name(path.name + ".manifest.json")
 
 
 def foreign_files(folder: Path) -> list[str]:

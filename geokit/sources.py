@@ -62,7 +62,7 @@ import pandas as pd
 import tenacity
 
 from geokit._errors import GeokitError, InputError
-from geokit._io import atomic_path
+from geokit._io import atomic_path, manifest_path
 
 __all__ = ["ACLED_URL", "ACLED_TERMS", "ACLED_COLUMNS", "AcledCredentials", "FetchError", "fetch_acled",
            "acled_credentials", "manifest_path", "UCDP_URL", "UCDP_TERMS", "GLEDITSCH_WARD", "fetch_ucdp",
@@ -183,23 +183,6 @@ def _secret_table(name: str, how: str, env: dict[str, str], path: str | Path | N
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise FetchError(f"{file} is not valid TOML ({exc}); {how}") from None
     return (table if isinstance(table, dict) else {}), file
-
-
-def manifest_path(path: str | Path) -> Path:
-    """The manifest beside a fetched file.
-
-    Parameters
-    ----------
-    path : path
-        The fetched file.
-
-    Examples
-    --------
-    >>> manifest_path("data/acled.csv").name
-    'acled.csv.manifest.json'
-    """
-    path = Path(path)
-    return path.with_name(path.name + ".manifest.json")
 
 
 class _Retry(Exception):
