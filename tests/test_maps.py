@@ -449,3 +449,42 @@ def test_compact_geometry_decodes_to_the_coordinates_drawn(page_of, tmp_path):
             out[m.feature.properties.event_id] = [m.getLatLng().lng, m.getLatLng().lat, m.feature.properties.date]; }}); }});
         return out; }}""")
     assert markers == {"A1": [-11.41234, 14.44321, "2025-09-13"], "A2": [-8.0, 12.65, "2025-10-02"]}
+
+
+@pytest.mark.parametrize("lat", [14.0, 35.0, 60.0])
+def test_simplified_shapes_move_no_vertex_farther_than_simplify_m(lat):
+    """The map simplifies in degrees (no projecting): measured in metres on the ellipsoid's local
+    projection, no simplified shape lies farther than simplify_m from the original, at any latitude."""
+    import shapely
+    from pyproj import CRS, Transformer
+
+    from geokit.maps import _simplified
+
+    rng = np.random.default_rng(int(lat))
+    angles = np.sort(rng.uniform(0, 2 * np.pi, 400))
+    radius = 0.3 + rng.normal(0, 0.002, 400)  # a ring of 0.3 degrees with ~200 m wiggles
+    ring = np.column_stack([-8 + radius * np.cos(angles) / np.cos(np.radians(lat)), lat + radius * np.sin(angles)])
+    shapes = np.array([shapely.Polygon(ring), shapely.LineString(ring[:200])])
+    metric = Transformer.from_crs(4326, CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0=-8"), always_xy=True)
+    for simplify_m in (50.0, 100.0, 500.0):
+        simple = _simplified(shapes, simplify_m)
+        assert shapely.is_valid(simple).all()
+        assert (shapely.get_num_coordinates(simple) < shapely.get_num_coordinates(shapes)).all()
+        before = shapely.transform(shapes, lambda xy: np.column_stack(metric.transform(xy[:, 0], xy[:, 1])))
+        after = shapely.transform(simple, lambda xy: np.column_stack(metric.transform(xy[:, 0], xy[:, 1])))
+        assert (shapely.hausdorff_distance(before, after) <= simplify_m).all()
+
+
+def test_a_shape_simplification_would_erase_is_kept():
+    """Douglas-Peucker erases a 60 m island at a 100 m tolerance; the map keeps it, simplified with its
+    topology preserved, so no small zone, lake or town outline disappears from the page."""
+    import shapely
+
+    from geokit.maps import _simplified
+
+    island = shapely.box(-8.0, 14.0, -8.0 + 0.00055, 14.00055)  # about 60 m a side
+    square = shapely.box(-7.0, 14.0, -6.0, 15.0)
+    assert shapely.simplify(island, 100 / 111_700, preserve_topology=False).is_empty
+    simple = _simplified(np.array([island, square]), 100.0)
+    assert not simple[0].is_empty and simple[0].is_valid and simple[0].intersects(island)
+    assert simple[0].hausdorff_distance(island) <= 100 / 111_700 and simple[1].equals(square)
