@@ -817,8 +817,10 @@ def place_exposure(
         near_p, near_i = tree.query_nearest(pts, return_distance=False, all_matches=False)
         out.loc[near_p, "nearest_incident_km"] = shapely.distance(pts[near_p], ipts[near_i]) / 1000
     if zones is not None and len(zones):
-        zone_metric = zones.to_crs(target).geometry.array
-        _, hit = shapely.STRtree(pts).query(zone_metric, predicate="intersects")  # zones prepared once
+        # in the zones' CRS: the places are projected, not the zones' thousands of vertices (straight edges in
+        # degrees or in metres part by under a millimetre along a 10 km zone's 1 km edges)
+        at = places.reset_index(drop=True).to_crs(zones.crs).geometry.array
+        _, hit = shapely.STRtree(at).query(zones.geometry.array, predicate="intersects")  # zones prepared once
         out["in_zone"] = np.isin(np.arange(len(out)), hit)
     else:
         out["in_zone"] = out["incidents_within"] > 0
