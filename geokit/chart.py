@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from geokit._io import atomic_path
@@ -92,7 +93,7 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
             when = pd.to_datetime(dates.reindex(ids).dropna())
             when = when[(when >= lo) & (when <= hi)]
             if len(when):
-                x = date2num(when.dt.normalize() + pd.Timedelta(hours=12))
+                x = np.unique(date2num(when.dt.normalize() + pd.Timedelta(hours=12)))  # a tick per day
                 ax.vlines(x, y + 0.38, y + 0.5, color="#222222", linewidth=1.2)
     ax.set_yticks(range(len(names)), [_short(n, 40) for n in reversed(names)])
     for label in ax.get_yticklabels():
