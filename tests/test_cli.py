@@ -79,3 +79,26 @@ def test_verbose_shows_geokit_debug_but_not_the_libraries(tmp_path):
     assert done.returncode == 0, done.stderr
     lines = [line for line in done.stderr.splitlines() if line.startswith("DEBUG")]
     assert not [line for line in lines if not line.startswith("DEBUG geokit")], lines[:3]
+
+
+def test_commands_run_with_fewer_garbage_collections_then_restore_them(monkeypatch):
+    """A command runs with the cyclic collector's first threshold raised (a build's millions of short-lived
+    objects), and the interpreter's thresholds are as they were afterwards, on success and on error."""
+    import gc
+
+    import geokit.cli as cli
+
+    seen = []
+    before = gc.get_threshold()
+
+    def command(args):
+        seen.append(gc.get_threshold())
+        if len(seen) == 2:
+            raise cli.GeokitError("boom")
+        return 0
+
+    monkeypatch.setitem(cli._COMMANDS, "validate", command)
+    assert main(["validate", "x.geojson", "--kind", "roads"]) == 0
+    assert main(["validate", "x.geojson", "--kind", "roads"]) == 1
+    assert seen[0][0] == seen[1][0] == 100_000 > before[0]
+    assert gc.get_threshold() == before
