@@ -26,11 +26,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Geod
+from pyproj import CRS
 
 from geokit._check import cores, names, number, on_every_core, whole_number
 from geokit._errors import InputError
-from geokit.crs import common_metric_crs
+from geokit.crs import common_metric_crs, geodesic_area_km2
 from geokit.incidents import NO_LOCATION, DateLike, in_window, last_day, parse_window, precision_class, time_weight
 from geokit.schema import WGS84
 from geokit.segments import explode_lines, split_roads
@@ -46,8 +46,6 @@ __all__ = [
     "incident_pairs_within",
     "blockade_relevant",
 ]
-
-_GEOD = Geod(ellps="WGS84")
 
 
 #: Reach (km) of an incident located only to an area (precision class 3), when nothing else is given.
@@ -408,7 +406,7 @@ def _zones_and_unions(
         frame.insert(0, "group", key if by_column is not None or by_period is not None else None)
         frames.append(frame)
     out = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=target).to_crs(WGS84)
-    out["area_km2"] = [abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 for g in out.geometry]
+    out["area_km2"] = geodesic_area_km2(out)
     rep = out.geometry.representative_point()
     out = out.assign(_x=rep.x, _y=rep.y).sort_values(
         ["group", "first_date", "_x", "_y"], kind="mergesort", na_position="first"
@@ -591,6 +589,8 @@ def _exposure_and_timeline(
     # every incident up to the window's end: the earlier ones feed the look-back
     inc, target = _set_up(roads, incidents, start=None, end=hi, crs=crs, engine=engine, what="roads")
     inc["_in_window"] = (last_day(inc) >= lo).to_numpy() if lo is not None else True
+    if timeline:  # what every sub-window's status needs of each incident, kept with the join's incidents
+        inc["_precision"], inc["_relevant"] = precision_class(inc), blockade_relevant(inc, rules)
     if segment_km is not None:
         segments = split_roads(roads, segment_km=segment_km, crs=target)
     elif "segment_id" in roads:
@@ -672,8 +672,9 @@ def _status_of_pairs(n: int, inc: pd.DataFrame, seg_idx: np.ndarray, inc_idx: np
     decisive = np.zeros(len(inc), bool)
     days = np.zeros(len(inc), np.int64)
     if len(inc) and n and reference is not None:
-        prec = precision_class(inc)
-        relevant = blockade_relevant(inc, rules)
+        # computed once per analysis when the join's incidents carry them (see _exposure_and_timeline)
+        prec = inc["_precision"].to_numpy() if "_precision" in inc else precision_class(inc)
+        relevant = inc["_relevant"].to_numpy() if "_relevant" in inc else blockade_relevant(inc, rules)
         decisive = relevant & (prec <= rules.blockade_max_precision)
         counted = inc["_in_window"].to_numpy(dtype=bool) if "_in_window" in inc else np.ones(len(inc), bool)
         dates = inc["date"].to_numpy(dtype="datetime64[ns]")

@@ -76,3 +76,30 @@ def test_degrees_are_refused_for_geometry_operations():
         to_metric(gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=4326), crs=4326)
     with pytest.raises(CRSError, match="not longitude/latitude"):
         choose_metric_crs((500000, 1000000, 600000, 1100000))
+
+
+def test_geodesic_area_subtracts_holes_whatever_their_orientation():
+    """Zone areas: a 1 x 1 degree square at the equator less a triangular hole, the hole given clockwise
+    and counter-clockwise (pyproj's signed sum would add a hole wound like its shell)."""
+    import geopandas as gpd
+    import numpy as np
+    import shapely
+    from pyproj import Geod
+
+    from geokit.crs import geodesic_area_km2
+
+    geod = Geod(ellps="WGS84")
+    shell = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    hole = [(0.5, 0.5), (0.6, 0.5), (0.6, 0.6)]
+    square = abs(geod.polygon_area_perimeter([0, 1, 1, 0], [0, 0, 1, 1])[0]) / 1e6
+    triangle = abs(geod.polygon_area_perimeter([0.5, 0.6, 0.6], [0.5, 0.5, 0.6])[0]) / 1e6
+    assert round(square) == 12309 and round(triangle) == 62  # 111.3 km x 110.6 km; half of 11.1 x 11.1 km
+    shapes = [shapely.Polygon(shell, [hole]), shapely.Polygon(shell, [hole[::-1]]),
+              shapely.MultiPolygon([shapely.Polygon(shell), shapely.box(2, 2, 3, 3)]), shapely.LineString(shell)]
+    got = geodesic_area_km2(gpd.GeoSeries(shapes, crs=4326))
+    assert got[:2] == pytest.approx([square - triangle] * 2, rel=1e-12)
+    assert got[2] == pytest.approx(square + abs(geod.geometry_area_perimeter(shapely.box(2, 2, 3, 3))[0]) / 1e6)
+    assert got[3] == 0.0
+    utm = gpd.GeoSeries(shapes[:1], crs=4326).to_crs(32631)  # any CRS: measured on the ellipsoid
+    assert geodesic_area_km2(utm)[0] == pytest.approx(square - triangle, rel=1e-6)
+    assert len(geodesic_area_km2(gpd.GeoSeries([], crs=4326))) == 0 and np.isscalar(got[0])
