@@ -163,7 +163,8 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             continue
         if isinstance(out[col].dtype, pd.CategoricalDtype):
             out[col] = out[col].astype(str)
-        elif out[col].dtype == object and out[col].map(lambda v: isinstance(v, list | tuple | set)).any():
+        elif out[col].dtype == object and pd.api.types.infer_dtype(out[col], skipna=True) != "string" \
+                and out[col].map(lambda v: isinstance(v, list | tuple | set)).any():  # text: one C pass
             out[col] = out[col].map(lambda v: " ".join(map(str, v)) if isinstance(v, list | tuple | set) else v)
     return out
 

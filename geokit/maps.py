@@ -914,12 +914,13 @@ def _png_data_uri(values: np.ndarray) -> str:
     top = values.max() if values.max() > 0 else 1.0
     t = np.clip(values / top, 0, 1)
     stops = np.array([[255, 255, 178], [254, 204, 92], [253, 141, 60], [240, 59, 32], [189, 0, 38]], float)
-    pos = t * (len(stops) - 1)
+    pos = np.linspace(0, 1, 256) * (len(stops) - 1)  # the ramp in 256 steps, looked up per cell
     lo = np.floor(pos).astype(int).clip(0, len(stops) - 2)
-    frac = (pos - lo)[..., None]
-    rgb = stops[lo] * (1 - frac) + stops[lo + 1] * frac
-    alpha = np.where(t > 0.02, 200, 0)
-    rgba = np.dstack([rgb, alpha]).astype("uint8").transpose(2, 0, 1)
+    frac = (pos - lo)[:, None]
+    ramp = (stops[lo] * (1 - frac) + stops[lo + 1] * frac).astype("uint8")
+    rgba = np.empty((4, *t.shape), dtype="uint8")
+    rgba[:3] = ramp[np.round(t * 255).astype(np.uint8)].transpose(2, 0, 1)
+    rgba[3] = np.where(t > 0.02, 200, 0)
     from rasterio.errors import NotGeoreferencedWarning
 
     with warnings.catch_warnings(), MemoryFile() as mem:
