@@ -161,12 +161,12 @@ def blockaded_edges(segments: pd.DataFrame) -> set[int]:
 
 def _place_names(network: RoadNetwork, nodes: Iterable[int], kind: str | None = None) -> list[str]:
     """The names of the places at ``nodes`` (of ``kind``), in the order of the nodes, each once."""
-    order = {int(n): i for i, n in reversed(list(enumerate(nodes)))}
-    table = network.places[network.places["node_id"].isin(order)]
-    if kind is not None:
-        table = table[table["kind"] == kind]
-    table = table.assign(_at=table["node_id"].map(order)).sort_values("_at", kind="mergesort")
-    return list(dict.fromkeys(table["name"].astype(str)))
+    names: dict[str, None] = {}
+    for node in dict.fromkeys(int(n) for n in nodes):  # each node once, in order
+        for name, place_kind in network.places_at.get(node, ()):
+            if kind is None or place_kind == kind:
+                names.setdefault(name, None)
+    return list(names)
 
 
 def route_corridors(network: RoadNetwork, corridors: Sequence[CorridorSpec] | pd.DataFrame
@@ -286,7 +286,7 @@ def corridor_status(
             "blockaded_since": part["blockaded_since"].min() if "blockaded_since" in part else pd.NaT,
             "first_incident": part["first_incident"].min() if "first_incident" in part else pd.NaT,
             "last_incident": part["last_incident"].max() if "last_incident" in part else pd.NaT,
-            "n_incidents": len({i for ids in part["incident_ids"] for i in str(ids).split()})
+            "n_incidents": len(set(" ".join(part["incident_ids"].astype(str)).split()))
             if "incident_ids" in part else int(part["n_incidents"].sum()),
             "towns_cut_off": "; ".join(t for t in _place_names(network, cut_nodes, "city") if t not in origin),
         })

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TypeAlias
 
 import difflib
+import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -103,6 +104,15 @@ class RoadNetwork:
     snap_tolerance_m: float
     unattached_places: list[str] = field(default_factory=list)
     places: pd.DataFrame = field(default_factory=lambda: _places_table([], [], []))
+
+    @functools.cached_property
+    def places_at(self) -> dict[int, list[tuple[str, str]]]:
+        """The ``(name, kind)`` of the places at each node, in the order of :attr:`places` (built once: corridor
+        and detour tables look names up for every route)."""
+        out: dict[int, list[tuple[str, str]]] = {}
+        for node, name, kind in zip(self.places["node_id"], self.places["name"].astype(str), self.places["kind"]):
+            out.setdefault(int(node), []).append((name, str(kind)))
+        return out
 
     @property
     def n_components(self) -> int:
