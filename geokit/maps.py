@@ -31,6 +31,8 @@ import folium.plugins
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
@@ -99,7 +101,7 @@ def _geojson(frame: gpd.GeoDataFrame, props: Sequence[str], *, precision: int,
     geoms = frame.geometry.array
     if simplify_m:
         geoms = _simplified(np.asarray(geoms), simplify_m)
-    geoms = shapely.set_precision(geoms, 10.0 ** -precision)
+    geoms = shapely.set_precision(geoms, 10.0 ** -precision, mode="pointwise")  # drawn, not measured: no repair
     features = []
     records = frame[[p for p in props if p in frame]].to_dict("records")
     scale = 10 ** precision
@@ -493,11 +495,12 @@ def _column(key: str, values: pd.Series, *, coded: bool = False) -> dict[str, st
     text = values.astype("string").fillna("")
     codes, uniques = pd.factorize(text)
     repeated = coded or len(uniques) <= 1 or len(uniques) < len(values) / 2
-    if not repeated:  # identifiers first: no need to escape 100k of them
-        parts = text.str.extract(r"^(\D*)(0|[1-9]\d{0,14})$")
-        if parts[0].notna().all() and parts[0].nunique() == 1:
-            return {key: js_array(parts[1].astype(np.int64).to_numpy()),
-                    key + "_prefix": js_array([html_text(parts[0].iat[0])])}
+    if not repeated:  # identifiers first (in Arrow's regex engine: 10x pandas'): no need to escape 100k of them
+        parts = pc.extract_regex(pa.array(text.to_numpy(dtype=object), pa.string()),
+                                 r"^(?P<prefix>\D*)(?P<number>0|[1-9]\d{0,14})$")
+        if parts.null_count == 0 and len(pc.unique(pc.struct_field(parts, [0]))) == 1:
+            return {key: js_array(pc.cast(pc.struct_field(parts, [1]), pa.int64()).to_numpy()),
+                    key + "_prefix": js_array([html_text(pc.struct_field(parts, [0])[0].as_py())])}
     if key == "source":  # http(s) links named by their host; everything else as text
         shown = [" ".join(_link(part) for part in str(u).split(" ; ")) for u in uniques]
     else:
