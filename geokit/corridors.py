@@ -24,7 +24,8 @@ import pandas as pd
 import shapely
 
 from geokit._errors import InputError
-from geokit.network import PLACE_SNAP_KM, RoadNetwork, Route, _fold, find_node, route
+from geokit.network import (PLACE_SNAP_KM, RoadNetwork, Route, _fold, component_labels, distances_from, find_node,
+                            route)
 from geokit.schema import WGS84
 from geokit.palette import AT_RISK, BLOCKADED, OPEN, STATUSES
 
@@ -263,8 +264,7 @@ def corridor_status(
         route_corridors(network, corridors)
     seg = segments.set_index("edge_id")
     blocked = blockaded_edges(segments)
-    reach_dest_cache: dict[int, set[int]] = {}
-    graph_open = nx.subgraph_view(network.graph, filter_edge=lambda a, b, k: k not in blocked)
+    label = component_labels(network, avoid_edges=blocked)  # who still reaches whom on the open roads
     out = []
     for _, row in routes.iterrows():
         ids = row["edge_ids"]
@@ -273,10 +273,7 @@ def corridor_status(
         length = part["length_km"] if "length_km" in part else network.edges.set_index("edge_id").loc[ids, "length_km"]
         worst = BLOCKADED if (status == BLOCKADED).any() else AT_RISK if (status == AT_RISK).any() else OPEN
         dest = row["nodes"][-1]
-        if dest not in reach_dest_cache:
-            reach_dest_cache[dest] = nx.node_connected_component(graph_open, dest)
-        reachable = reach_dest_cache[dest]
-        cut_nodes = [n for n in row["nodes"][1:] if n not in reachable]
+        cut_nodes = [n for n in row["nodes"][1:] if label[n] != label[dest]]
         origin = set(_place_names(network, row["nodes"][:1]))
         record = dict(row)
         record.update({
@@ -397,12 +394,6 @@ def detours(network: RoadNetwork, segments: pd.DataFrame, status: gpd.GeoDataFra
                                            "detour_towns", "geometry"], geometry="geometry", crs=WGS84)
 
 
-def _distances_from(network: RoadNetwork, node: int, avoid: set[int]) -> dict[int, float]:
-    graph = nx.subgraph_view(network.graph, filter_edge=lambda a, b, k: k not in avoid) if avoid \
-        else network.graph
-    return nx.single_source_dijkstra_path_length(graph, node, weight="length_km")
-
-
 def isolation(
     network: RoadNetwork,
     segments: pd.DataFrame,
@@ -441,8 +432,8 @@ def isolation(
     """
     dest = find_node(network, destination)
     blocked = blockaded_edges(segments)
-    before = _distances_from(network, dest, set())
-    after = _distances_from(network, dest, blocked)
+    before = distances_from(network, dest)
+    after = distances_from(network, dest, avoid_edges=blocked)
     rows = []
     geometry = network.nodes.set_index("node_id").geometry
     places = network.places if kind is None else network.places[network.places["kind"] == kind]

@@ -181,3 +181,46 @@ def test_places_are_a_table_so_a_name_with_a_semicolon_keeps_its_kind():
     assert _place_names(net, [start], "city") == ["Kassa; Nord"]  # the "; " in the name is not a separator
     assert _place_names(net, [start], "crossing") == ["Kassa post"]
     assert net.places["node_id"].tolist() == [start, start, find_node(net, "Far end")]
+
+
+def test_router_finds_networkx_shortest_distances_with_parallel_edges_and_avoided_ones():
+    """route and distances_from run scipy's Dijkstra on sparse matrices: on a random multigraph with
+    parallel edges, loops and avoided edges they find the lengths networkx finds, over edges that exist and
+    are not avoided, taking the shortest of parallel edges; an unreachable stop gives None."""
+    import networkx as nx
+    import shapely
+
+    from geokit.network import RoadNetwork, component_labels, distances_from, route
+
+    rng = np.random.default_rng(7)
+    n, m = 60, 150
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    length = np.round(rng.uniform(0.5, 20, m), 1)  # rounded: equal lengths (ties) happen
+    graph = nx.MultiGraph()
+    graph.add_nodes_from(range(n + 1))  # node n has no road
+    graph.add_edges_from((int(a), int(b), k, {"length_km": float(w)}) for k, (a, b, w) in enumerate(zip(u, v, length)))
+    edges = gpd.GeoDataFrame({"edge_id": np.arange(m), "length_km": length}, crs=4326,
+                             geometry=[shapely.LineString([(a * 0.01, 0), (b * 0.01, 0.001)]) for a, b in zip(u, v)])
+    net = RoadNetwork(graph=graph, edges=edges, nodes=gpd.GeoDataFrame(geometry=[], crs=4326),
+                      dangling=gpd.GeoDataFrame(geometry=[], crs=4326), crs=None, snap_tolerance_m=1.0)
+    avoid = set(rng.choice(m, 30, replace=False).tolist())
+    open_graph = nx.subgraph_view(graph, filter_edge=lambda a, b, k: k not in avoid)
+    for source in range(0, n, 7):
+        want = nx.single_source_dijkstra_path_length(open_graph, source, weight="length_km")
+        got = distances_from(net, source, avoid_edges=avoid)
+        assert got.keys() == want.keys() and all(abs(got[k] - want[k]) < 1e-9 for k in want)
+        labels = component_labels(net, avoid_edges=avoid)
+        assert {k for k in range(n + 1) if labels[k] == labels[source]} == set(want)
+        for target in range(1, n + 1, 5):
+            found = route(net, [source, target], avoid_edges=avoid)
+            if target not in want:
+                assert found is None
+                continue
+            assert found.length_km == pytest.approx(want[target], abs=1e-9)
+            assert found.nodes[0] == source and found.nodes[-1] == target and not avoid & set(found.edge_ids)
+            for a, b, k in zip(found.nodes, found.nodes[1:], found.edge_ids):
+                options = {key: d["length_km"] for key, d in graph.get_edge_data(a, b).items() if key not in avoid}
+                assert k in options and options[k] == min(options.values())
+    via = route(net, [0, 30, 59])
+    legs = [nx.shortest_path_length(graph, a, b, weight="length_km") for a, b in ((0, 30), (30, 59))]
+    assert via is not None and via.length_km == pytest.approx(sum(legs)) and 30 in via.nodes
