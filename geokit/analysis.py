@@ -470,8 +470,9 @@ MAP_STEP = "1M"
 def _zones(exposing: gpd.GeoDataFrame, params: AnalysisParams, start: object, end: object, crs: object,
            known: dict | None = None) -> tuple[gpd.GeoDataFrame, dict]:
     """The exposure zones of a window, dissolved map step by map step (those in ``known`` reused), with
-    each step's union. At 100k incidents over a year this costs analyse 0.4 s more than one dissolve
-    and spares a build's twelve monthly steps 1.5 s."""
+    each step's union: the polygons of one dissolve up to the noding of crossing edges (under a
+    millimetre), the same counts and dates. At 100k incidents over a year this costs analyse 0.4 s more
+    than one dissolve and spares a build's twelve monthly steps 1.5 s."""
     spans = windows(f"{pd.Timestamp(start):%Y-%m-%d}", f"{pd.Timestamp(end):%Y-%m-%d}", MAP_STEP) \
         if start is not None and end is not None else []
     return _zones_and_unions(exposing, radius_km=params.radius_km, end=end, half_life_days=params.half_life_days,
