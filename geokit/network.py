@@ -515,7 +515,7 @@ def _routable(network: RoadNetwork, avoid_edges: Iterable[int] | None) -> tuple[
     u, v, length, key = network.edges_by_length
     keep = u != v  # a loop never shortens a path
     if avoid_edges:
-        keep &= ~np.isin(key, np.fromiter((int(e) for e in avoid_edges), np.int64))
+        keep &= ~np.isin(key, np.asarray(list(avoid_edges), dtype=np.int64))
     u, v, length, key = u[keep], v[keep], length[keep], key[keep]
     n = network.graph.number_of_nodes()
     a, b = np.minimum(u, v), np.maximum(u, v)
