@@ -614,15 +614,18 @@ def drop_duplicate_rows(frame: gpd.GeoDataFrame, report: ValidationReport) -> gp
     """
     if frame.empty:
         return frame
-    keys = pd.Series(shapely.to_wkb(shapely.normalize(frame.geometry.array)), index=frame.index)
+
+    def keys() -> pd.Series:  # each geometry as bytes, drawn in one direction
+        return pd.Series(shapely.to_wkb(shapely.normalize(frame.geometry.array)), index=frame.index)
+
     if report.kind == "roads":
-        duplicated = keys.duplicated().to_numpy()
+        duplicated = keys().duplicated().to_numpy()
         what = "roads repeat an earlier road's line exactly (in either direction)"
         fix = "remove the duplicated features from the file"
     elif report.kind == "incidents" and "event_id" in frame and frame["event_id"].astype(str).str.startswith(
             "row-").all():
         fields = frame.drop(columns=[frame.geometry.name, "event_id"]).astype(str)
-        duplicated = fields.assign(_where=keys).duplicated().to_numpy()
+        duplicated = fields.assign(_where=keys()).duplicated().to_numpy()
         what = "incidents without ids repeat an earlier row in every field and location"
         fix = "give each incident an id (event_id) if they are distinct events"
     else:
