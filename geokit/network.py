@@ -530,6 +530,17 @@ def component_labels(network: RoadNetwork, *, avoid_edges: Iterable[int] | None 
     """The connected component of each node (by ``node_id``) without ``avoid_edges``: two nodes reach each
     other when their labels are equal.
 
+    Parameters
+    ----------
+    network : RoadNetwork
+    avoid_edges : iterable of int, optional
+        Edges left out (e.g. the blockaded ones).
+
+    Returns
+    -------
+    ndarray of int
+        One label per node.
+
     Examples
     --------
     >>> import shapely
@@ -546,6 +557,19 @@ def component_labels(network: RoadNetwork, *, avoid_edges: Iterable[int] | None 
 def distances_from(network: RoadNetwork, node: int, *, avoid_edges: Iterable[int] | None = None
                    ) -> dict[int, float]:
     """Road distance (km) from ``node`` to every node it reaches, without ``avoid_edges``.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    node : int
+        The node id to measure from.
+    avoid_edges : iterable of int, optional
+        Edges the roads may not use.
+
+    Returns
+    -------
+    dict of int to float
+        Kilometres to each node reached (the node itself at 0).
 
     Examples
     --------
