@@ -421,10 +421,15 @@ def _dissolve_by_span(points: np.ndarray, radius_m: np.ndarray, days: np.ndarray
                       engine: str, npartitions: int | None) -> tuple[np.ndarray, dict]:
     """The zones' polygons as the union of each span's union of discs, and each span's union (as parts);
     the spans not in ``known`` are dissolved side by side on every core."""
+    def within(span: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
+        return (days >= span[0].to_datetime64()) & (days <= span[1].to_datetime64())
+
     def dissolve(span: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
-        sel = (days >= span[0].to_datetime64()) & (days <= span[1].to_datetime64())
+        sel = within(span)
         return _dissolve(points[sel], radius_m[sel], engine=engine, npartitions=npartitions)
 
+    if sum(int(within(span).sum()) for span in spans) != len(points):
+        raise ValueError("the spans must cover every incident's day once")  # a caller's bug, never data's
     todo = [span for span in spans if span not in known]
     found = dict(zip(todo, on_every_core(dissolve, todo)))
     unions = {span: known[span] if span in known else found[span] for span in spans}

@@ -318,6 +318,8 @@ def test_zones_dissolved_month_by_month_are_the_zones_of_one_dissolve():
     a, b = spans[1]
     month = inc[inc["date"].between(a, b)]
     again = exposure_zones(month, radius_km=10, crs=UTM)
+    with pytest.raises(ValueError, match="cover every incident"):  # spans missing incidents lose nothing silently
+        _zones_and_unions(inc, radius_km=10, crs=UTM, spans=spans[:2])
     reused, _ = _zones_and_unions(month, radius_km=10, crs=UTM, spans=[spans[1]], known=unions)
     pd.testing.assert_frame_equal(pd.DataFrame(reused), pd.DataFrame(again))
     assert shapely.equals_exact(reused.geometry.array, again.geometry.array, 0).all()
