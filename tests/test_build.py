@@ -246,3 +246,24 @@ def test_geopackage_carries_qgis_styles_and_kml_reads_back(tmp_path):
     assert "status: blockaded" in kml.set_index("Name").loc["Dakar-Bamako", "description"]
     assert len(gpd.read_file(tmp_path / "incidents.kml")) == len(
         gpd.read_file(tmp_path / "layers.gpkg", layer="incidents"))
+
+
+def test_missing_text_is_null_in_the_geopackage_not_the_text_na(tmp_path):
+    """Incidents without notes, actor or precision (columns the file does not have, as in a bare export)
+    have NULL there in layers.gpkg, as GIS software expects; the writer before Arrow stored pandas'
+    missing marker as the text '<NA>'."""
+    import sqlite3
+
+    from geokit.build import build_project
+
+    project = copy_mali_layers(tmp_path, text=KAYES_PROJECT)
+    table = pd.read_csv(tmp_path / "incidents.csv", dtype=str, keep_default_na=False)
+    table.drop(columns=["notes", "actor1", "geo_precision"]).to_csv(tmp_path / "incidents.csv", index=False)
+    build_project(project, tmp_path / "out")
+    with sqlite3.connect(tmp_path / "out" / "layers.gpkg") as db:
+        nulls = db.execute("SELECT count(*) FROM incidents WHERE notes IS NULL AND actor IS NULL "
+                           "AND geo_precision IS NULL").fetchone()[0]
+        texts = db.execute("SELECT count(*) FROM incidents WHERE notes = '<NA>' OR actor = '<NA>' "
+                           "OR geo_precision = '<NA>'").fetchone()[0]
+        rows = db.execute("SELECT count(*) FROM incidents").fetchone()[0]
+    assert texts == 0 and nulls == rows > 10
