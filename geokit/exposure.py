@@ -421,15 +421,14 @@ def _dissolve_by_span(points: np.ndarray, radius_m: np.ndarray, days: np.ndarray
                       engine: str, npartitions: int | None) -> tuple[np.ndarray, dict]:
     """The zones' polygons as the union of each span's union of discs, and each span's union (as parts);
     the spans not in ``known`` are dissolved side by side on every core."""
-    def within(span: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
-        return (days >= span[0].to_datetime64()) & (days <= span[1].to_datetime64())
+    within = {span: (days >= span[0].to_datetime64()) & (days <= span[1].to_datetime64()) for span in spans}
+    if sum(int(sel.sum()) for sel in within.values()) != len(points):
+        raise ValueError("the spans must cover every incident's day once")  # a caller's bug, never data's
 
     def dissolve(span: tuple[pd.Timestamp, pd.Timestamp]) -> np.ndarray:
-        sel = within(span)
+        sel = within[span]
         return _dissolve(points[sel], radius_m[sel], engine=engine, npartitions=npartitions)
 
-    if sum(int(within(span).sum()) for span in spans) != len(points):
-        raise ValueError("the spans must cover every incident's day once")  # a caller's bug, never data's
     todo = [span for span in spans if span not in known]
     found = dict(zip(todo, on_every_core(dissolve, todo)))
     unions = {span: known[span] if span in known else found[span] for span in spans}
@@ -807,9 +806,10 @@ def place_exposure(
     ([1.0, 0.0], [5.0, 27.29])
     """
     inc, target = _set_up(places, incidents, start=start, end=end, crs=crs, engine=engine, what="cities")
-    metric_places = places.reset_index(drop=True).to_crs(target)  # projected once
+    flat = places.reset_index(drop=True)
+    metric_places = flat.to_crs(target)  # projected once
     pts = metric_places.geometry.array
-    out = places.reset_index(drop=True).copy()
+    out = flat.copy()
     out["incidents_within"] = 0
     out["nearest_incident_km"] = np.nan
     if len(inc):
@@ -825,7 +825,7 @@ def place_exposure(
     if zones is not None and len(zones):
         # in the zones' CRS: the places are projected, not the zones' thousands of vertices (straight edges in
         # degrees or in metres part by under a millimetre along a 10 km zone's 1 km edges)
-        at = places.reset_index(drop=True).to_crs(zones.crs).geometry.array
+        at = flat.geometry.to_crs(zones.crs).array
         _, hit = shapely.STRtree(at).query(zones.geometry.array, predicate="intersects")  # zones prepared once
         out["in_zone"] = np.isin(np.arange(len(out)), hit)
     else:
