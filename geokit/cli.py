@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also print brief.html to brief.pdf with headless Chromium (single builds)")
     p.add_argument("--refresh", action="store_true",
                    help="first fetch the project's [sources] (ACLED, UCDP, OpenStreetMap) into their files")
+    p.add_argument("--trust-api-url", action="append", default=[], metavar="URL",
+                   help="with --refresh: let a [sources.acled] or [sources.ucdp] api_url of the project receive "
+                   "your credentials (repeatable; without it only the official APIs do)")
     analysis_options(p)
 
     p = sub.add_parser("timeline", parents=[common], help="print every corridor's episodes of constant status",
@@ -308,7 +311,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.refresh:
         if args.every and args.pdf:
             raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
-        for manifest in refresh_sources(args.project, allow_outside=args.allow_outside):
+        for manifest in refresh_sources(args.project, allow_outside=args.allow_outside,
+                                        trust_api_urls=args.trust_api_url):
             if not args.quiet:
                 print(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
                       f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)")
