@@ -582,7 +582,7 @@ def _where(what: str, index: int, row: dict[str, Any], key: str) -> str:
     """A row named in a message: its page, number and identifier when it has a printable one."""
     ident = row.get(key)
     shown = f" ({key} {ident!r})" if isinstance(ident, str | int) and not isinstance(ident, bool) \
-        and len(str(ident)) <= 40 and str(ident).isprintable() else ""
+        and 0 < len(str(ident).strip()) <= 40 and str(ident).isprintable() else ""
     return f"{what}, row {index + 1}{shown}"
 
 
@@ -1100,6 +1100,9 @@ class _UcdpSession(_Http):
             label = f"{what}, page {page}"
             if page > self.limits.max_pages:
                 raise FetchError(f"{what}: more than {self.limits.max_pages:,} pages; nothing was written")
+            if announced is not None and page > max(1, -(-announced // size)):
+                raise FetchError(f"{label}: NextPageUrl goes on past the {max(1, -(-announced // size))} pages "
+                                 f"TotalCount {announced} needs; nothing was written")
 
             def attempt() -> dict[str, Any]:
                 response = self._send("GET", url, label, params=query or None, headers=self.headers)
@@ -1109,10 +1112,10 @@ class _UcdpSession(_Http):
                 if response.status_code == 404:
                     raise FetchError(f"{what}: UCDP has no {path} (HTTP 404): check the GED version "
                                      "(e.g. 25.1, or a candidate release such as 25.0.10)")
-                self._check(response, what)
+                self._check(response, label)
                 if response.status_code != 200:
-                    raise FetchError(f"{what}: unexpected HTTP {response.status_code}")
-                return self._json(response, what, "Result")
+                    raise FetchError(f"{label}: unexpected HTTP {response.status_code}")
+                return self._json(response, label, "Result")
 
             body = self.call(attempt, label)
             data, total, following = body["Result"], body.get("TotalCount"), body.get("NextPageUrl")
