@@ -410,6 +410,9 @@ class _Http:
             if not location:
                 raise FetchError(f"{what}: {self.name} answered HTTP {answer.status_code} with no Location")
             following = urljoin(target, location)
+            if "@" in urlsplit(following).netloc:
+                raise FetchError(f"{what}: {_site(self.api_url)} redirected (HTTP {answer.status_code}) to an address "
+                                 "with a user name or password in it; geokit does not follow it")
             if _origin(following) != _origin(self.api_url):
                 raise FetchError(f"{what}: {_site(self.api_url)} redirected (HTTP {answer.status_code}) to another "
                                  f"origin, {_site(following)}; geokit sends nothing there (credentials go only where "
@@ -974,15 +977,18 @@ def _previous(out: Path, query: dict) -> dict | None:
     manifest = _read_manifest(out)
     if manifest is None or manifest.get("source") != "ACLED":
         return None
+    old, stamp = manifest.get("query"), manifest.get("newest_timestamp")
     try:
-        old = manifest["query"]
-        fetched = dt.date.fromisoformat(str(manifest["fetched_at"])[:10])
-        stamp = int(manifest["newest_timestamp"])
-    except (ValueError, KeyError, TypeError):
+        fetched = dt.date.fromisoformat(str(manifest.get("fetched_at"))[:10])
+    except ValueError:
         return None
-    if not stamp or old.get("countries") != query["countries"] or old.get("start") != query["start"]:
+    if not isinstance(old, dict) or isinstance(stamp, bool) or not isinstance(stamp, int) \
+            or not 0 < stamp <= _LAST_STAMP:  # a manifest edited by hand or by others is not continued from
         return None
-    if old.get("end") == query["end"] or (old.get("end", "") < query["end"] and old.get("end", "") >= str(fetched)):
+    if old.get("countries") != query["countries"] or old.get("start") != query["start"]:
+        return None
+    end = old.get("end")
+    if end == query["end"] or (isinstance(end, str) and str(fetched) <= end < query["end"]):
         return manifest
     return None
 
@@ -1147,6 +1153,8 @@ class _UcdpSession(_Http):
                                      "nothing was written, try again later")
                 return rows, counts
             following = urljoin(self.api_url + "/", following.strip())
+            if "@" in urlsplit(following).netloc:
+                raise FetchError(f"{label}: NextPageUrl holds a user name or password; nothing was written")
             if _origin(following) != _origin(self.api_url):
                 raise FetchError(f"{label}: NextPageUrl leads to another origin, {_site(following)}, not "
                                  f"{_site(self.api_url)}; the token is not sent there, nothing was written")

@@ -162,6 +162,33 @@ def test_redirect_loops_and_redirects_to_nowhere_end(folder, reply, match):
         assert len(home.requests) <= 3
 
 
+def test_userinfo_in_a_redirect_or_a_next_page_is_not_followed(folder):
+    with FakeServer() as home:
+        acled_app(home, EVENTS)
+        home.once("/oauth/token", redirect(307, f"http://me:pw@127.0.0.1:{home.port}/oauth/token"))
+        refused(folder, lambda: acled(home.url, folder / "a.csv"), "to an address with a user name or password")
+        home.route("/api/gedevents/25.1", lambda seen: json_reply({
+            "TotalCount": 3, "NextPageUrl": f"http://me:pw@127.0.0.1:{home.port}/api/gedevents/25.1?page=1",
+            "Result": GED[:2]}))
+        refused(folder, lambda: ucdp(home.url, folder / "g.csv"), "page 1: NextPageUrl holds a user name")
+        assert len(home.requests) == 2
+
+
+@pytest.mark.parametrize("change", [
+    {"query": ["Mali"]}, {"newest_timestamp": 1e999}, {"newest_timestamp": "1760000000"},
+    {"newest_timestamp": True}, {"fetched_at": 5}, {"query": {"countries": ["Mali"], "start": "2025-09-01", "end": 7}},
+])
+def test_a_tampered_manifest_means_a_full_fetch_never_a_crash(tmp_path, change):
+    out = tmp_path / "a.csv"
+    with FakeServer() as fake:
+        acled_app(fake, EVENTS)
+        acled(fake.url, out)
+        manifest = json.loads(manifest_path(out).read_text())
+        manifest_path(out).write_text(json.dumps({**manifest, **change}).replace("Infinity", "1e999"))
+        again = acled(fake.url, out)
+    assert again["mode"] == "full" and again["rows"] == 5
+
+
 def test_a_next_page_on_another_origin_never_receives_the_token(two, folder):
     home, other = two
     ucdp_app(other, GED)
