@@ -209,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="first event date, YYYY-MM-DD")
     p.add_argument("--end", required=True, help="last event date, YYYY-MM-DD")
     p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
-    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
+    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server (https, or plain "
+                   "http to this machine only: it receives your credentials)")
     p.add_argument("--full", action="store_true", help="fetch everything again, not only what changed")
     p = sources.add_parser("ucdp", parents=[common], help="UCDP's GED API (an access token)",
                            description="Fetch UCDP GED events of some countries and dates, from one or more GED "
@@ -224,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="append", required=True, dest="versions",
                    help="a GED version, e.g. 25.1 or 25.0.10 (repeatable; a later one wins for an event in both)")
     p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
-    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
+    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server (https, or plain "
+                   "http to this machine only: it receives your credentials)")
     p.add_argument("--full", action="store_true", help="fetch again even when these versions were fetched")
     p = sources.add_parser("osm", parents=[common], help="OpenStreetMap roads from the Overpass API",
                            description="Fetch the OpenStreetMap ways of some highway classes in a bounding box "

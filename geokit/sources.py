@@ -34,12 +34,28 @@ fetched together. Releases never change once published, so a second fetch of
 the same versions sends no request; a new version replaces the file and the
 manifest counts the events added, removed and changed.
 
-Faults: a timeout or dropped connection, HTTP 429 (waiting ``Retry-After``)
-and 5xx are retried a bounded number of times with exponential backoff
-(tenacity); 401 on the token says the credentials were refused and how to
-set them; 403 says the account lacks API access; a body that is not the
-JSON the API documents (truncated, or without ``data``) is retried, then
-refused. No partial file is ever written.
+Faults: a timeout or dropped connection, HTTP 429 (waiting ``Retry-After``,
+seconds or an HTTP date, capped by ``max_wait_s``) and 5xx are retried a
+bounded number of times with exponential backoff (tenacity); 401 on the token
+says the credentials were refused and how to set them; 403 says the account
+lacks API access; a body that is not the JSON the API documents (truncated,
+an HTML page, without ``data``) is retried, then refused. No partial file is
+ever written.
+
+Trust (issue #26): credentials go only where the user sent them. A redirect
+is followed only within the API's origin (scheme, host, port; at most
+:attr:`FetchLimits.max_redirects`): one to another origin, or a
+``NextPageUrl`` there, is refused before anything is sent, naming both
+hosts. ACLED's and UCDP's addresses must be https, or plain http to this
+machine; a project file's ``api_url`` for them is used only when the user
+also gives it (:func:`trusted_source_options`, ``--trust-api-url``). No
+answer body is ever printed (Overpass's 400 explanation is shown stripped of
+markup). Feeds are bounded (:class:`FetchLimits`: a deadline per request
+that a trickling server cannot reset, one per fetch, bytes counted after
+decompression, pages and rows), every field geokit uses is checked (type,
+range, finite) and a malformed row is one error naming the field and the
+row. A previous ACLED file re-saved by a spreadsheet is read whatever its
+separator and encoding, or fetched again in full.
 """
 
 from __future__ import annotations
