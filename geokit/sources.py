@@ -165,6 +165,8 @@ def acled_credentials(environ: dict[str, str] | None = None, path: str | Path | 
                                 "under [acled] in {file} (chmod 600)", env, path)
     if not (table.get("email") and table.get("password")):
         raise FetchError(f"{file} has no [acled] email and password: set ACLED_EMAIL and ACLED_PASSWORD, or add them")
+    if not (isinstance(table["email"], str) and isinstance(table["password"], str)):
+        raise FetchError(f"{file}: [acled] email and password must be texts in quotes")
     return AcledCredentials(str(table["email"]), str(table["password"]))
 
 
@@ -190,6 +192,8 @@ def ucdp_token(environ: dict[str, str] | None = None, path: str | Path | None = 
                                 "as token under [ucdp] in {file} (chmod 600)", env, path)
     if not table.get("token"):
         raise FetchError(f"{file} has no [ucdp] token: set UCDP_TOKEN, or add it")
+    if not isinstance(table["token"], str) or not all(33 <= ord(c) < 127 for c in table["token"]):
+        raise FetchError(f"{file}: [ucdp] token must be a text in quotes, without spaces")
     return str(table["token"])
 
 
@@ -1278,6 +1282,8 @@ def fetch_ucdp(
         log.info("UCDP: %s already holds versions %s of this query; nothing to fetch", out, ", ".join(chosen))
         return {**previous, "mode": "unchanged"}
     token = token or ucdp_token()
+    if not all(33 <= ord(c) < 127 for c in token):
+        raise FetchError("the UCDP token holds spaces or control characters: check UCDP_TOKEN (it is not shown)")
     rows: list[dict] = []
     counts: dict[str, list[int]] = {}
     with _client(client, timeout_s) as http:

@@ -628,6 +628,28 @@ def test_a_credentials_file_that_is_huge_or_not_toml_is_refused_without_quoting_
     assert ucdp_token({}, _credentials(tmp_path)) == UCDP_TOKEN
 
 
+@pytest.mark.parametrize("text, match", [
+    ('[ucdp]\ntoken = 12345\n', "token must be a text in quotes"),
+    ('[ucdp]\ntoken = "abc\\r\\nX-Evil: 1"\n', "token must be a text in quotes, without spaces"),
+    ('[acled]\nemail = ["a"]\npassword = "p"\n', "email and password must be texts"),
+])
+def test_credentials_of_the_wrong_type_are_refused(tmp_path, text, match):
+    from geokit.sources import acled_credentials
+
+    file = tmp_path / "credentials.toml"
+    file.write_text(text)
+    file.chmod(0o600)
+    with pytest.raises(FetchError, match=match):
+        (acled_credentials if "acled" in text else ucdp_token)({}, file)
+
+
+def test_a_token_with_a_line_break_is_refused_before_any_request(folder):
+    with FakeServer() as fake:
+        refused(folder, lambda: ucdp(fake.url, folder / "g.csv", token=UCDP_TOKEN + "\r\nX-Evil: 1"),
+                "holds spaces or control characters")
+        assert fake.requests == []
+
+
 @pytest.mark.parametrize("name, value", [
     ("max_bytes", 0), ("max_pages", -1), ("request_deadline_s", float("nan")), ("max_redirects", -1),
     ("max_rows", True),
