@@ -164,8 +164,8 @@ class FakeServer:
     True
     """
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self.host = host
+    def __init__(self, host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> None:
+        self.host, self.scheme = host, "https" if tls else "http"
         self.routes: dict[str, Callable[[Seen], Reply]] = {}
         self.requests: list[Seen] = []
         self.queued: list[tuple[str, Reply | Callable[[Seen], Reply]]] = []
@@ -173,12 +173,18 @@ class FakeServer:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.fake = self
         self.port = self._server.server_address[1]
+        if tls is not None:  # (certificate, key) files: https on the same terms
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def route(self, path: str, handler: Callable[[Seen], Reply]) -> None:
         self.routes[path] = handler

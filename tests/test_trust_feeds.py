@@ -317,6 +317,31 @@ def test_a_trickling_server_is_stopped_by_the_request_deadline(folder, path, rep
         assert time.monotonic() - started < 3
 
 
+def test_the_request_deadline_also_stops_a_trickle_over_https(folder, tmp_path):
+    """Over TLS the socket the deadline shuts is the TLS one (httpcore's start_tls), not the bare TCP one."""
+    import shutil
+    import ssl
+    import subprocess
+
+    import httpx
+
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    limits = FetchLimits(request_deadline_s=1.0, fetch_deadline_s=10.0)
+    with FakeServer(tls=(str(cert), str(key))) as fake, \
+            httpx.Client(verify=ssl.create_default_context(cafile=str(cert))) as client:
+        acled_app(fake, EVENTS)
+        fake.route("/api/acled/read", lambda seen: Reply(200, b" " * 100, trickle_s=0.2, trickle_head=True))
+        started = time.monotonic()
+        refused(folder, lambda: acled(fake.url, folder / "a.csv", limits=limits, client=client, timeout_s=30),
+                r"no complete answer within 1 s")
+        assert time.monotonic() - started < 3 and fake.url.startswith("https://")
+
+
 def test_the_fetch_deadline_covers_every_request_and_retry(folder):
     limits = FetchLimits(request_deadline_s=5.0, fetch_deadline_s=1.0)
     with FakeServer() as fake:
