@@ -674,13 +674,15 @@ _LAST_STAMP = 4_102_444_800
 
 
 def _check_acled_row(row: dict[str, Any], where: str) -> None:
-    """The fields of an ACLED event geokit uses: its id, date, coordinates and ``timestamp``."""
+    """The fields of an ACLED event geokit uses: its id, date, coordinates, ``timestamp`` and ``fatalities``."""
     _scalars(row, where)
     _field_text(row, "event_id_cnty", where)
     _field_date(row, "event_date", where)
     _field_number(row, "latitude", where, -90, 90)
     _field_number(row, "longitude", where, -180, 180)
     _field_whole(row, "timestamp", where, 0, _LAST_STAMP)
+    if row.get("fatalities") not in (None, ""):
+        _field_whole(row, "fatalities", where, 0, 1_000_000)
 
 
 def _check_acled_deleted(row: dict[str, Any], where: str) -> None:
@@ -691,7 +693,8 @@ def _check_acled_deleted(row: dict[str, Any], where: str) -> None:
 
 
 def _check_ged_row(row: dict[str, Any], where: str) -> None:
-    """The fields of a UCDP GED event geokit uses: its id, dates and coordinates."""
+    """The fields of a UCDP GED event geokit uses: its id, dates, coordinates, deaths (``best``) and
+    ``type_of_violence``."""
     _scalars(row, where)
     _field_whole(row, "id", where, 0, 10 ** 15)
     _field_date(row, "date_start", where)
@@ -699,6 +702,10 @@ def _check_ged_row(row: dict[str, Any], where: str) -> None:
         _field_date(row, "date_end", where)
     _field_number(row, "latitude", where, -90, 90)
     _field_number(row, "longitude", where, -180, 180)
+    if row.get("best") not in (None, ""):
+        _field_whole(row, "best", where, 0, 1_000_000)
+    if row.get("type_of_violence") not in (None, ""):
+        _field_whole(row, "type_of_violence", where, 1, 3)
 
 
 class _AcledSession(_Http):

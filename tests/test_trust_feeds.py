@@ -471,6 +471,7 @@ def test_ucdp_paging_is_bounded_and_checked_against_total_count(folder, handler,
     ({"event_id_cnty": ""}, r"row 2: event_id_cnty '' is missing or not an identifier"),
     ({"event_id_cnty": True}, r"event_id_cnty True is missing or not an identifier"),
     ({"notes": ["a", "list"]}, r"row 2 \(event_id_cnty 'MLI1'\): notes is a JSON list, not a value"),
+    ({"fatalities": "many"}, r"row 2 \(event_id_cnty 'MLI1'\): fatalities 'many' is not a whole number"),
 ])
 def test_malformed_acled_events_exit_1_naming_the_field_and_the_row(folder, env, capsys, changes, match):
     import re
@@ -507,6 +508,9 @@ def test_a_malformed_acled_deletion_is_refused_and_the_file_stays(tmp_path):
      r"row 1 \(id 'abc'\): id 'abc' is not a whole number"),
     (json.dumps({"TotalCount": 1, "NextPageUrl": 5, "Result": [ged_event(0)]}), r"NextPageUrl 5 is not an address"),
     (json.dumps({"TotalCount": 1, "Result": [[1, 2]]}), r"row 1 of 'Result' is not a JSON object"),
+    (json.dumps({"TotalCount": 1, "Result": [ged_event(0, best=-3)]}), r"row 1 \(id 900000\): best -3 is not a whole"),
+    (json.dumps({"TotalCount": 1, "Result": [ged_event(0, type_of_violence=9)]}),
+     r"type_of_violence 9 is not a whole number between 1 and 3"),
 ])
 def test_malformed_ucdp_answers_are_refused_naming_the_field_and_the_row(folder, text, match):
     with FakeServer() as fake:
