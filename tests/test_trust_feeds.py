@@ -314,7 +314,7 @@ def test_a_trickling_server_is_stopped_by_the_request_deadline(folder, path, rep
         fake.route(path, lambda seen: reply)
         started = time.monotonic()
         refused(folder, lambda: acled(fake.url, folder / "a.csv", limits=limits, timeout_s=30), match)
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 4
 
 
 def test_the_request_deadline_also_stops_a_trickle_over_https(folder, tmp_path):
@@ -339,7 +339,7 @@ def test_the_request_deadline_also_stops_a_trickle_over_https(folder, tmp_path):
         started = time.monotonic()
         refused(folder, lambda: acled(fake.url, folder / "a.csv", limits=limits, client=client, timeout_s=30),
                 r"no complete answer within 1 s")
-        assert time.monotonic() - started < 3 and fake.url.startswith("https://")
+        assert time.monotonic() - started < 4 and fake.url.startswith("https://")
 
 
 def test_the_fetch_deadline_covers_every_request_and_retry(folder):
@@ -350,7 +350,7 @@ def test_the_fetch_deadline_covers_every_request_and_retry(folder):
         started = time.monotonic()
         refused(folder, lambda: acled(fake.url, folder / "a.csv", limits=limits, attempts=5),
                 r"the fetch passed its deadline \(1 s\)")
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 4
 
 
 def test_a_retry_after_beyond_the_deadline_stops_at_once(folder):
