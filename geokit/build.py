@@ -27,7 +27,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -566,7 +566,8 @@ def _fetch_manifests(project: Project) -> list[dict]:
     return found
 
 
-def refresh_sources(project_path: str | Path, *, allow_outside: bool = False) -> list[dict]:
+def refresh_sources(project_path: str | Path, *, allow_outside: bool = False,
+                    trust_api_urls: Sequence[str] = ()) -> list[dict]:
     """Fetch every ``[sources]`` table of a project into its file (``geokit build --refresh``).
 
     Each fetch is atomic and incremental where its source allows
@@ -579,6 +580,11 @@ def refresh_sources(project_path: str | Path, *, allow_outside: bool = False) ->
         The TOML project file, with ``[sources.acled]``, ``[sources.ucdp]`` or ``[sources.osm]`` tables.
     allow_outside : bool, default False
         As for :func:`build_project`.
+    trust_api_urls : sequence of str
+        Addresses the user trusts with credentials (``--trust-api-url``): a
+        project's ``api_url`` for ACLED or UCDP is refused, before any
+        request, unless it is the official API or one of these
+        (:func:`geokit.sources.trusted_source_options`).
 
     Returns
     -------
@@ -594,7 +600,7 @@ def refresh_sources(project_path: str | Path, *, allow_outside: bool = False) ->
     ...     print(str(exc).split(": ", 1)[1][:33])
     --refresh needs a [sources] table
     """
-    from geokit.sources import fetch_acled, fetch_osm, fetch_ucdp
+    from geokit.sources import fetch_acled, fetch_osm, fetch_ucdp, trusted_source_options
 
     project = load_project(project_path, allow_outside=allow_outside, fetching=True)
     if not project.sources:
@@ -602,10 +608,11 @@ def refresh_sources(project_path: str | Path, *, allow_outside: bool = False) ->
                            "start, end and out (README: Live sources)")
     fetchers: dict[str, Callable[..., dict]] = {"acled": fetch_acled, "ucdp": fetch_ucdp,
                                                 "osm": fetch_osm}  # the keys of project.SOURCE_KEYS
+    options = [trusted_source_options(s.kind, dict(s.options), trust_api_urls) for s in project.sources]  # all first
     manifests = []
-    for source in project.sources:
+    for source, kwargs in zip(project.sources, options, strict=True):
         log.info("fetching [sources.%s] into %s", source.kind, source.out.name)
-        manifests.append(fetchers[source.kind](source.out, **source.options))
+        manifests.append(fetchers[source.kind](source.out, **kwargs))
     return manifests
 
 

@@ -167,6 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also print brief.html to brief.pdf with headless Chromium (single builds)")
     p.add_argument("--refresh", action="store_true",
                    help="first fetch the project's [sources] (ACLED, UCDP, OpenStreetMap) into their files")
+    p.add_argument("--trust-api-url", action="append", default=[], metavar="URL",
+                   help="with --refresh: let a [sources.acled] or [sources.ucdp] api_url of the project receive "
+                   "your credentials (repeatable; without it only the official APIs do)")
     analysis_options(p)
 
     p = sub.add_parser("timeline", parents=[common], help="print every corridor's episodes of constant status",
@@ -206,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="first event date, YYYY-MM-DD")
     p.add_argument("--end", required=True, help="last event date, YYYY-MM-DD")
     p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
-    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
+    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server (https, or plain "
+                   "http to this machine only: it receives your credentials)")
     p.add_argument("--full", action="store_true", help="fetch everything again, not only what changed")
     p = sources.add_parser("ucdp", parents=[common], help="UCDP's GED API (an access token)",
                            description="Fetch UCDP GED events of some countries and dates, from one or more GED "
@@ -221,7 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="append", required=True, dest="versions",
                    help="a GED version, e.g. 25.1 or 25.0.10 (repeatable; a later one wins for an event in both)")
     p.add_argument("--out", required=True, help="the CSV to write (its manifest goes beside it)")
-    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server")
+    p.add_argument("--api-url", default=None, help="another server: a mirror, or a test server (https, or plain "
+                   "http to this machine only: it receives your credentials)")
     p.add_argument("--full", action="store_true", help="fetch again even when these versions were fetched")
     p = sources.add_parser("osm", parents=[common], help="OpenStreetMap roads from the Overpass API",
                            description="Fetch the OpenStreetMap ways of some highway classes in a bounding box "
@@ -308,7 +313,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
     if args.refresh:
         if args.every and args.pdf:
             raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
-        for manifest in refresh_sources(args.project, allow_outside=args.allow_outside):
+        for manifest in refresh_sources(args.project, allow_outside=args.allow_outside,
+                                        trust_api_urls=args.trust_api_url):
             if not args.quiet:
                 print(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
                       f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)")

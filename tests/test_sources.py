@@ -509,7 +509,8 @@ def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acle
     out = tmp_path / "out"
     assert main(["build", str(project), "--out", str(out), "-q"]) == 1  # the fetched file is not there yet
     assert "[sources.acled] writes it: run geokit build --refresh" in capsys.readouterr().err
-    assert main(["build", str(project), "--out", str(out), "--refresh"]) == 0
+    trust = ["--trust-api-url", acled.url, "--trust-api-url", ucdp.url]  # the project chose them: the user agrees
+    assert main(["build", str(project), "--out", str(out), "--refresh", *trust]) == 0
     printed = capsys.readouterr().out
     assert "acled.csv: 5 rows from ACLED (full fetch)" in printed
     assert "ucdp.csv: 6 rows from UCDP GED (full fetch)" in printed  # Mali's five and Burkina Faso's one
@@ -526,7 +527,7 @@ def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acle
     assert "5 ACLED events in the window" in brief and "Ambush on a fuel convoy" not in brief
     assert "Place 2" not in brief
     acled.events.append(event(8, "2025-09-25", stamp=1_760_700_000))
-    assert main(["build", str(project), "--out", str(out), "--refresh", "--overwrite"]) == 0
+    assert main(["build", str(project), "--out", str(out), "--refresh", "--overwrite", *trust]) == 0
     assert "acled.csv: 6 rows from ACLED (incremental fetch)" in capsys.readouterr().out
 
 
