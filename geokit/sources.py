@@ -555,14 +555,16 @@ def _api_url(url: str, *, secret: str | None = None) -> str:
 
 
 def trusted_source_options(kind: str, options: dict[str, Any], trust_api_urls: Sequence[str] = ()) -> dict[str, Any]:
-    """A project's ``[sources.<kind>]`` options, refused when they would send credentials to a server the
-    user did not choose.
+    """A project's ``[sources.<kind>]`` options, refused when they would send requests (and credentials) to
+    a server the user did not choose.
 
-    A project file comes from others: its ``api_url`` for ACLED or UCDP (which
-    receive the user's password or token) is used only when the user also
-    typed it (``geokit build --refresh --trust-api-url URL``); otherwise the
-    build stops before any request. The official addresses need no flag; an
-    Overpass ``api_url`` receives no credentials and is used as given.
+    A project file comes from others: its ``api_url`` is used only when the
+    user also typed it (``geokit build --refresh --trust-api-url URL``);
+    otherwise the build stops before any request. That holds for ACLED and
+    UCDP, which receive the user's password or token, and for Overpass too: a
+    received project must not make the user's machine send requests to a
+    server of its choosing (a host on the user's own network, say). The
+    official addresses need no flag.
 
     Parameters
     ----------
@@ -588,14 +590,18 @@ def trusted_source_options(kind: str, options: dict[str, Any], trust_api_urls: S
     ...     print(str(exc).split(", and")[0])
     [sources.acled] api_url https://mirror.example.org:443 would receive your ACLED email and password
     """
-    official = {"acled": ACLED_URL, "ucdp": UCDP_URL}
+    official = {"acled": ACLED_URL, "ucdp": UCDP_URL, "osm": OVERPASS_URL}
     if kind not in official or "api_url" not in options:
         return options
     url = str(options["api_url"])
-    what = "your ACLED email and password" if kind == "acled" else "your UCDP token"
+    what = {"acled": "your ACLED email and password", "ucdp": "your UCDP token"}.get(kind)
     given = _api_url(url, secret=what)
-    if given == official[kind] or given in {str(u).rstrip("/") for u in trust_api_urls}:
+    if given == official[kind].rstrip("/") or given in {str(u).rstrip("/") for u in trust_api_urls}:
         return options
+    if what is None:
+        raise FetchError(f"[sources.{kind}] api_url {_site(url)} would receive requests from your machine, and a "
+                         f"project file does not choose where geokit sends requests: run with --trust-api-url "
+                         f"{given} if you trust that server, or remove api_url to use the official Overpass API")
     raise FetchError(f"[sources.{kind}] api_url {_site(url)} would receive {what}, and a project file does not "
                      f"choose where credentials go: run with --trust-api-url {given} if you trust that server, "
                      "or remove api_url to use the official API")

@@ -509,7 +509,8 @@ def test_build_refresh_fetches_then_builds_and_the_products_cite_the_source(acle
     out = tmp_path / "out"
     assert main(["build", str(project), "--out", str(out), "-q"]) == 1  # the fetched file is not there yet
     assert "[sources.acled] writes it: run geokit build --refresh" in capsys.readouterr().err
-    trust = ["--trust-api-url", acled.url, "--trust-api-url", ucdp.url]  # the project chose them: the user agrees
+    trust = ["--trust-api-url", acled.url, "--trust-api-url", ucdp.url,  # the project chose them: the user agrees
+             "--trust-api-url", osm.url]
     assert main(["build", str(project), "--out", str(out), "--refresh", *trust]) == 0
     printed = capsys.readouterr().out
     assert "acled.csv: 5 rows from ACLED (full fetch)" in printed

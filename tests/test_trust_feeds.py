@@ -271,11 +271,21 @@ def test_a_trusted_project_address_must_still_not_be_plain_http_to_another_machi
     assert code == 1 and "is plain http" in text
 
 
-def test_the_official_apis_and_overpass_need_no_trust_flag():
+def test_the_official_apis_need_no_trust_flag():
     assert trusted_source_options("acled", {"api_url": "https://acleddata.com/"})["api_url"] == "https://acleddata.com/"
     assert trusted_source_options("ucdp", {"countries": ["Mali"]}) == {"countries": ["Mali"]}
-    assert trusted_source_options("osm", {"api_url": "http://127.0.0.1:9/api"})["api_url"] == "http://127.0.0.1:9/api"
+    assert trusted_source_options("osm", {"api_url": "https://overpass-api.de/api/interpreter"})
+    assert trusted_source_options("osm", {"api_url": "http://127.0.0.1:9/api"}, ["http://127.0.0.1:9/api"])
     assert trusted_source_options("ucdp", {"api_url": "http://127.0.0.1:9"}, ["http://127.0.0.1:9/"])
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/api", "http://10.0.0.5:8080/admin", "https://intranet.local/x"])
+def test_a_project_cannot_choose_where_overpass_requests_go(url):
+    """No credentials go there, but a received project must not make the user's machine send requests to a
+    host of its choosing (one on the user's own network): the Overpass address needs the flag too."""
+    with pytest.raises(FetchError, match=r"\[sources.osm\] api_url .* would receive requests from your machine.*"
+                                         r"--trust-api-url"):
+        trusted_source_options("osm", {"api_url": url})
 
 
 # --- credentials never appear in output ---------------------------------------------------------------------
