@@ -54,7 +54,7 @@ from geokit.validate import (
     drop_missing_geometries,
     repair_geometries,
 )
-from geokit.readers import check_size, is_osm, read_source
+from geokit.readers import is_osm, read_source
 
 __all__ = [
     "load_layer",
@@ -217,10 +217,7 @@ def _read(source: str | Path | gpd.GeoDataFrame, kind: str, *, layer: str | None
     if isinstance(source, gpd.GeoDataFrame):
         report = ValidationReport("<GeoDataFrame>", kind, row_noun="row")
         return source.copy(), None, ("x", "y"), report
-    path = Path(source)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path (relative paths start from {Path.cwd()})")
-    check_size(path)
+    path = Path(source)  # checked by read_source before anything opens it (geokit.trust)
     report = ValidationReport(str(path), kind)
     raw, implied_crs, xy = read_source(path, layer=layer, columns=columns, encoding=encoding,
                                        road_classes=road_classes, report=report)
