@@ -32,7 +32,8 @@ from geokit.schema import WGS84
 from geokit.trust import check_gpkg_layer, check_layer_file, check_text_encoding, gdal_offline, layer_format
 from geokit.validate import ValidationReport, describe_rows
 
-__all__ = ["read_source", "check_size", "is_osm", "DEFAULT_HIGHWAY_CLASSES", "CSV_SUFFIXES", "MAX_FILE_SHARE_OF_RAM"]
+__all__ = ["read_source", "check_size", "is_osm", "DEFAULT_HIGHWAY_CLASSES", "CSV_SUFFIXES", "MAX_FILE_SHARE_OF_RAM",
+           "MISSING_WORDS"]
 
 #: OpenStreetMap ``highway`` values kept from ``.osm`` / ``.osm.pbf`` extracts
 #: unless the caller names others: the inter-city network.
@@ -47,6 +48,9 @@ DEFAULT_HIGHWAY_CLASSES: tuple[str, ...] = (
 )
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+#: Words that stand for a missing value in a number, date or coordinate column (a text column keeps them:
+#: an incident id "NA" is an id).
+MISSING_WORDS = frozenset({"NA", "N/A", "NaN", "nan", "null", "NULL", "None"})
 _PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 _GEOGRAPHIC_XY = (("longitude", "latitude"), ("lon", "lat"), ("lng", "lat"), ("long", "lat"))
 _SNIFF_DELIMITERS = ",;\t|"
@@ -212,8 +216,8 @@ def _read_csv(
         with open(real, encoding=enc, newline="") as fh:
             sample = fh.read(64 * 1024)
         sep = _sniff_delimiter(sample)
-        table = pd.read_csv(real, sep=sep, encoding=enc, dtype=str, keep_default_na=False,
-                            na_values=["", "NA", "NaN", "nan", "null", "NULL"])
+        # text is text: an id or a name "NA" or "None" stays as written; only an empty cell is missing
+        table = pd.read_csv(real, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_values=[""])
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not valid {enc} text ({exc.reason} at byte {exc.start}); "
                          "pass encoding='latin-1' (or the file's real encoding)") from None
@@ -238,6 +242,7 @@ def _read_csv(
             f"the columns are {', '.join(map(str, table.columns))}; name them with "
             "columns={'x': ..., 'y': ...}"
         )
+    table[xcol], table[ycol] = (table[c].mask(table[c].str.strip().isin(MISSING_WORDS)) for c in (xcol, ycol))
     x = pd.to_numeric(table[xcol], errors="coerce")
     y = pd.to_numeric(table[ycol], errors="coerce")
     not_numbers = (x.isna() & table[xcol].notna()) | (y.isna() & table[ycol].notna())
