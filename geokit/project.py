@@ -49,7 +49,7 @@ from geokit._errors import InputError, ProjectError
 from geokit.analysis import AnalysisParams
 from geokit.corridors import CorridorSpec  # the corridor model lives with the corridor analysis
 from geokit.schema import LAYER_KINDS
-from geokit.trust import is_gdal_path
+from geokit.trust import check_layer_file, check_raster_file, is_gdal_path
 
 __all__ = ["LayerSpec", "CorridorSpec", "SourceSpec", "Project", "load_project", "SOURCE_KEYS"]
 
@@ -262,6 +262,11 @@ def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path, allow_o
     if file.exists() and not file.is_file():
         raise ProjectError(f"{path}: {key} = {item['path']!r} is not a regular file (a folder, a FIFO or a "
                            "device); name the layer file itself")
+    if file.exists():  # what a layer may read, checked before the build opens anything (geokit.trust)
+        try:
+            (check_raster_file if kind == "population" else check_layer_file)(file)
+        except InputError as exc:
+            raise ProjectError(f"{path}: {key}: {exc}") from None
     columns = item.get("columns", {})
     if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
         raise ProjectError(f"{path}: {key}.columns must be a table of canonical = \"source\" names")

@@ -230,7 +230,7 @@ def check_raster_file(path: str | Path) -> Path:
     >>> check_raster_file("layers/mali_2025/population_gpw4_2020_30min.tif").suffix
     '.tif'
     """
-    if layer_format(os.fspath(path)) not in (None, "GeoTIFF") and not _GDAL_PATH.match(os.fspath(path)):
+    if layer_format(os.fspath(path)) != "GeoTIFF" and not _GDAL_PATH.match(os.fspath(path)):
         raise InputError(f"{path}: a population raster must be a GeoTIFF (.tif); convert it with "
                          f"gdal_translate -of GTiff {Path(path).name} {Path(path).stem}.tif")
     return check_layer_file(path)
@@ -284,7 +284,7 @@ def _check_sidecars(file: Path, real: Path) -> None:
         name = sibling.name.lower()
         if not name.startswith(stem + ".") or sibling == real:
             continue
-        if "".join(Path(name[len(stem):]).suffixes).lower() not in _SHAPEFILE_SIDECARS | {".shp.xml"}:
+        if name[len(stem):] not in _SHAPEFILE_SIDECARS | {".shp.xml"}:
             continue
         try:
             regular = stat.S_ISREG(os.stat(sibling).st_mode)
@@ -293,6 +293,21 @@ def _check_sidecars(file: Path, real: Path) -> None:
         if not regular or sibling.resolve().parent != real.parent:
             raise InputError(f"{file}: its sidecar {sibling.name} is not a regular file beside it (it leads to "
                              f"{sibling.resolve()}); copy the real file there, or export the layer to GeoPackage")
+        if name.endswith(".cpg"):
+            _check_cpg(file, sibling)
+
+
+def _check_cpg(file: Path, cpg: Path) -> None:
+    """A ``.cpg`` must name a text encoding: GDAL silently reads the names as Latin-1 when it does not know it."""
+    with open(cpg, "rb") as fh:
+        value = fh.read(64).decode("ascii", "replace").strip()
+    if re.fullmatch(r"(?:ANSI\s*)?\d{3,5}", value, re.IGNORECASE):
+        return  # a code page number, as ArcGIS writes it
+    try:
+        check_text_encoding(value)
+    except InputError:
+        raise InputError(f"{file}: its {cpg.name} names {value!r}, which is not a text encoding, so its text would "
+                         f"be read wrong; write the file's real encoding into {cpg.name} (UTF-8, or 1252)") from None
 
 
 _CRS_MEMBER = re.compile(rb'"crs"\s*:\s*\{(?P<body>[^{}]*(?:\{[^{}]*\}[^{}]*)*)\}')
