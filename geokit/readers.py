@@ -265,10 +265,15 @@ def _read_csv(
 def _check_ragged_rows(real: Path, encoding: str, sep: str, n_columns: int, *, name: Path) -> None:
     """Refuse rows with fewer or more fields than the header (truncated or mis-quoted lines)."""
     path = name
-    with open(real, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        next(reader, None)
-        bad = [(i, len(row)) for i, row in enumerate(reader) if row and len(row) != n_columns]
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, os.path.getsize(real) + 1))  # a long notes field is text, not an error
+    try:
+        with open(real, encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=sep)
+            next(reader, None)
+            bad = [(i, len(row)) for i, row in enumerate(reader) if row and len(row) != n_columns]
+    finally:
+        csv.field_size_limit(limit)
     if bad:
         rows = [i for i, _ in bad]
         raise InputError(

@@ -91,14 +91,15 @@ def _shp_with_link(t, ext):
     return shp
 
 
-def _gpkg_view(t, named):
+def _gpkg_view(t, named, view="loop"):
     path = _roads(t / "v.gpkg", layer="roads")
     with sqlite3.connect(path) as db:
         db.executescript("""
             CREATE VIEW loop AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)
                 SELECT x AS fid, NULL AS geom, x AS ref FROM c;
             INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('loop', 'features', 'loop', 4326);
-            INSERT INTO gpkg_geometry_columns VALUES ('loop', 'geom', 'LINESTRING', 4326, 0, 0);""")
+            INSERT INTO gpkg_geometry_columns VALUES ('loop', 'geom', 'LINESTRING', 4326, 0, 0);""".replace(
+            "loop", view))
         if not named:  # the view as the file's only layer
             db.executescript("DELETE FROM gpkg_contents WHERE table_name = 'roads';"
                              "DELETE FROM gpkg_geometry_columns WHERE table_name = 'roads';")
@@ -445,3 +446,40 @@ def test_a_qgis_csv_with_fid_and_case_twins_builds(folder, capsys):
 
 def test_every_refusal_is_a_geokit_error():
     assert issubclass(InputError, GeokitError)
+
+
+def test_a_geotiff_external_overview_is_not_followed(tmp_path, server):
+    # pop.tif.ovr is a VRT whose source is an address: plain GDAL opens it for any decimated read
+    path = tmp_path / "pop.tif"
+    with rasterio.open(path, "w", driver="GTiff", width=40, height=40, count=1, dtype="float32", crs="EPSG:4326",
+                       transform=from_origin(-20, 30, 1, 1)) as dst:
+        dst.write(np.ones((1, 40, 40), dtype="float32"))
+    (tmp_path / "pop.tif.ovr").write_text(
+        '<VRTDataset rasterXSize="20" rasterYSize="20"><VRTRasterBand dataType="Float32" band="1"><SimpleSource>'
+        f"<SourceFilename>/vsicurl/{server.url}/o.tif</SourceFilename><SourceBand>1</SourceBand></SimpleSource>"
+        "</VRTRasterBand></VRTDataset>")
+    assert population_within(path, ZONE).iloc[0] == 8.0
+    with gdal_offline(), geokit.raster._open_raster(path) as src:
+        assert src.overviews(1) == []  # the sidecar is not even looked for
+        assert src.read(1, out_shape=(10, 10)).shape == (10, 10)
+    assert server.hits == []
+
+
+@pytest.mark.parametrize("field", [200_000, 2_000_000])
+def test_a_csv_with_a_very_long_text_field_is_read(tmp_path, field):
+    path = _write(tmp_path / "i.csv", H + "MLI1,2025-09-14,Battles,JNIM,13.4,-6.2,0," + "x" * field + "\n")
+    assert len(geokit.read_incidents(path).loc[0, "notes"]) == field  # it was a csv.Error traceback
+
+
+def test_a_build_folder_from_elsewhere_is_read_like_a_layer(tmp_path, capsys):
+    for name in ("old", "new"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "summary.csv").write_text("corridor,status\nK,open\n")
+    _write(tmp_path / "old" / "layers.gpkg", _ogr_vrt("/etc/hostname"))
+    _gpkg_view(tmp_path / "new", True, view="incidents").rename(tmp_path / "new" / "layers.gpkg")
+    assert main(["diff", str(tmp_path / "old"), str(tmp_path / "new")]) == 1
+    err = capsys.readouterr().err
+    assert "layers.gpkg: cannot read it as GeoPackage: its content is not GeoPackage" in err and "Traceback" not in err
+    done = subprocess.run([sys.executable, "-m", "geokit", "diff", str(tmp_path / "new"), str(tmp_path / "new")],
+                          capture_output=True, text=True, timeout=HANG)  # a recursive view: it would never end
+    assert done.returncode == 1 and "layer 'incidents' is an SQL view" in done.stderr, done.stderr
