@@ -250,7 +250,14 @@ def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path, allow_o
         what = "holds a NUL character" if "\x00" in text else "is a GDAL virtual path or connection string"
         raise ProjectError(f"{path}: {key} = {text!r} {what}, not a file name; name a file in the project folder "
                            "(download or export the data to a GeoPackage there first)")
-    file = (base / text).resolve()
+    try:
+        file = (base / text).resolve()
+        file.exists()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long for the system
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        reason = getattr(exc, "strerror", None) or "a symbolic link that leads back to itself"
+        raise ProjectError(f"{path}: {key} = {shown!r} cannot be used as a path ({reason}); name the layer file "
+                           "itself") from None
     if not allow_outside and not file.is_relative_to(base):
         raise ProjectError(f"{path}: {key} = {item['path']!r} points outside the project folder "
                            f"{base}; move the file inside it or allow outside paths "

@@ -212,6 +212,11 @@ def check_layer_file(path: str | Path) -> Path:
     _check_magic(file, real, fmt)
     if fmt == "Shapefile":
         _check_sidecars(file, real)
+    if fmt == "GeoPackage":
+        for sidecar in (real.with_name(real.name + end) for end in ("-wal", "-shm", "-journal")):
+            if os.path.lexists(sidecar) and (sidecar.is_symlink() or not sidecar.is_file()):
+                raise InputError(f"{file}: its SQLite sidecar {sidecar.name} is not a regular file beside it (it "
+                                 f"leads to {sidecar.resolve()}); remove it, or export the layer again")
     if fmt == "GeoJSON":
         _check_geojson_crs(file, real)
     return real
@@ -267,7 +272,10 @@ def _looks_like(fmt: str, head: bytes) -> bool:
 def _check_magic(file: Path, real: Path, fmt: str) -> None:
     """Refuse a file whose content is not its name's format: GDAL would pick a driver by content (a ``.tif``
     holding a VRT)."""
-    head = _head(real)
+    try:
+        head = _head(real)
+    except OSError as exc:
+        raise InputError(f"{file}: cannot read it ({exc.strerror}); check its permissions") from None
     if not head and fmt != "CSV":
         raise InputError(f"{file}: cannot read it as {fmt}: the file is empty; export it again")
     if not _looks_like(fmt, head):

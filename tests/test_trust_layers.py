@@ -193,6 +193,10 @@ REFUSED = [
         "name": f"{u}/crs.wkt"}}), "roads", r"its \"crs\" member links to another file or address"),
     ("GeoJSON nested 100,000 deep", lambda t, u: _deep_geojson(t), "cities",
      r"deep\.geojson: cannot read it as a vector layer: .*Too many nested"),
+    ("symlink loop", lambda t, u: _symlink(t, "roads.geojson", "roads.geojson"), "roads",
+     r"roads\.geojson: cannot read it \(Too many levels of symbolic links\)"),
+    ("GeoPackage -wal linked elsewhere", lambda t, u: _roads(t / "r.gpkg", layer="roads") and _symlink(
+        t, "r.gpkg-wal", _secret(t)).with_name("r.gpkg"), "roads", r"r\.gpkg: its SQLite sidecar r\.gpkg-wal is not a regular file"),
     ("CSV named .parquet", lambda t, u: _write(t / "roads.parquet", "a,b\n1,2\n"), "roads",
      r"cannot read it as GeoParquet: its content is not GeoParquet"),
 ]
@@ -301,6 +305,11 @@ PROJECTS = [
      r"layers\.roads = 'sub\.geojson' is not a regular file"),
     ("VRT layer in the folder", lambda f, u: _write(f / "roads.vrt", _ogr_vrt(_outside(f))) and (
         "roads = \"roads.geojson\"", 'roads = "roads.vrt"'), (), r"roads\.vrt: geokit does not read \.vrt files"),
+    ("symlink loop in a project", lambda f, u: (f / "loop.geojson").symlink_to("loop.geojson") or (
+        "roads = \"roads.geojson\"", 'roads = "loop.geojson"'), (),
+     r"layers\.roads = 'loop\.geojson' cannot be used as a path \(a symbolic link that leads back to itself\)"),
+    ("layer name too long", lambda f, u: ("roads = \"roads.geojson\"", f'roads = "{"a" * 5000}.geojson"'), (),
+     r"layers\.roads = 'a{77}\.\.\.' cannot be used as a path \(File name too long\)"),
     ("encoding base64", lambda f, u: ('incidents = "incidents.csv"',
                                       'incidents = { path = "incidents.csv", encoding = "base64" }'), (),
      r"layers\.incidents\.encoding = 'base64' is not a text encoding \(it turns bytes into bytes\)"),
