@@ -1,7 +1,8 @@
 """Read the layer kinds geokit works with into canonical GeoDataFrames.
 
-Readers accept every vector format pyogrio reads (GeoPackage with a layer
-name, Shapefile, GeoJSON, FlatGeobuf, ...), GeoParquet, CSV with coordinate
+Readers accept the vector formats of :data:`geokit.trust.FORMATS` (GeoPackage
+with a layer name, Shapefile, GeoJSON, FlatGeobuf; a VRT, KML or archive is
+refused, see :mod:`geokit.trust`), GeoParquet, CSV with coordinate
 columns (ACLED and UCDP GED exports are recognised natively, see
 :mod:`geokit.formats`) and OpenStreetMap extracts (``.osm`` / ``.osm.pbf``,
 through GDAL's OSM driver). Each returns a new GeoDataFrame in EPSG:4326 with
@@ -281,7 +282,7 @@ def read_roads(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates, .osm/.osm.pbf) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates, .osm/.osm.pbf) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -316,7 +317,7 @@ def read_crossings(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -352,7 +353,7 @@ def read_cities(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -387,7 +388,7 @@ def read_boundaries(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -425,7 +426,7 @@ def read_incidents(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area

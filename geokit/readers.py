@@ -1,6 +1,7 @@
 """Reading layer files into raw GeoDataFrames, before any canonical mapping or check.
 
-One place for what depends on the file: the vector formats pyogrio reads (with
+One place for what depends on the file, once :func:`geokit.trust.check_layer_file`
+has accepted it (and with GDAL kept offline): the vector formats (with
 the layer to take from a multi-layer file, and text that is not UTF-8),
 GeoParquet, CSV with coordinate columns (the delimiter sniffed, truncated rows
 and NUL bytes refused), OpenStreetMap extracts (``.osm`` / ``.osm.pbf``: the
@@ -122,7 +123,7 @@ def read_source(
     Parameters
     ----------
     path : Path
-        The file: any vector format pyogrio reads, GeoParquet, CSV (``.csv``, ``.tsv``, ``.txt``) with
+        The file: GeoJSON, GeoPackage, Shapefile or FlatGeobuf (checked by :mod:`geokit.trust`), GeoParquet, CSV (``.csv``, ``.tsv``, ``.txt``) with
         coordinate columns, or an OpenStreetMap extract (``.osm``, ``.osm.pbf``).
     layer : str or None
         The layer of a multi-layer file; refused as missing when the file holds several.
