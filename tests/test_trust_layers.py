@@ -492,3 +492,10 @@ def test_a_build_folder_from_elsewhere_is_read_like_a_layer(tmp_path, capsys):
     done = subprocess.run([sys.executable, "-m", "geokit", "diff", str(tmp_path / "new"), str(tmp_path / "new")],
                           capture_output=True, text=True, timeout=HANG)  # a recursive view: it would never end
     assert done.returncode == 1 and "layer 'incidents' is an SQL view" in done.stderr, done.stderr
+
+
+def test_a_property_named_crs_with_an_address_beside_it_is_read(tmp_path, recwarn):
+    path = _write(tmp_path / "towns.geojson", json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Kayes", "crs": "EPSG:4326", "source": "https://example.org/k"},
+         "geometry": {"type": "Point", "coordinates": [-11.44, 14.45]}}]}))
+    assert geokit.read_cities(path).loc[0, "source"] == "https://example.org/k"
