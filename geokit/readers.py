@@ -218,7 +218,8 @@ def _read_csv(
             sample = fh.read(64 * 1024)
         sep = _sniff_delimiter(sample)
         # text is text: an id or a name "NA" or "None" stays as written; only an empty cell is missing
-        table = pd.read_csv(real, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_values=[""])
+        table = pd.read_csv(real, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_values=[""],
+                            compression=None)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not valid {enc} text ({exc.reason} at byte {exc.start}); "
                          "pass encoding='latin-1' (or the file's real encoding)") from None

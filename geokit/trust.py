@@ -203,7 +203,10 @@ def check_layer_file(path: str | Path) -> Path:
                          "regular files only (copy the data into one)")
     if any(real.is_relative_to(root) for root in _SYSTEM):
         raise InputError(f"{file} leads to {real}, a system file, not a layer; name a layer file")
-    fmt = layer_format(real if layer_format(file) is None else file)
+    fmt = layer_format(file)
+    if fmt is not None and layer_format(real) != fmt:  # GDAL and pandas act on the real name (.zip, .gz)
+        raise InputError(f"{file} leads to {real}, whose name is not that of a {fmt} file; geokit reads what "
+                         "the name says: link to (or copy) a file with the right suffix")
     if fmt is None:
         raise InputError(f"{file}: geokit does not read {_suffix(file)} files: it reads GeoJSON, GeoPackage, "
                          "Shapefile, FlatGeobuf, GeoParquet, CSV and OpenStreetMap (.osm, .osm.pbf) layers, and "

@@ -193,6 +193,10 @@ REFUSED = [
         "name": f"{u}/crs.wkt"}}), "roads", r"its \"crs\" member links to another file or address"),
     ("GeoJSON nested 100,000 deep", lambda t, u: _deep_geojson(t), "cities",
      r"deep\.geojson: cannot read it as a vector layer: .*Too many nested"),
+    ("a .csv link to a gzip file", lambda t, u: _symlink(t, "incidents.csv", _write(t / "bomb.gz", b"\x1f\x8b")),
+     "incidents", r"incidents\.csv leads to .*bomb\.gz, whose name is not that of a CSV file"),
+    ("a .geojson link to a zip", lambda t, u: _symlink(t, "roads.geojson", _write(t / "r.zip", b"PK\x03\x04")),
+     "roads", r"roads\.geojson leads to .*r\.zip, whose name is not that of a GeoJSON file"),
     ("symlink loop", lambda t, u: _symlink(t, "roads.geojson", "roads.geojson"), "roads",
      r"roads\.geojson: cannot read it \(Too many levels of symbolic links\)"),
     ("GeoPackage -wal linked elsewhere", lambda t, u: _roads(t / "r.gpkg", layer="roads") and _symlink(
