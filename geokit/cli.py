@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true", help="replace the products already in --out")
     p.add_argument("--allow-outside", action="store_true",
                    help="allow layer paths outside the project folder")
-    p.add_argument("--boundaries", help="country polygons for the offline map base (any vector format)")
+    p.add_argument("--boundaries", help="country polygons for the offline map base (GeoPackage, GeoJSON, Shapefile, ...)")
     p.add_argument("--every", help="one build per window: 7d, 2W, 1M (sub-folders, timeline.csv, timeline_map.html, "
                    "index.html)")
     p.add_argument("--format", action="append", choices=["geoparquet", "geojson", "kml"], default=[],

@@ -25,6 +25,7 @@ from geokit._io import atomic_path
 from geokit.escape import csv_safe, markdown_text, plain_text
 from geokit.palette import BLOCKADED
 from geokit.palette import STATUS_LABELS
+from geokit.trust import check_gpkg_layer, check_layer_file, gdal_offline
 
 __all__ = ["Changes", "diff_builds", "write_changes"]
 
@@ -89,11 +90,15 @@ def _label(value: object) -> str:
 def _read_build(folder: Path) -> dict[str, pd.DataFrame]:
     if not (folder / "summary.csv").is_file() or not (folder / "layers.gpkg").is_file():
         raise InputError(f"{folder} is not a geokit build (no summary.csv and layers.gpkg)")
-    layers = set(pyogrio.list_layers(folder / "layers.gpkg")[:, 0])
-    out = {"summary": pd.read_csv(folder / "summary.csv", keep_default_na=False)}
-    for name in ("roads_status", "incidents"):
-        out[name] = (pd.DataFrame(gpd.read_file(folder / "layers.gpkg", layer=name, ignore_geometry=True))
-                     if name in layers else pd.DataFrame())
+    gpkg = check_layer_file(folder / "layers.gpkg")  # a build from elsewhere is read like any layer file
+    out = {"summary": pd.read_csv(check_layer_file(folder / "summary.csv"), keep_default_na=False)}
+    with gdal_offline():
+        layers = set(pyogrio.list_layers(gpkg)[:, 0])
+        for name in ("roads_status", "incidents"):
+            if name in layers:
+                check_gpkg_layer(gpkg, name)
+            out[name] = (pd.DataFrame(gpd.read_file(gpkg, layer=name, ignore_geometry=True))
+                         if name in layers else pd.DataFrame())
     return out
 
 

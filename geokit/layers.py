@@ -1,7 +1,8 @@
 """Read the layer kinds geokit works with into canonical GeoDataFrames.
 
-Readers accept every vector format pyogrio reads (GeoPackage with a layer
-name, Shapefile, GeoJSON, FlatGeobuf, ...), GeoParquet, CSV with coordinate
+Readers accept the vector formats of :data:`geokit.trust.FORMATS` (GeoPackage
+with a layer name, Shapefile, GeoJSON, FlatGeobuf; a VRT, KML or archive is
+refused, see :mod:`geokit.trust`), GeoParquet, CSV with coordinate
 columns (ACLED and UCDP GED exports are recognised natively, see
 :mod:`geokit.formats`) and OpenStreetMap extracts (``.osm`` / ``.osm.pbf``,
 through GDAL's OSM driver). Each returns a new GeoDataFrame in EPSG:4326 with
@@ -54,7 +55,7 @@ from geokit.validate import (
     drop_missing_geometries,
     repair_geometries,
 )
-from geokit.readers import check_size, is_osm, read_source
+from geokit.readers import MISSING_WORDS, is_osm, read_source
 
 __all__ = [
     "load_layer",
@@ -217,10 +218,7 @@ def _read(source: str | Path | gpd.GeoDataFrame, kind: str, *, layer: str | None
     if isinstance(source, gpd.GeoDataFrame):
         report = ValidationReport("<GeoDataFrame>", kind, row_noun="row")
         return source.copy(), None, ("x", "y"), report
-    path = Path(source)
-    if not path.exists():
-        raise InputError(f"{path}: no such file; check the path (relative paths start from {Path.cwd()})")
-    check_size(path)
+    path = Path(source)  # checked by read_source before anything opens it (geokit.trust)
     report = ValidationReport(str(path), kind)
     raw, implied_crs, xy = read_source(path, layer=layer, columns=columns, encoding=encoding,
                                        road_classes=road_classes, report=report)
@@ -284,7 +282,7 @@ def read_roads(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates, .osm/.osm.pbf) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates, .osm/.osm.pbf) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -319,7 +317,7 @@ def read_crossings(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -355,7 +353,7 @@ def read_cities(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -390,7 +388,7 @@ def read_boundaries(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -428,7 +426,7 @@ def read_incidents(
     Parameters
     ----------
     path : str, Path or GeoDataFrame
-        The file (any vector format, GeoParquet, CSV with coordinates) or a frame in memory.
+        The file (GeoJSON, GeoPackage, Shapefile, FlatGeobuf, GeoParquet, CSV with coordinates) or a frame in memory.
     layer, columns, crs, strict, encoding, bounds
         As for :func:`load_layer`: the layer of a multi-layer file, a canonical -> source column mapping,
         the CRS of a file that declares none, refusing invalid geometries, a CSV's text encoding, the area
@@ -567,9 +565,43 @@ def _resolve_columns(
             COLUMN_ALIASES[kind].get(canon, ()))
         for cand in candidates:
             if cand and cand.lower() in lower and lower[cand.lower()] not in mapping.values():
+                same = [str(c) for c in available if str(c).lower() == cand.lower()]
+                if len(same) > 1:  # "name" and "NAME": which one is meant is the user's to say
+                    report.add("error", f"the columns {' and '.join(repr(c) for c in same)} differ only by case, "
+                               f"and either could be the {canon} column", fix=f"name the one to use with "
+                               f"columns={{'{canon}': '{same[0]}'}} (the other is kept as src_...)")
                 mapping[canon] = lower[cand.lower()]
                 break
     return mapping
+
+
+#: Column names a GeoPackage reserves or geokit's products use: a source column of that name is renamed.
+_RESERVED = {"fid", "geom", "geometry", "ogc_fid"}
+
+
+def _source_column_names(columns: Sequence[Any], kind: str, report: ValidationReport) -> dict[Any, str]:
+    """The name each kept source column gets in the canonical layer: its own, or ``src_<name>`` when that is a
+    canonical column, a name a GeoPackage reserves (``fid``) or differs only by case from a name already taken
+    (a GeoPackage's column names ignore case; writing the products would fail)."""
+    taken = {c.lower() for c in CANONICAL_COLUMNS[kind]} | {"source_format"}
+    names: dict[Any, str] = {}
+    renamed = []
+    for col in columns:
+        name = str(col)
+        if name.lower() in taken or name.lower() in _RESERVED:
+            name = f"src_{col}"
+            n = 2
+            while name.lower() in taken:
+                name, n = f"src_{col}_{n}", n + 1
+            if str(col).lower() not in {c.lower() for c in CANONICAL_COLUMNS[kind]}:
+                renamed.append(f"{col} -> {name}")
+        taken.add(name.lower())
+        names[col] = name
+    if renamed:
+        report.add("repaired", f"source columns renamed so that the GeoPackage can hold them ({', '.join(renamed)}): "
+                   "a GeoPackage reserves 'fid' for its row id and its column names ignore case",
+                   fix="rename those columns in the file to silence this")
+    return names
 
 
 def _to_canonical(
@@ -599,12 +631,9 @@ def _to_canonical(
         missing_id = out["event_id"].isna()
         if missing_id.any():
             out.loc[missing_id, "event_id"] = [f"row-{i}" for i in np.flatnonzero(missing_id)]
-    kept = {}
-    for col in raw.columns:
-        if col == raw.geometry.name or col in mapping.values() and col in CANONICAL_COLUMNS[kind]:
-            continue
-        name = f"src_{col}" if col in CANONICAL_COLUMNS[kind] else col
-        kept[name] = raw[col]
+    keep = [col for col in raw.columns
+            if not (col == raw.geometry.name or col in mapping.values() and col in CANONICAL_COLUMNS[kind])]
+    kept = {name: raw[col] for col, name in _source_column_names(keep, kind, report).items()}
     source_cols = pd.DataFrame(kept, index=raw.index)
     frame = pd.concat([out, source_cols], axis=1)
     return gpd.GeoDataFrame(frame, geometry=raw.geometry.rename("geometry"), crs=raw.crs)
@@ -636,6 +665,8 @@ def _coerce(
 ) -> pd.Series:
     if src is None:
         return values
+    if canon in ("date", "date_end") or canon in _NUMERIC or canon == "event_type" and fmt == "ucdp_ged":
+        values = values.mask(values.astype(str).str.strip().isin(MISSING_WORDS))  # "NA" is no number or date
     if canon in ("date", "date_end"):
         return _parse_dates(values, src, report, date_format=date_format, required=canon == "date")
     if canon == "event_type" and fmt == "ucdp_ged":

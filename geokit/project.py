@@ -49,6 +49,7 @@ from geokit._errors import InputError, ProjectError
 from geokit.analysis import AnalysisParams
 from geokit.corridors import CorridorSpec  # the corridor model lives with the corridor analysis
 from geokit.schema import LAYER_KINDS
+from geokit.trust import check_layer_file, check_raster_file, is_gdal_path
 
 __all__ = ["LayerSpec", "CorridorSpec", "SourceSpec", "Project", "load_project", "SOURCE_KEYS"]
 
@@ -244,7 +245,19 @@ def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path, allow_o
     if unknown:
         raise ProjectError(f"{path}: {key} has unknown key(s) {', '.join(sorted(unknown))}; "
                            f"allowed: {', '.join(sorted(_LAYER_KEYS))}")
-    file = (base / str(item["path"])).resolve()
+    text = str(item["path"])
+    if "\x00" in text or is_gdal_path(text):
+        what = "holds a NUL character" if "\x00" in text else "is a GDAL virtual path or connection string"
+        raise ProjectError(f"{path}: {key} = {text!r} {what}, not a file name; name a file in the project folder "
+                           "(download or export the data to a GeoPackage there first)")
+    try:
+        file = (base / text).resolve()
+        file.exists()
+    except (OSError, RuntimeError) as exc:  # a symlink loop, a name too long for the system
+        shown = text if len(text) <= 80 else text[:77] + "..."
+        reason = getattr(exc, "strerror", None) or "a symbolic link that leads back to itself"
+        raise ProjectError(f"{path}: {key} = {shown!r} cannot be used as a path ({reason}); name the layer file "
+                           "itself") from None
     if not allow_outside and not file.is_relative_to(base):
         raise ProjectError(f"{path}: {key} = {item['path']!r} points outside the project folder "
                            f"{base}; move the file inside it or allow outside paths "
@@ -253,6 +266,14 @@ def _parse_layer(kind: str, item: Any, key: str, base: Path, path: Path, allow_o
     if not file.exists() and not (fetching and source):
         later = f"; [sources.{source}] writes it: run geokit build --refresh" if source else ""
         raise ProjectError(f"{path}: {key} = {item['path']!r}: no such file ({file}){later}")
+    if file.exists() and not file.is_file():
+        raise ProjectError(f"{path}: {key} = {item['path']!r} is not a regular file (a folder, a FIFO or a "
+                           "device); name the layer file itself")
+    if file.exists():  # what a layer may read, checked before the build opens anything (geokit.trust)
+        try:
+            (check_raster_file if kind == "population" else check_layer_file)(file)
+        except InputError as exc:
+            raise ProjectError(f"{path}: {key}: {exc}") from None
     columns = item.get("columns", {})
     if not isinstance(columns, Mapping) or not all(isinstance(v, str) for v in columns.values()):
         raise ProjectError(f"{path}: {key}.columns must be a table of canonical = \"source\" names")
@@ -278,10 +299,14 @@ def _check_read_options(item: Mapping[str, Any], key: str, path: Path) -> None:
                            "write it like \"%d/%m/%Y\"")
     if "encoding" in item:
         try:
-            codecs.lookup(item["encoding"])
+            text_encoding = codecs.lookup(item["encoding"])._is_text_encoding
         except LookupError:
             raise ProjectError(f"{path}: {key}.encoding = {item['encoding']!r} is not a text encoding Python "
                                "knows; e.g. \"utf-8\", \"latin-1\" or \"cp1252\"") from None
+        if not text_encoding:
+            raise ProjectError(f"{path}: {key}.encoding = {item['encoding']!r} is not a text encoding (it turns "
+                               "bytes into bytes); write the file's text encoding, e.g. \"utf-8\", \"latin-1\" or "
+                               "\"cp1252\"")
 
 
 def _place(value: Any, key: str, path: Path) -> str | tuple[float, float]:

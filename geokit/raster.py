@@ -37,15 +37,57 @@ from affine import Affine
 from scipy.ndimage import convolve1d
 from scipy.special import erf
 
+from geokit._check import physical_memory_bytes
 from geokit._errors import InputError
 from geokit._io import atomic_path
 from geokit.crs import common_metric_crs
 from geokit.incidents import DateLike, in_window, parse_window, time_weight
+from geokit.trust import check_raster_file, gdal_offline
 
 __all__ = ["DensityRaster", "incident_density", "gaussian_cell_kernel", "zonal_sums", "population_within",
            "population_by_area", "DENSITY_NODATA"]
 
 DENSITY_NODATA = -9999.0
+
+#: Share of the machine's memory one raster window may take while it is read and summed.
+MAX_WINDOW_SHARE_OF_RAM = 0.125
+#: Bytes of memory per cell of a window, besides the cell values: the masks for centre weighting, the
+#: cell polygons and their intersections for area weighting.
+_BYTES_PER_CELL = {"centre": 4, "area": 480}
+
+
+def _size(n: float) -> str:
+    """A byte count for messages: 1.2 TB, 3.4 GB, 56 MB."""
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
+        if n >= scale or unit == "MB":
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n:,.0f} bytes"  # pragma: no cover
+
+
+def _check_window(src: rasterio.io.DatasetReader, window: rasterio.windows.Window, *, path: Path, weighting: str,
+                  limit: int, bounds: tuple[float, float, float, float]) -> None:
+    """Refuse a window that would not fit in ``limit`` bytes once read and weighted, with the numbers and the fix
+    (crop the raster to ``bounds``, the areas' extent in the raster's CRS)."""
+    cells = int(window.width) * int(window.height)
+    need = cells * (np.dtype(src.dtypes[0]).itemsize * 2 + _BYTES_PER_CELL[weighting])
+    if need <= limit:
+        return
+    west, south, east, north = (f"{v:.6g}" for v in bounds)
+    raise InputError(
+        f"{path}: the population raster needs a {int(window.width):,} x {int(window.height):,} window "
+        f"({cells:,} cells of {src.dtypes[0]}, about {_size(need)} to read and weigh by {weighting}); at most "
+        f"{_size(limit)} is allowed on this machine (an eighth of its memory): crop it to the area first, "
+        f"gdal_translate -projwin {west} {north} {east} {south} {path.name} {path.stem}_cropped.tif")
+
+
+def _open_raster(path: Path) -> rasterio.io.DatasetReader:
+    """Open a GeoTIFF checked by :func:`geokit.trust.check_raster_file` (call inside :func:`gdal_offline`)."""
+    real = check_raster_file(path)
+    try:
+        return rasterio.open(real, driver="GTiff")
+    except rasterio.errors.RasterioIOError as exc:
+        raise InputError(f"{path}: cannot read it as a GeoTIFF ({str(exc).replace(str(real), str(path))}); "
+                         "export it again with gdal_translate -of GTiff") from None
 
 
 @dataclass(frozen=True)
@@ -251,6 +293,7 @@ def population_within(
     buffer_km: float | None = None,
     crs: object = None,
     weighting: str = "centre",
+    max_bytes: int | None = None,
 ) -> pd.Series:
     """People in each area, from a population-count raster.
 
@@ -267,6 +310,10 @@ def population_within(
         ``"centre"`` counts the cells whose centre lies inside an area (for
         fine grids); ``"area"`` weights each cell by the share of its area
         inside (for coarse grids, where a small area holds no cell centre).
+    max_bytes : int, optional
+        The most memory one area's window may take once read and weighted (an
+        eighth of the machine's memory by default); a larger window is refused
+        with its size and the ``gdal_translate`` command that crops the raster.
 
     Returns
     -------
@@ -282,21 +329,28 @@ def population_within(
     (True, True)
     """
     path = Path(raster)
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         raise InputError(f"{path}: no such population raster")
     if areas.crs is None:
         raise InputError("the areas have no CRS")
+    if weighting not in ("centre", "area"):
+        raise InputError(f"weighting={weighting!r}: use 'centre' or 'area'")
+    limit = max_bytes if max_bytes is not None else int(physical_memory_bytes() * MAX_WINDOW_SHARE_OF_RAM)
     shapes = areas
     if buffer_km is not None:
         target = common_metric_crs(areas, crs=crs)
         shapes = gpd.GeoDataFrame(geometry=areas.to_crs(target).buffer(buffer_km * 1000, quad_segs=16),
                                   crs=target, index=areas.index)
-    with rasterio.open(path) as src:
+    with gdal_offline(), _open_raster(path) as src:
         if src.crs is None:
             raise InputError(f"{path}: the raster has no CRS; assign one (gdal_edit.py -a_srs EPSG:4326)")
         in_raster = shapes.to_crs(src.crs)
-        if weighting not in ("centre", "area"):
-            raise InputError(f"weighting={weighting!r}: use 'centre' or 'area'")
+        west, south, east, north = (float(v) for v in in_raster.total_bounds)
+        bounds = (west, south, east, north)
+        for g in in_raster.geometry.array:  # every window checked before any is read
+            window = _window_of(src, g)
+            if window is not None:
+                _check_window(src, window, path=path, weighting=weighting, limit=limit, bounds=bounds)
         if weighting == "area":
             sums = [_share_over(src, g) for g in in_raster.geometry.array]
         else:
@@ -394,7 +448,7 @@ def zonal_sums(density: DensityRaster | str | Path, areas: gpd.GeoDataFrame, *,
     path = density.path if isinstance(density, DensityRaster) else Path(density)
     if path is None:
         raise InputError("the density surface was not written to a file; pass path= to incident_density")
-    with rasterio.open(path) as src:
+    with gdal_offline(), _open_raster(path) as src:
         if src.crs is None or src.crs.is_geographic or (src.crs.linear_units or "").lower() not in (
                 "metre", "meter", "m"):
             raise InputError(f"{path}: zonal_sums needs a density raster in a projected CRS in metres, not "

@@ -1,6 +1,7 @@
 """Reading layer files into raw GeoDataFrames, before any canonical mapping or check.
 
-One place for what depends on the file: the vector formats pyogrio reads (with
+One place for what depends on the file, once :func:`geokit.trust.check_layer_file`
+has accepted it (and with GDAL kept offline): the vector formats (with
 the layer to take from a multi-layer file, and text that is not UTF-8),
 GeoParquet, CSV with coordinate columns (the delimiter sniffed, truncated rows
 and NUL bytes refused), OpenStreetMap extracts (``.osm`` / ``.osm.pbf``: the
@@ -29,9 +30,11 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from geokit._check import physical_memory_bytes as _physical_memory_bytes
 from geokit._errors import InputError
 from geokit.schema import WGS84
+from geokit.trust import check_gpkg_layer, check_layer_file, check_text_encoding, gdal_offline, layer_format
 from geokit.validate import ValidationReport, describe_rows
 
-__all__ = ["read_source", "check_size", "is_osm", "DEFAULT_HIGHWAY_CLASSES", "CSV_SUFFIXES", "MAX_FILE_SHARE_OF_RAM"]
+__all__ = ["read_source", "check_size", "is_osm", "DEFAULT_HIGHWAY_CLASSES", "CSV_SUFFIXES", "MAX_FILE_SHARE_OF_RAM",
+           "MISSING_WORDS"]
 
 #: OpenStreetMap ``highway`` values kept from ``.osm`` / ``.osm.pbf`` extracts
 #: unless the caller names others: the inter-city network.
@@ -46,6 +49,9 @@ DEFAULT_HIGHWAY_CLASSES: tuple[str, ...] = (
 )
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+#: Words that stand for a missing value in a number, date or coordinate column (a text column keeps them:
+#: an incident id "NA" is an id).
+MISSING_WORDS = frozenset({"NA", "N/A", "NaN", "nan", "null", "NULL", "None"})
 _PARQUET_SUFFIXES = (".parquet", ".geoparquet")
 _GEOGRAPHIC_XY = (("longitude", "latitude"), ("lon", "lat"), ("lng", "lat"), ("long", "lat"))
 _SNIFF_DELIMITERS = ",;\t|"
@@ -117,7 +123,7 @@ def read_source(
     Parameters
     ----------
     path : Path
-        The file: any vector format pyogrio reads, GeoParquet, CSV (``.csv``, ``.tsv``, ``.txt``) with
+        The file: GeoJSON, GeoPackage, Shapefile or FlatGeobuf (checked by :mod:`geokit.trust`), GeoParquet, CSV (``.csv``, ``.tsv``, ``.txt``) with
         coordinate columns, or an OpenStreetMap extract (``.osm``, ``.osm.pbf``).
     layer : str or None
         The layer of a multi-layer file; refused as missing when the file holds several.
@@ -145,33 +151,47 @@ def read_source(
     >>> len(raw) > 50, crs, xy
     (True, 'EPSG:4326', ('longitude', 'latitude'))
     """
-    suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
+    real = check_layer_file(path)
+    check_size(real)
+    if encoding is not None:
+        check_text_encoding(encoding)
+    fmt = layer_format(path) or layer_format(real)
+    if fmt == "CSV":
         report.row_noun, report.row_offset = "CSV line", 2
-        return _read_csv(path, columns=columns, encoding=encoding)
-    if suffix in _PARQUET_SUFFIXES:
+        return _read_csv(real, columns=columns, encoding=encoding, name=path)
+    if fmt == "GeoParquet":
         try:
-            return gpd.read_parquet(path), None, ("x", "y")
+            return gpd.read_parquet(real), None, ("x", "y")
         except (ValueError, OSError) as exc:
             raise InputError(f"{path}: cannot read it as GeoParquet ({exc}); write it with "
                              "GeoDataFrame.to_parquet") from None
-    if is_osm(path):
-        return _read_osm(path, road_classes=road_classes or DEFAULT_HIGHWAY_CLASSES), WGS84, ("x", "y")
+    if fmt == "GeoPackage":
+        check_gpkg_layer(real, layer)
+    with gdal_offline():
+        if fmt == "OpenStreetMap":
+            return (_read_osm(real, road_classes=road_classes or DEFAULT_HIGHWAY_CLASSES, name=path), WGS84,
+                    ("x", "y"))
+        return _read_vector(path, real, layer=layer, encoding=encoding, report=report), None, ("x", "y")
+
+
+def _read_vector(path: Path, real: Path, *, layer: str | None, encoding: str | None,
+                 report: ValidationReport) -> gpd.GeoDataFrame:
+    """A vector file through pyogrio (``real``, its absolute path; ``path`` as the user gave it, for messages)."""
     try:
         if layer is None:
-            layers = pyogrio.list_layers(path)
+            layers = pyogrio.list_layers(real)
             if len(layers) > 1:
                 names = ", ".join(str(n) for n in layers[:, 0])
                 raise InputError(f"{path} holds {len(layers)} layers ({names}); name one with layer='<name>'")
-        frame = gpd.read_file(path, layer=layer, engine="pyogrio", encoding=encoding)
+        return gpd.read_file(real, layer=layer, engine="pyogrio", encoding=encoding)
     except (DataSourceError, DataLayerError) as exc:
-        raise InputError(f"{path}: cannot read it as a vector layer: {exc}") from None
+        raise InputError(f"{path}: cannot read it as a vector layer: {str(exc).replace(str(real), str(path))}") \
+            from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} holds text that is not valid UTF-8 (byte {exc.object[exc.start:exc.start + 1]!r}); "
                          "pass encoding='latin-1' (or the file's real encoding), or re-save it as UTF-8") from None
     except shapely.errors.GEOSException:
-        frame = _read_unbuildable(path, layer=layer, encoding=encoding, report=report)
-    return frame, None, ("x", "y")
+        return _read_unbuildable(real, layer=layer, encoding=encoding, report=report)
 
 
 def _read_unbuildable(path: Path, *, layer: str | None, encoding: str | None,
@@ -188,23 +208,26 @@ def _read_unbuildable(path: Path, *, layer: str | None, encoding: str | None,
 
 
 def _read_csv(
-    path: Path, *, columns: dict[str, str], encoding: str | None
+    real: Path, *, columns: dict[str, str], encoding: str | None, name: Path | None = None
 ) -> tuple[gpd.GeoDataFrame, Any, tuple[str, str]]:
+    """A CSV with coordinate columns; ``name`` is the file as the user gave it (for messages)."""
+    path = name if name is not None else real
     enc = encoding or "utf-8-sig"
     try:
-        with open(path, encoding=enc, newline="") as fh:
+        with open(real, encoding=enc, newline="") as fh:
             sample = fh.read(64 * 1024)
         sep = _sniff_delimiter(sample)
-        table = pd.read_csv(path, sep=sep, encoding=enc, dtype=str, keep_default_na=False,
-                            na_values=["", "NA", "NaN", "nan", "null", "NULL"])
+        # text is text: an id or a name "NA" or "None" stays as written; only an empty cell is missing
+        table = pd.read_csv(real, sep=sep, encoding=enc, dtype=str, keep_default_na=False, na_values=[""],
+                            compression=None)
     except UnicodeDecodeError as exc:
         raise InputError(f"{path} is not valid {enc} text ({exc.reason} at byte {exc.start}); "
                          "pass encoding='latin-1' (or the file's real encoding)") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(f"{path}: cannot parse it as CSV ({str(exc).strip()}); check the "
                          "delimiter and quoting") from None
-    _check_ragged_rows(path, enc, sep, len(table.columns))
-    _check_nul_bytes(path)
+    _check_ragged_rows(real, enc, sep, len(table.columns), name=path)
+    _check_nul_bytes(real, name=path)
     lower = {c.lower(): c for c in table.columns}
     xcol, ycol, implied = columns.pop("x", None), columns.pop("y", None), None
     if xcol is None or ycol is None:
@@ -221,6 +244,7 @@ def _read_csv(
             f"the columns are {', '.join(map(str, table.columns))}; name them with "
             "columns={'x': ..., 'y': ...}"
         )
+    table[xcol], table[ycol] = (table[c].mask(table[c].str.strip().isin(MISSING_WORDS)) for c in (xcol, ycol))
     x = pd.to_numeric(table[xcol], errors="coerce")
     y = pd.to_numeric(table[ycol], errors="coerce")
     not_numbers = (x.isna() & table[xcol].notna()) | (y.isna() & table[ycol].notna())
@@ -240,13 +264,18 @@ def _read_csv(
     return frame, implied, (str(xcol), str(ycol))
 
 
-def _check_ragged_rows(path: Path, encoding: str, sep: str, n_columns: int) -> None:
+def _check_ragged_rows(real: Path, encoding: str, sep: str, n_columns: int, *, name: Path) -> None:
     """Refuse rows with fewer or more fields than the header (truncated or mis-quoted lines)."""
-
-    with open(path, encoding=encoding, newline="") as fh:
-        reader = csv.reader(fh, delimiter=sep)
-        next(reader, None)
-        bad = [(i, len(row)) for i, row in enumerate(reader) if row and len(row) != n_columns]
+    path = name
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, os.path.getsize(real) + 1))  # a long notes field is text, not an error
+    try:
+        with open(real, encoding=encoding, newline="") as fh:
+            reader = csv.reader(fh, delimiter=sep)
+            next(reader, None)
+            bad = [(i, len(row)) for i, row in enumerate(reader) if row and len(row) != n_columns]
+    finally:
+        csv.field_size_limit(limit)
     if bad:
         rows = [i for i, _ in bad]
         raise InputError(
@@ -255,11 +284,12 @@ def _check_ragged_rows(path: Path, encoding: str, sep: str, n_columns: int) -> N
             "truncated, or a field holds an unquoted delimiter; fix those lines (quote text fields)")
 
 
-def _check_nul_bytes(path: Path) -> None:
+def _check_nul_bytes(real: Path, *, name: Path) -> None:
     """Refuse a text file holding a NUL byte: a binary or corrupted export, whose text cannot be trusted."""
     import mmap
 
-    with open(path, "rb") as fh:
+    path = name
+    with open(real, "rb") as fh:
         if os.fstat(fh.fileno()).st_size == 0:
             return
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
@@ -280,13 +310,14 @@ def _sniff_delimiter(sample: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_osm(path: Path, *, road_classes: Sequence[str]) -> gpd.GeoDataFrame:
+def _read_osm(real: Path, *, road_classes: Sequence[str], name: Path) -> gpd.GeoDataFrame:
+    path = name
     for value in road_classes:
         if not re.fullmatch(r"[a-z_]+", value):
             raise InputError(f"highway class {value!r} is not an OpenStreetMap highway value")
     where = "highway IN ({})".format(", ".join(f"'{v}'" for v in road_classes))
     try:
-        frame = gpd.read_file(path, layer="lines", where=where, engine="pyogrio")
+        frame = gpd.read_file(real, layer="lines", where=where, engine="pyogrio")
     except (DataSourceError, DataLayerError) as exc:
         raise InputError(f"{path}: cannot read it as an OpenStreetMap extract: {exc}") from None
     if "other_tags" in frame:

@@ -1532,7 +1532,10 @@ def fetch_osm(
     changes = None
     if out.is_file():
         try:
-            old = gpd.read_file(out, engine="pyogrio")
+            from geokit.trust import check_layer_file, gdal_offline
+
+            with gdal_offline():  # the file being replaced is read like any layer file
+                old = gpd.read_file(check_layer_file(out), engine="pyogrio")
             before, after = set(old["osm_id"].astype(int)), set(frame["osm_id"])
             kept = frame.set_index("osm_id").loc[sorted(before & after)]
             was = old.set_index(old["osm_id"].astype(int)).loc[sorted(before & after)]
