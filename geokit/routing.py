@@ -118,6 +118,12 @@ class DayExposure:
         The (edge, incident) pairs of the look-back: incident positions in ``incidents``.
     incidents : DataFrame
         The incidents of the analysis's join (``event_id``, ``date``, ``fatalities``...).
+
+    Examples
+    --------
+    >>> day = day_exposure(result, "2025-09-30")
+    >>> int(day.blockaded.size) > 0, len(day.pair_edge) == len(day.pair_incident)
+    (True, True)
     """
 
     day: int
@@ -403,6 +409,15 @@ def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
 
 def parse_place(text: str) -> str | tuple[float, float]:
     """A place as given on the command line: ``"lon,lat"`` as a point, anything else as a name.
+
+    Parameters
+    ----------
+    text : str
+        A place name, or longitude and latitude separated by a comma.
+
+    Returns
+    -------
+    str or (float, float)
 
     Examples
     --------
