@@ -238,3 +238,20 @@ def test_cli_prints_the_python_numbers(mali_september, tmp_path, capsys):
     assert code == 0 and "1,236.2" in out and "1,768.1" not in out
     assert main(["route", str(MALI / "project.toml"), "--from", "Kayse", "--to", "Bamako"]) == 1
     assert "did you mean Kayes" in capsys.readouterr().err
+
+
+def test_demo_build_writes_route_options(tmp_path):
+    """The Mali build of September to November: every corridor's options on 30 November, at the end of each
+    month (the map's steps) and on the first day of each blockade, in the CSV and the GeoPackage alike."""
+    from geokit.build import build_project
+
+    build_project(MALI / "project.toml", tmp_path / "out")
+    table = pd.read_csv(tmp_path / "out" / "route_options.csv", keep_default_na=False)
+    assert table.columns.tolist() == ROUTE_OPTION_COLUMNS
+    layer = gpd.read_file(tmp_path / "out" / "layers.gpkg", layer="route_options")
+    assert len(layer) == len(table) and layer.crs.to_epsg() == 4326
+    assert layer["length_km"].round(3).tolist() == table["length_km"].tolist()
+    dakar = table[table["corridor"] == "Dakar-Bamako"]
+    assert sorted(set(dakar["on"])) == ["2025-09-13", "2025-09-30", "2025-10-31", "2025-11-30"]
+    assert set(dakar.loc[dakar["on"] == "2025-11-30", "occasion"]) == {"window end; map step end"}
+    assert (table["blockaded_km"] == 0).all()
