@@ -264,6 +264,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         episode_layer = gpd.GeoDataFrame(episodes.merge(lines, on="corridor", how="left"), geometry="geometry",
                                          crs=analysis.corridors.crs)
     options = _route_options(analysis, steps)
+    clock.lap("route options")
     layers = {
         "roads_status": analysis.segments,
         "corridors": analysis.corridors,
