@@ -34,8 +34,8 @@ dichotomic (non-inferior set estimation) scheme of Cohon (1978) and Aneja & Nair
 transportation problem", Management Science 25(1): start from the two extremes, and between two neighbouring
 solutions P and Q take the weights of the line through them, ``a = E_P - E_Q`` and ``b = L_Q - L_P``; a new
 solution below the line is a new supported point, recursed on both sides. This finds every *supported*
-Pareto point (those on the convex hull), not the few in the front's concave parts (see
-``/work/shared/ROUTING.md``: exact label-setting would). Options are then kept in order (the shortest, the
+Pareto point (those on the convex hull), not the few in the front's concave parts (an exact label-setting
+search, Martins 1984, would; at most ``MAX_RUNS`` Dijkstra runs per query keep the cost bounded). Options are then kept in order (the shortest, the
 least exposed within the cap, then the others shortest first) only when they share less than
 ``max_shared`` (0.7 by default) of the shorter one's length with every option already kept: the overlap
 measure of Chondrogiannis et al., "Finding k-shortest paths with limited overlap", The VLDB Journal 29
