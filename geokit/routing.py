@@ -61,7 +61,7 @@ from geokit.palette import AT_RISK, BLOCKADED
 from geokit.schema import WGS84
 from geokit.timeline import day_date, day_number
 
-__all__ = ["EXPOSURE_UNIT", "MAX_SHARED", "MAX_OPTIONS", "ROUTE_OPTION_COLUMNS", "ROUTE_OPTION_DEFINITIONS",
+__all__ = ["EXPOSURE_UNIT", "MAX_SHARED", "MAX_OPTIONS", "NO_OPEN_ROUTE", "ROUTE_OPTION_COLUMNS", "ROUTE_OPTION_DEFINITIONS",
            "DayExposure", "day_exposure", "route_options", "corridor_route_options", "parse_place",
            "route_options_layer", "route_options_html"]
 
@@ -87,7 +87,8 @@ ROUTE_OPTION_DEFINITIONS = {
     "on": "the day the options are for: the segments blockaded that day are avoided",
     "occasion": "why that day: 'window end', 'map step end', 'blockade began' ('; '-joined when several)",
     "option": "1 is the shortest open route; the others follow by length",
-    "kind": "'shortest', 'least exposed', 'shortest, least exposed' or 'trade-off'",
+    "kind": "'shortest', 'least exposed', 'shortest, least exposed' or 'trade-off'; in a build's table, "
+            "'no open route' (option 0, no numbers) when the blockade leaves none that day",
     "length_km": "length of the route",
     "extra_km": "km more than the shortest open route",
     "exposure": f"{EXPOSURE_UNIT}: km of the route times the look-back incidents reaching them (decayed by "
@@ -401,10 +402,14 @@ def _options(network: RoadNetwork, day: DayExposure, stops: Sequence[int], *, ma
     return _option_rows(network, day, arrays, path_nodes, picked)
 
 
+#: The ``kind`` of a build table's row for a corridor the blockade leaves without any open route that day.
+NO_OPEN_ROUTE = "no open route"
+
+
 def _frame(rows: list[dict]) -> gpd.GeoDataFrame:
     columns = [*ROUTE_OPTION_COLUMNS, "edge_ids", "geometry"]
     frame = gpd.GeoDataFrame(pd.DataFrame(rows, columns=columns), geometry="geometry", crs=WGS84)
-    return frame.astype({"option": int, "incidents": int}) if len(frame) else frame
+    return frame.astype({"option": int, "incidents": "Int64"}) if len(frame) else frame
 
 
 def parse_place(text: str) -> str | tuple[float, float]:
@@ -534,7 +539,8 @@ def corridor_route_options(analysis: object, *, steps: Sequence[tuple[object, ob
     -------
     GeoDataFrame in EPSG:4326
         :data:`ROUTE_OPTION_COLUMNS` with ``edge_ids`` and the line, by corridor (in the project's order), day
-        and option.
+        and option; a corridor left without any open route on a day has one row, option 0 of kind
+        ``"no open route"``, with blank numbers.
 
     Examples
     --------
@@ -553,9 +559,12 @@ def corridor_route_options(analysis: object, *, steps: Sequence[tuple[object, ob
         day = day_exposure(analysis, d)
         graph = _open_graph(network, day)
         for name, why in corridors.items():
-            for row in _options(network, day, ends[name], max_extra_km=max_extra_km,
-                                max_extra_ratio=max_extra_ratio, max_options=max_options, max_shared=max_shared,
-                                graph=graph):
+            found = _options(network, day, ends[name], max_extra_km=max_extra_km, max_extra_ratio=max_extra_ratio,
+                             max_options=max_options, max_shared=max_shared, graph=graph)
+            if not found:  # the fact a planner needs most: said, not left out
+                found = [{"option": 0, "kind": NO_OPEN_ROUTE, "incidents": pd.NA, "towns": "", "crossings": "",
+                          "not_on_shortest": "", "edge_ids": [], "geometry": shapely.LineString()}]
+            for row in found:
                 row.update(corridor=name, on=day_date(d), occasion=why)
                 rows.append(row)
     frame = _frame(rows)
@@ -611,7 +620,7 @@ def route_options_layer(options: gpd.GeoDataFrame, *, on: object = None, name: s
     if not len(options):
         return group
     day = pd.Timestamp(on) if on is not None else pd.Timestamp(options["on"].max())
-    for _, row in options[pd.to_datetime(options["on"]) == day].iterrows():
+    for _, row in options[(pd.to_datetime(options["on"]) == day) & (options["option"] > 0)].iterrows():
         colour = OPTION_COLOURS[(int(row["option"]) - 1) % len(OPTION_COLOURS)]
         folium.GeoJson(shapely.to_geojson(row.geometry), style_function=lambda _, c=colour: {
             "color": c, "weight": 4, "opacity": 0.8, "dashArray": None},
@@ -656,6 +665,6 @@ def route_options_html(options: pd.DataFrame, *, on: object = None) -> str:
     body = "".join(
         f"<tr><td>{html_text(r['corridor'])}</td><td>{int(r['option'])} ({html_text(r['kind'])})</td>"
         f"<td>{_fmt(r['length_km'])}</td><td>{_fmt(r['extra_km'])}</td><td>{_fmt(r['at_risk_km'])}</td>"
-        f"<td>{_fmt(r['exposure'])}</td><td>{int(r['incidents'])}</td><td>{_fmt(r['fatalities'])}</td>"
+        f"<td>{_fmt(r['exposure'])}</td><td>{_fmt(r['incidents'])}</td><td>{_fmt(r['fatalities'])}</td>"
         f"<td>{html_text(r['not_on_shortest'] or r['towns'])}</td></tr>" for _, r in part.iterrows())
     return head + body + "</table>"

@@ -107,6 +107,19 @@ def test_while_blockaded_the_only_option_is_the_other_road(two_roads):
         [["shortest, least exposed", "A; C; B", 0.0, 0]]
 
 
+def test_a_corridor_without_open_road_says_so():
+    """One road A-B, ambushed on 13 September: blockaded to 12 October, then at risk."""
+    layers = world([line((0, 0), (100, 0))], {"A": point(0, 0), "B": point(100, 0)},
+                   [("2025-09-13", point(50, -3), 4)])
+    assert route_options(layers, "A", "B", on="2025-09-20").empty
+    table = corridor_route_options(layers).set_index("on")
+    assert table.loc["2025-09-13", ["option", "kind"]].tolist() == [0, "no open route"]
+    assert pd.isna(table.loc["2025-09-13", "incidents"]) and np.isnan(table.loc["2025-09-13", "length_km"])
+    assert table.loc["2025-11-30", ["option", "kind", "incidents"]].tolist() == [1, "shortest, least exposed", 1]
+    assert "no open route" in route_options_html(table.reset_index(), on="2025-09-13")
+    assert len(route_options_layer(table.reset_index(), on="2025-09-13")._children) == 0
+
+
 def test_half_life_decays_the_exposure():
     roads = [line((0, 0), (100, 0)), line((0, 0), (50, 40)), line((50, 40), (100, 0))]
     towns = {"A": point(0, 0), "B": point(100, 0), "C": point(50, 40)}
