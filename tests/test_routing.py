@@ -101,6 +101,12 @@ def test_a_cap_on_the_extra_distance_keeps_the_direct_road(two_roads):
     assert len(route_options(two_roads, "A", "B", on="2025-11-15", max_extra_km=30)) == 2
 
 
+def test_via_places_are_passed_in_order(two_roads):
+    options = route_options(two_roads, "A", "B", on="2025-11-15", via=["C"])
+    assert options[["kind", "towns", "incidents"]].values.tolist() == [["shortest, least exposed", "A; C; B", 0]]
+    assert options.loc[0, "corridor"] == "A - B"
+
+
 def test_while_blockaded_the_only_option_is_the_other_road(two_roads):
     options = route_options(two_roads, "A", "B", on="2025-09-30")
     assert options[["kind", "towns", "blockaded_km", "incidents"]].values.tolist() == \
