@@ -404,10 +404,9 @@ def _cmd_route(args: argparse.Namespace) -> int:
         if not len(shown):
             print(terminal_text(f"no open road joins {args.origin} and {args.destination} on that day"))
             return 0
-        columns = ["option", "kind", "length_km", "extra_km", "exposure", "at_risk_km", "incidents", "fatalities",
-                   "not_on_shortest"]
-        print(terminal_text(f"route options {shown['corridor'].iat[0]} on {shown['on'].iat[0]} "
-                            "(exposure in incident-km):"))
+        columns = ["option", "kind", "length_km", "extra_km", "exposure_incident_km", "at_risk_km", "incidents",
+                   "fatalities", "not_on_shortest"]
+        print(terminal_text(f"route options {shown['corridor'].iat[0]} on {shown['on'].iat[0]}:"))
         with pd.option_context("display.width", 160, "display.max_colwidth", 50, "display.float_format",
                                "{:,.1f}".format):
             print(terminal_text(shown[columns].to_string(index=False)))

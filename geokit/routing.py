@@ -65,7 +65,7 @@ __all__ = ["EXPOSURE_UNIT", "MAX_SHARED", "MAX_OPTIONS", "NO_OPEN_ROUTE", "ROUTE
            "DayExposure", "day_exposure", "route_options", "corridor_route_options", "parse_place",
            "route_options_layer", "route_options_html"]
 
-#: The unit of ``exposure``: km of road times the (time-weighted) incidents reaching it.
+#: The unit of ``exposure_incident_km``: km of road times the (time-weighted) incidents reaching it.
 EXPOSURE_UNIT = "incident-km"
 #: Options sharing this share of the shorter one's length (or more) are the same option: the later is dropped.
 MAX_SHARED = 0.7
@@ -77,22 +77,23 @@ MAX_RUNS = 16
 _EPS = 1e-9
 
 #: The columns of :func:`route_options` (``route_options.csv``), the geometry aside.
-ROUTE_OPTION_COLUMNS = ["corridor", "on", "occasion", "option", "kind", "length_km", "extra_km", "exposure",
-                        "blockaded_km", "at_risk_km", "incidents", "fatalities", "towns", "crossings",
-                        "not_on_shortest"]
+ROUTE_OPTION_COLUMNS = ["corridor", "on", "occasion", "option", "kind", "length_km", "extra_km",
+                        "exposure_incident_km", "blockaded_km", "at_risk_km", "incidents", "fatalities", "towns",
+                        "crossings", "not_on_shortest"]
 
 #: What each column means (README and the brief say the same).
 ROUTE_OPTION_DEFINITIONS = {
     "corridor": "the corridor (or 'origin - destination' for a route asked for by place)",
     "on": "the day the options are for: the segments blockaded that day are avoided",
-    "occasion": "why that day: 'window end', 'map step end', 'blockade began' ('; '-joined when several)",
+    "occasion": "why that day: 'window end', 'map step end', 'blockade began' ('; '-joined when several), or "
+                "'asked' (route_options, geokit route)",
     "option": "1 is the shortest open route; the others follow by length",
     "kind": "'shortest', 'least exposed', 'shortest, least exposed' or 'trade-off'; in a build's table, "
             "'no open route' (option 0, no numbers) when the blockade leaves none that day",
     "length_km": "length of the route",
     "extra_km": "km more than the shortest open route",
-    "exposure": f"{EXPOSURE_UNIT}: km of the route times the look-back incidents reaching them (decayed by "
-                "half_life_days when set), the measure the least-exposed route minimises",
+    "exposure_incident_km": f"{EXPOSURE_UNIT}: km of the route times the look-back incidents reaching them "
+                            "(decayed by half_life_days when set), the measure the least-exposed route minimises",
     "blockaded_km": "km of the route blockaded on the day (0: options avoid the blockade)",
     "at_risk_km": "km of the route at risk on the day",
     "incidents": "distinct incidents of the look-back (at_risk_days) reaching the route",
@@ -354,7 +355,7 @@ def _option_rows(network: RoadNetwork, day: DayExposure, paths: list[np.ndarray]
         length = float(day.length_km[edges].sum())
         rows.append({
             "option": rank, "kind": kind, "length_km": length, "extra_km": length - base_length,
-            "exposure": float(day.exposure[edges].sum()),
+            "exposure_incident_km": float(day.exposure[edges].sum()),
             "blockaded_km": float(day.length_km[edges][day.status[edges] == BLOCKADED].sum()),
             "at_risk_km": float(day.length_km[edges][day.status[edges] == AT_RISK].sum()),
             "incidents": int(len(reached)),
@@ -585,7 +586,7 @@ def _tooltip(row: pd.Series) -> str:
     return (f"<b>{html_text(row['corridor'])}</b>, option {int(row['option'])} ({html_text(row['kind'])}), "
             f"{html_text(day)}<br>"
             f"{row['length_km']:,.0f} km (+{row['extra_km']:,.0f}), {row['at_risk_km']:,.0f} km at risk<br>"
-            f"exposure {row['exposure']:,.0f} {EXPOSURE_UNIT}, {int(row['incidents'])} incidents{fat}<br>"
+            f"exposure {row['exposure_incident_km']:,.0f} {EXPOSURE_UNIT}, {int(row['incidents'])} incidents{fat}<br>"
             f"through {html_text(row['towns'])}")
 
 
@@ -665,6 +666,6 @@ def route_options_html(options: pd.DataFrame, *, on: object = None) -> str:
     body = "".join(
         f"<tr><td>{html_text(r['corridor'])}</td><td>{int(r['option'])} ({html_text(r['kind'])})</td>"
         f"<td>{_fmt(r['length_km'])}</td><td>{_fmt(r['extra_km'])}</td><td>{_fmt(r['at_risk_km'])}</td>"
-        f"<td>{_fmt(r['exposure'])}</td><td>{_fmt(r['incidents'])}</td><td>{_fmt(r['fatalities'])}</td>"
+        f"<td>{_fmt(r['exposure_incident_km'])}</td><td>{_fmt(r['incidents'])}</td><td>{_fmt(r['fatalities'])}</td>"
         f"<td>{html_text(r['not_on_shortest'] or r['towns'])}</td></tr>" for _, r in part.iterrows())
     return head + body + "</table>"

@@ -86,8 +86,8 @@ def test_two_roads_in_november(two_roads):
     assert km_hit == pytest.approx(20, rel=0.002)
     assert (direct["at_risk_km"], direct["blockaded_km"], direct["incidents"], direct["fatalities"]) == \
         (pytest.approx(km_hit), 0.0, 1, 4.0)
-    assert direct["exposure"] == pytest.approx(km_hit)  # 20 km x 1 incident = 20 incident-km
-    assert (other["exposure"], other["at_risk_km"], other["incidents"]) == (0.0, 0.0, 0)
+    assert direct["exposure_incident_km"] == pytest.approx(km_hit)  # 20 km x 1 incident = 20 incident-km
+    assert (other["exposure_incident_km"], other["at_risk_km"], other["incidents"]) == (0.0, 0.0, 0)
     assert np.isnan(other["fatalities"])
     assert direct["towns"] == "A; B" and other["towns"] == "A; C; B" and other["not_on_shortest"] == "C"
     assert "T" not in " ".join(options["towns"])  # the spur is not driven
@@ -132,7 +132,7 @@ def test_half_life_decays_the_exposure():
     incidents = [("2025-09-13", point(50, -3), 4)]
     plain = route_options(world(roads, towns, incidents), "A", "B", on="2025-11-12").iloc[0]
     half = route_options(world(roads, towns, incidents, half_life_days=30), "A", "B", on="2025-11-12").iloc[0]
-    assert half["exposure"] == pytest.approx(plain["exposure"] / 4)  # 60 days: two half-lives
+    assert half["exposure_incident_km"] == pytest.approx(plain["exposure_incident_km"] / 4)  # 60 days: two half-lives
     assert half["incidents"] == plain["incidents"] == 1
 
 
@@ -142,11 +142,11 @@ def test_options_sharing_all_but_one_km_are_one_option():
     towns = {"A": point(0, 0), "B": point(100, 0)}
     layers = world(roads, towns, [("2025-09-13", point(49.5, -0.1), 1)], radius_km=0.2)
     options = route_options(layers, "A", "B", on="2025-11-15")
-    assert options["kind"].tolist() == ["shortest"] and options.loc[0, "exposure"] > 0
+    assert options["kind"].tolist() == ["shortest"] and options.loc[0, "exposure_incident_km"] > 0
     # they are two options on the front: shown when any overlap is allowed
     both = route_options(layers, "A", "B", on="2025-11-15", max_shared=1.0)
     assert both["kind"].tolist() == ["shortest", "least exposed"]
-    assert both.loc[1, "exposure"] == 0 and 0 < both.loc[1, "extra_km"] < 0.3
+    assert both.loc[1, "exposure_incident_km"] == 0 and 0 < both.loc[1, "extra_km"] < 0.3
 
 
 def test_bad_options_and_places_are_refused(two_roads):
@@ -175,7 +175,7 @@ def test_mali_dakar_bamako_in_september(mali_september):
     # a much longer one through Guinea that passes fewer incident-km
     assert options["kind"].tolist() == ["shortest", "least exposed"]
     assert options["length_km"].round(1).tolist() == [1236.2, 1768.1]
-    assert options["exposure"].round(1).tolist() == [46.5, 14.6]
+    assert options["exposure_incident_km"].round(1).tolist() == [46.5, 14.6]
     assert options["incidents"].tolist() == [1, 1]
     assert (options["blockaded_km"] == 0).all()
     # lengths: networkx on the same graph without the segments blockaded that day
@@ -198,14 +198,14 @@ def test_mali_dakar_bamako_in_september(mali_september):
         dist = shapely.distance(np.asarray(inc.geometry)[:, None], np.asarray(lines)[None, :])  # metres
         near = dist <= reach[:, None]
         assert option["incidents"] == int(near.any(axis=1).sum())
-        assert option["exposure"] == pytest.approx(float((near.sum(axis=0) * edges["length_km"].to_numpy()).sum()))
+        assert option["exposure_incident_km"] == pytest.approx(float((near.sum(axis=0) * edges["length_km"].to_numpy()).sum()))
     # the least exposed really is: no route of the network is less exposed (a Dijkstra on exposure alone)
     day = day_exposure(a)
     graph = nx.Graph()
     for e, u, v in zip(net.edges["edge_id"], net.edges["u"], net.edges["v"]):
         if e not in blocked and (not graph.has_edge(u, v) or graph[u][v]["w"] > day.exposure[e]):
             graph.add_edge(u, v, w=day.exposure[e])
-    assert options.loc[1, "exposure"] == pytest.approx(nx.shortest_path_length(graph, dakar, bamako, weight="w"))
+    assert options.loc[1, "exposure_incident_km"] == pytest.approx(nx.shortest_path_length(graph, dakar, bamako, weight="w"))
 
 
 def test_build_table_has_every_corridor_on_its_days(mali_september):
@@ -218,7 +218,7 @@ def test_build_table_has_every_corridor_on_its_days(mali_september):
     assert end["length_km"].round(1).tolist() == [1236.2, 1768.1]
     # non-dominated: each longer option is less exposed
     for _, group in table.groupby(["corridor", "on"]):
-        assert group["length_km"].is_monotonic_increasing and group["exposure"].is_monotonic_decreasing
+        assert group["length_km"].is_monotonic_increasing and group["exposure_incident_km"].is_monotonic_decreasing
         assert group["extra_km"].iat[0] == 0
     layer = route_options_layer(table)
     assert not layer.show and len(layer._children) == len(table[table["on"] == table["on"].max()])
@@ -228,7 +228,7 @@ def test_build_table_has_every_corridor_on_its_days(mali_september):
 
 def test_map_layer_and_brief_table_escape_names():
     rows = pd.DataFrame({"corridor": ["<script>x</script>"], "on": [pd.Timestamp("2025-09-30")], "option": [1],
-                         "kind": ["shortest"], "length_km": [10.0], "extra_km": [0.0], "exposure": [0.0],
+                         "kind": ["shortest"], "length_km": [10.0], "extra_km": [0.0], "exposure_incident_km": [0.0],
                          "at_risk_km": [0.0], "incidents": [0], "fatalities": [np.nan], "towns": ["{{ a }}"],
                          "not_on_shortest": [""]})
     table = gpd.GeoDataFrame(rows, geometry=[line((0, 0), (10, 0))], crs=UTM).to_crs(4326)
@@ -248,7 +248,7 @@ def test_cli_prints_the_python_numbers(mali_september, tmp_path, capsys):
     written = pd.read_csv(tmp_path / "o.csv", keep_default_na=False)
     python = route_options(mali_september, "Dakar", (-7.99, 12.65))
     assert written["length_km"].tolist() == python["length_km"].round(3).tolist()
-    assert written["exposure"].tolist() == python["exposure"].round(3).tolist()
+    assert written["exposure_incident_km"].tolist() == python["exposure_incident_km"].round(3).tolist()
     assert written["incidents"].tolist() == python["incidents"].tolist()
     assert written["towns"].tolist() == python["towns"].tolist()
     code = main(["route", str(MALI / "project.toml"), "--from", "Dakar", "--to", "Bamako", "--start",
