@@ -219,6 +219,8 @@ def test_build_table_has_every_corridor_on_its_days(mali_september):
     # non-dominated: each longer option is less exposed
     for _, group in table.groupby(["corridor", "on"]):
         assert group["length_km"].is_monotonic_increasing and group["exposure_incident_km"].is_monotonic_decreasing
+        exposure = group["exposure_incident_km"].to_numpy()
+        assert (exposure[1:] <= 0.95 * exposure[:-1]).all()  # each longer option saves at least 5 %
         assert group["extra_km"].iat[0] == 0
     layer = route_options_layer(table)
     assert not layer.show and len(layer._children) == len(table[table["on"] == table["on"].max()])
