@@ -10,6 +10,9 @@
 - ``summary.csv`` and ``summary.json``: one row per corridor;
 - ``status_timeline.csv``: every corridor's episodes of constant status
   (also the ``corridor_episodes`` layer of layers.gpkg, with the corridor line);
+- ``route_options.csv``: each corridor's route options (shortest open, least exposed, trade-offs) on the
+  window's last day, each map step's last day and the first day of each blockaded episode
+  (:func:`geokit.routing.corridor_route_options`; also the ``route_options`` layer of layers.gpkg);
 - ``status_chart.png``: the corridor status chart (:mod:`geokit.chart`);
 - ``build.log``: what validation repaired or dropped, and the parameters;
 - ``brief.html``: the printable brief (:mod:`geokit.brief`), and ``brief.pdf``
@@ -44,7 +47,7 @@ from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, MAP_STEP, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region,
                              sub_window)
-from geokit.incidents import merge_incidents
+from geokit.incidents import merge_incidents, parse_window
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
@@ -260,11 +263,14 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         lines = analysis.corridors[["name", "geometry"]].rename(columns={"name": "corridor"})
         episode_layer = gpd.GeoDataFrame(episodes.merge(lines, on="corridor", how="left"), geometry="geometry",
                                          crs=analysis.corridors.crs)
+    options = _route_options(analysis, steps)
+    clock.lap("route options")
     layers = {
         "roads_status": analysis.segments,
         "corridors": analysis.corridors,
         "corridor_episodes": episode_layer,
         "detours": analysis.detours,
+        "route_options": options,
         "exposure_zones": analysis.zones,
         "cities": analysis.cities,
         "crossings": analysis.crossings,
@@ -311,6 +317,10 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     names.append("summary.csv")
     csv_safe(_for_csv(episodes)).to_csv(stage / "status_timeline.csv", index=False, lineterminator="\n")
     names.append("status_timeline.csv")
+    if options is not None:
+        csv_safe(_for_csv(options.drop(columns=["edge_ids", "geometry"]))).to_csv(
+            stage / "route_options.csv", index=False, lineterminator="\n")
+        names.append("route_options.csv")
     if people is not None:
         csv_safe(people).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
         names.append("population_exposed.csv")
@@ -514,6 +524,74 @@ def _month_steps(analysis: Analysis) -> dict[str, Analysis] | None:
         return None
     steps = on_every_core(lambda span: sub_window(analysis, span[0], span[1]), spans)
     return {f"{a:%Y-%m-%d} to {b:%Y-%m-%d}": step for (a, b), step in zip(spans, steps)}
+
+
+def _route_options(analysis: Analysis, steps: dict[str, Analysis] | None) -> gpd.GeoDataFrame | None:
+    """Every corridor's route options (:func:`geokit.routing.corridor_route_options`) on the window's last day,
+    each map step's last day and each blockaded episode's first day; None without corridors or timeline."""
+    from geokit.routing import corridor_route_options
+
+    if analysis.timeline is None or analysis.routes is None:
+        return None
+    spans = [(step.params.start, step.params.end) for step in (steps or {}).values()]
+    return corridor_route_options(analysis, steps=spans)
+
+
+def project_route_options(project_path: str | Path, origin: str | tuple[float, float],
+                          destination: str | tuple[float, float], *, on: str | None = None,
+                          via: tuple[str | tuple[float, float], ...] = (), start: str | None = None,
+                          end: str | None = None, allow_outside: bool = False, progress: bool = False,
+                          overrides: Mapping[str, Any] | None = None, **options: Any) -> gpd.GeoDataFrame:
+    """Route options between two places of a project on a day: ``geokit route``
+    (:func:`geokit.routing.route_options` on the project's analysis).
+
+    The analysis covers the project's window (or ``start`` to ``end``), stretched to contain ``on``.
+
+    Parameters
+    ----------
+    project_path : path
+        The TOML project file.
+    origin, destination : str or (lon, lat)
+        Place names of the project's cities and crossings, or points.
+    on : str, optional
+        The day (YYYY-MM-DD); the window's last day when omitted.
+    via : tuple of places, optional
+        Places every option passes.
+    start, end : str, optional
+        Override the project's window.
+    allow_outside : bool, default False
+        Allow layer paths outside the project folder.
+    progress : bool, default False
+        Show progress bars.
+    overrides : mapping, optional
+        Analysis parameters that replace the project file's.
+    **options
+        ``max_extra_km``, ``max_extra_ratio``, ``max_options``, ``max_shared`` of
+        :func:`geokit.routing.route_options`.
+
+    Examples
+    --------
+    >>> table = project_route_options(project_file, "Kayes", "Bamako", on="2025-09-30")
+    >>> table[["option", "kind", "towns"]].values.tolist()
+    [[1, 'shortest, least exposed', 'Kayes; Bafoulabe; Kita; Bamako']]
+    """
+    from geokit.routing import route_options
+
+    project = load_project(project_path, allow_outside=allow_outside)
+    params = params_from_project(project, start=start, end=end, **(overrides or {}))
+    if on is not None:
+        day = pd.Timestamp(parse_window(on, None)[0])
+        if params.end is not None and day > pd.Timestamp(params.end):
+            params = replace(params, end=f"{day:%Y-%m-%d}")
+        if params.start is not None and day < pd.Timestamp(params.start):
+            params = replace(params, start=f"{day:%Y-%m-%d}")
+    layers, _ = load_project_layers(project, progress=progress)
+    _require_roads_and_incidents(project, layers, "for route options")
+    if not project.corridors:
+        raise ProjectError(f"{project.path}: route options need at least one [[corridors]] table (the analysis "
+                           "of a window needs corridors for its timeline)")
+    analysis = _analyse(project, layers, params, progress=progress)
+    return route_options(analysis, origin, destination, on=on, via=via, **options)
 
 
 def _check_pdf(pdf: bool) -> None:

@@ -45,6 +45,14 @@ _EPILOG_TIMELINE = """examples:
   geokit timeline project.toml --start 2025-09-01 --end 2025-11-30 --status blockaded
   geokit timeline project.toml --csv episodes.csv
 """
+_EPILOG_ROUTE = """examples:
+  geokit route layers/mali_2025/project.toml --from Kayes --to Bamako
+  geokit route project.toml --from Dakar --to Bamako --on 2025-10-01 --max-extra-km 300
+  geokit route project.toml --from -11.44,14.44 --to Bamako --csv options.csv
+
+Every option avoids the roads blockaded on the day. exposure is in incident-km: the km of the route within
+reach (radius_km) of each incident of the at-risk look-back, a km counted once per incident reaching it.
+"""
 _EPILOG_DIFF = """examples:
   geokit diff out/september out/october
 """
@@ -183,6 +191,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", action="append", choices=STATUSES, default=[],
                    help="only episodes of this status (repeatable)")
     p.add_argument("--csv", help="also write the episodes to this CSV file")
+    p.add_argument("--allow-outside", action="store_true",
+                   help="allow layer paths outside the project folder")
+    analysis_options(p)
+
+    p = sub.add_parser("route", parents=[common], help="route options between two places: shortest open, least "
+                       "exposed and the trade-offs between", description="The shortest open route, the least "
+                       "exposed one and the non-dominated options between them (length against exposure) on a "
+                       "day, each different from the others. Places are names of the project's cities and "
+                       "crossings, or lon,lat.", epilog=_EPILOG_ROUTE,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="project file (TOML)")
+    p.add_argument("--from", dest="origin", required=True, metavar="PLACE", help="origin: a name or lon,lat")
+    p.add_argument("--to", dest="destination", required=True, metavar="PLACE",
+                   help="destination: a name or lon,lat")
+    p.add_argument("--via", action="append", default=[], metavar="PLACE",
+                   help="a place every option passes (repeatable, in order)")
+    p.add_argument("--on", help="the day, YYYY-MM-DD (default: the window's last day)")
+    p.add_argument("--start", help="first day of the window, YYYY-MM-DD (overrides the project)")
+    p.add_argument("--end", help="last day of the window, YYYY-MM-DD (overrides the project)")
+    p.add_argument("--max-extra-km", type=float, metavar="KM", help="most extra km accepted over the shortest")
+    p.add_argument("--max-extra-ratio", type=float, metavar="SHARE",
+                   help="most extra distance accepted as a share of the shortest (0.25: 25%% longer)")
+    p.add_argument("--max-options", type=int, default=4, metavar="N", help="at most N options (default 4)")
+    p.add_argument("--csv", help="also write the options to this CSV file")
     p.add_argument("--allow-outside", action="store_true",
                    help="allow layer paths outside the project folder")
     analysis_options(p)
@@ -357,6 +389,36 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_route(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from geokit._io import atomic_path
+    from geokit.build import _for_csv, project_route_options
+    from geokit.escape import csv_safe
+    from geokit.routing import parse_place
+
+    table = project_route_options(
+        args.project, parse_place(args.origin), parse_place(args.destination), on=args.on,
+        via=tuple(parse_place(v) for v in args.via), start=args.start, end=args.end,
+        allow_outside=args.allow_outside, progress=not args.quiet, overrides=_analysis_overrides(args),
+        max_extra_km=args.max_extra_km, max_extra_ratio=args.max_extra_ratio, max_options=args.max_options)
+    shown = _for_csv(table.drop(columns=["edge_ids", "geometry"]))
+    if args.csv:
+        with atomic_path(Path(args.csv)) as tmp:
+            csv_safe(shown).to_csv(tmp, index=False, lineterminator="\n")
+    if not args.quiet:
+        if not len(shown):
+            print(terminal_text(f"no open road joins {args.origin} and {args.destination} on that day"))
+            return 0
+        columns = ["option", "kind", "length_km", "extra_km", "exposure_incident_km", "at_risk_km", "incidents",
+                   "fatalities", "not_on_shortest"]
+        print(terminal_text(f"route options {shown['corridor'].iat[0]} on {shown['on'].iat[0]}:"))
+        with pd.option_context("display.width", 160, "display.max_colwidth", 50, "display.float_format",
+                               "{:,.1f}".format):
+            print(terminal_text(shown[columns].to_string(index=False)))
+    return 0
+
+
 def _cmd_diff(args: argparse.Namespace) -> int:
     from geokit.diff import diff_builds, write_changes
 
@@ -412,7 +474,7 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "timeline": _cmd_timeline,
-             "diff": _cmd_diff, "demo": _cmd_demo, "fetch": _cmd_fetch}
+             "route": _cmd_route, "diff": _cmd_diff, "demo": _cmd_demo, "fetch": _cmd_fetch}
 
 
 class _TerminalFormatter(logging.Formatter):
@@ -432,15 +494,17 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 def _joined_bbox(argv: list[str]) -> list[str]:
     """``--bbox -12.5,10,4.5,25`` as ``--bbox=-12.5,10,4.5,25``: argparse takes a value that starts with a
-    minus sign and is not a plain number for an option.
+    minus sign and is not a plain number for an option (also the lon,lat of ``--from``, ``--to``, ``--via``).
 
     >>> _joined_bbox(["fetch", "osm", "--bbox", "-12.5,10,4.5,25"])
     ['fetch', 'osm', '--bbox=-12.5,10,4.5,25']
+    >>> _joined_bbox(["route", "p.toml", "--from", "-11.44,14.44"])
+    ['route', 'p.toml', '--from=-11.44,14.44']
     """
     out: list[str] = []
     for arg in argv:
-        if out and out[-1] == "--bbox" and arg[:2].lstrip("-")[:1].isdigit():
-            out[-1] = f"--bbox={arg}"
+        if out and out[-1] in ("--bbox", "--from", "--to", "--via") and arg[:2].lstrip("-")[:1].isdigit():
+            out[-1] = f"{out[-1]}={arg}"
         else:
             out.append(arg)
     return out

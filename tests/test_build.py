@@ -14,8 +14,8 @@ import rasterio
 from conftest import KAYES_PROJECT, MALI, copy_mali_layers
 
 
-LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "exposure_zones", "cities", "crossings",
-          "incidents", "layer_styles"}
+LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "route_options", "exposure_zones", "cities",
+          "crossings", "incidents", "layer_styles"}
 
 
 def geokit_cli(*args, **kw):
@@ -33,7 +33,7 @@ def demo(tmp_path_factory):
 def test_demo_writes_every_product(demo):
     out, done = demo
     for name in ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
-                 "status_chart.png", "summary.json", "build.log"):
+                 "route_options.csv", "status_chart.png", "summary.json", "build.log"):
         assert (out / name).is_file(), name
         assert name in done.stdout  # the final table of what was written
     assert set(pyogrio.list_layers(out / "layers.gpkg")[:, 0]) == LAYERS
@@ -74,7 +74,8 @@ def test_rebuild_is_byte_identical_and_needs_overwrite(demo, tmp_path):
     assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(again)).returncode == 0
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     assert digest(again / "summary.csv") == digest(out / "summary.csv")
-    for layer in ("corridors", "roads_status"):
+    assert digest(again / "route_options.csv") == digest(out / "route_options.csv")
+    for layer in ("corridors", "roads_status", "route_options"):
         a = gpd.read_file(again / "layers.gpkg", layer=layer)
         b = gpd.read_file(out / "layers.gpkg", layer=layer)
         pd.testing.assert_frame_equal(a, b)
