@@ -16,7 +16,9 @@ nowhere else.
 - :func:`safe_url` for a link: only ``http`` and ``https`` URLs, else none.
 - :func:`csv_cell` / :func:`csv_safe` for spreadsheet cells (OWASP "CSV
   injection"): a text cell that a spreadsheet would read as a formula gets a
-  leading apostrophe, which spreadsheets treat as "this is text".
+  leading apostrophe, which spreadsheets treat as "this is text", and so does
+  formula text after a separator a spreadsheet may split the cell on
+  (``, ; | tab``, line breaks).
 - :func:`markdown_text` for Markdown reports (``changes.md``).
 - :func:`terminal_text` for messages printed to a terminal: control
   characters (ANSI escape sequences) from data are shown, not obeyed.
@@ -55,8 +57,20 @@ _JS_EXTRA = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "'": "\\u0027", "{"
              "$": "\\u0024", "`": "\\u0060", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JS_PATTERN = re.compile("|".join(re.escape(k) for k in _JS_EXTRA))
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+#: A separator a spreadsheet may split a cell on, then text it would read as a formula (a plain
+#: number such as -3.5 is not one).
+_INNER_FORMULA = re.compile(r'([,;|\t\r\n])(?=[ "]*[=+\-@])(?![ "]*[-+]\d+(?:\.\d+)?[ "]*(?:[,;|\t\r\n]|$))')
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What :func:`terminal_text` shows escaped: C0 controls but tab and line feed, DEL, C1 controls, every
+#: format character (Unicode category Cf: bidi embeddings, overrides and isolates U+202A-U+202E and
+#: U+2066-U+2069, marks U+200E/U+200F/U+061C, zero-width space U+200B, word joiner, BOM, soft hyphen,
+#: the invisible tag characters U+E0000-U+E007F) but the zero-width (non-)joiners U+200C/U+200D that
+#: Persian, Indic scripts and emoji need, the line and paragraph separators U+2028/U+2029, and lone
+#: surrogates (which no UTF-8 file or terminal can take).
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891"
+                       "\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                       "\ufff9-\ufffb\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f"
+                       "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
 _MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
 
 
@@ -194,12 +208,23 @@ def safe_url(value: object) -> str | None:
 
 
 def csv_cell(value: object) -> object:
-    """A spreadsheet-safe cell: text that a spreadsheet would read as a
-    formula gets a leading apostrophe; anything else is returned unchanged.
+    """A spreadsheet-safe cell: text that a spreadsheet would read as a formula, in the cell or in
+    any cell a spreadsheet could split it into, gets an apostrophe; anything else is returned unchanged.
 
-    The rule is OWASP's (CSV injection): a cell starting with ``=``, ``+``,
-    ``-``, ``@``, a tab, a carriage return, a line feed or NUL, also after
-    leading spaces. Numbers are not text and stay numbers.
+    OWASP's guidance on CSV injection (https://owasp.org/www-community/attacks/CSV_Injection) is
+    that no cell may begin with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return or a line feed,
+    and that a single quote before such a cell makes spreadsheets read it as text. But the cell a
+    spreadsheet sees depends on the list separator it splits on: geokit writes commas, while
+    Excel and LibreOffice in French, German or Spanish locales split on ``;`` and some importers
+    on tab or ``|``, and not every importer honours CSV quotes. So the rule applies to the start
+    of the cell and to the text right after each of ``, ; | tab CR LF``:
+
+    - a cell that starts (after spaces and double quotes) with ``= + - @``, a tab, CR, LF or NUL gets
+      a leading ``'``;
+    - after a separator, text that starts (after spaces and double quotes) with ``= + - @`` gets a
+      ``'`` right after the separator, unless it is a plain number such as ``-3.5``.
+
+    Numbers are not text and stay numbers; a cell with nothing to neutralise is unchanged.
 
     Parameters
     ----------
@@ -213,11 +238,15 @@ def csv_cell(value: object) -> object:
     --------
     >>> csv_cell("=1+1"), csv_cell("  @SUM(A1)"), csv_cell("Kayes"), csv_cell(-3.5)
     ("'=1+1", "'  @SUM(A1)", 'Kayes', -3.5)
+    >>> print(csv_cell("Kayes;=1+1"), csv_cell("a|@SUM(1)"), csv_cell("12.6,-8.0"), csv_cell("Dakar - Bamako"))
+    Kayes;'=1+1 a|'@SUM(1) 12.6,-8.0 Dakar - Bamako
     """
-    if isinstance(value, str) and value and (value.startswith(_FORMULA_START)
-                                             or value.lstrip(" ").startswith(_FORMULA_START)):
-        return "'" + value
-    return value
+    if not isinstance(value, str) or not value:
+        return value
+    text = _INNER_FORMULA.sub(r"\1'", value)
+    if text.lstrip(' "').startswith(_FORMULA_START) or text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
 
 
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
@@ -274,13 +303,21 @@ def markdown_text(value: object) -> str:
 
 
 def terminal_text(value: object) -> str:
-    """Text safe to print on a terminal: control characters other than line
-    feed and tab (e.g. ANSI escape sequences that move the cursor or retitle
-    the window) are written as visible ``\\xNN`` escapes.
+    """Text safe to print on a terminal or write into a log (``build.log``): what a terminal or an
+    editor would obey rather than show is written as a visible escape.
+
+    Escaped: control characters other than line feed and tab (``\\x1b[2J`` clears the screen,
+    ``\\x1b]0;...\\x07`` retitles the window, ``\\r`` overwrites the line), C1 controls, bidi
+    embeddings, overrides and isolates (``\\u202e`` shows the rest of a line reversed: "Trojan
+    Source"), zero-width and other invisible format characters but the zero-width (non-)joiner,
+    the line separators U+2028/U+2029 and lone surrogates. Characters below U+0100 become
+    ``\\xNN``, others ``\\uNNNN`` or ``\\UNNNNNNNN``; everything else (accents, Arabic, Tifinagh,
+    emoji) is kept.
 
     Parameters
     ----------
     value : object
+        Converted with ``str``.
 
     Returns
     -------
@@ -288,7 +325,16 @@ def terminal_text(value: object) -> str:
 
     Examples
     --------
-    >>> print(terminal_text("Kayes\x1b[2J"))
+    >>> print(terminal_text("Kayes\\x1b[2J"))
     Kayes\\x1b[2J
+    >>> print(terminal_text("file\\u202egnp.exe \\u2066x\\u2069 \\u200b \\ud800 \\U000e0041"))
+    file\\u202egnp.exe \\u2066x\\u2069 \\u200b \\ud800 \\U000e0041
+    >>> terminal_text("Tombouctou\\tتمبكتو\\nnext line")  # tabs, line feeds and scripts stay
+    'Tombouctou\\tتمبكتو\\nnext line'
     """
-    return _TERMINAL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", str(value))
+    return _TERMINAL.sub(_escape_char, str(value))
+
+
+def _escape_char(match: re.Match) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
