@@ -12,11 +12,13 @@ import contextlib
 import gc
 import logging
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geokit._errors import GeokitError, GeokitWarning, hints_for
+from geokit._interrupt import INTERRUPTED, STATUS, exit_on_interrupt, is_command, raise_on_interrupt
 from geokit.escape import terminal_text
 from geokit.schema import LAYER_KINDS
 from geokit.palette import STATUSES
@@ -282,9 +284,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _print_written(written: list[Path], out: str, quiet: bool) -> None:
     if quiet:
         return
-    print(f"wrote {len(written)} files to {out}:")
+    print(terminal_text(f"wrote {len(written)} files to {out}:"))
     for path in written:
-        print(f"  {path.name:24} {path.stat().st_size:>12,} bytes")
+        print(terminal_text(f"  {path.name:24} {path.stat().st_size:>12,} bytes"))
 
 
 def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
@@ -294,12 +296,13 @@ def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
     root = Path(out)
     folders = sorted({p.parent.name for p in written if p.parent != root})
     size = sum(p.stat().st_size for p in written)
-    print(f"wrote {len(folders)} windows, {len(written)} files ({size / 1e6:,.1f} MB) to {out}:")
+    lines = [f"wrote {len(folders)} windows, {len(written)} files ({size / 1e6:,.1f} MB) to {out}:"]
     if folders:
-        print(f"  windows  {folders[0]} ... {folders[-1]} (one folder each: map.html, brief.html, summary.csv, ...)")
-    for name in ("index.html", "timeline_map.html", "timeline.csv"):
-        print(f"  {name:17} {root / name}")
-    print(f"open {root / 'index.html'} to start")
+        lines.append(f"  windows  {folders[0]} ... {folders[-1]} (one folder each: map.html, brief.html, "
+                     "summary.csv, ...)")
+    lines += [f"  {name:17} {root / name}" for name in ("index.html", "timeline_map.html", "timeline.csv")]
+    lines.append(f"open {root / 'index.html'} to start")
+    print(terminal_text("\n".join(lines)))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -310,8 +313,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
             raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         for manifest in refresh_sources(args.project, allow_outside=args.allow_outside):
             if not args.quiet:
-                print(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
-                      f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)")
+                print(terminal_text(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
+                                    f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)"))
 
     kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,
@@ -358,7 +361,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     written = write_changes(changes, args.out or args.new)
     if not args.quiet:
         print(terminal_text(changes.markdown()))
-        print("wrote " + ", ".join(str(p) for p in written))
+        print(terminal_text("wrote " + ", ".join(str(p) for p in written)))
     return 0
 
 
@@ -388,10 +391,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                              api_url=args.api_url or OVERPASS_URL)
         changes = manifest["changes_since_previous_file"]
         if not args.quiet:
-            print(f"{args.out}: {manifest['rows']:,} OpenStreetMap ways (data of {manifest['osm_base'] or '?'}"
-                  + (f"; {changes['added']} added, {changes['removed']} removed, {changes['changed']} changed"
-                     if changes else "") + ")")
-            print(f"  {manifest['terms']}")
+            print(terminal_text(f"{args.out}: {manifest['rows']:,} OpenStreetMap ways (data of "
+                                f"{manifest['osm_base'] or '?'}"
+                                + (f"; {changes['added']} added, {changes['removed']} removed, "
+                                   f"{changes['changed']} changed" if changes else "") + ")"))
+            print(terminal_text(f"  {manifest['terms']}"))
         return 0
     else:
         manifest = fetch_ucdp(args.out, countries=args.country, start=args.start, end=args.end,
@@ -400,8 +404,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         done = "nothing new to fetch" if manifest["mode"] == "unchanged" else \
             f"{manifest['rows_received']:,} rows received"
     if not args.quiet:
-        print(f"{args.out}: {manifest['rows']:,} {manifest['source']} events ({manifest['mode']} fetch: {done})")
-        print(f"  {manifest['terms']}")
+        print(terminal_text(f"{args.out}: {manifest['rows']:,} {manifest['source']} events ({manifest['mode']} "
+                            f"fetch: {done})"))
+        print(terminal_text(f"  {manifest['terms']}"))
     return 0
 
 
@@ -420,8 +425,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     """geokit's warnings as one line (what was repaired or dropped, and the fix), not a source location."""
     if issubclass(category, GeokitWarning):
         print(f"geokit: warning: {terminal_text(hints_for(str(message), 'cli'))}", file=sys.stderr)
-    else:
-        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+    else:  # a library's warning may quote data (a field name, a value): shown escaped too
+        print(terminal_text(warnings.formatwarning(message, category, filename, lineno, line)), end="",
+              file=sys.stderr)
 
 
 def _joined_bbox(argv: list[str]) -> list[str]:
@@ -469,6 +475,22 @@ def main(argv: Sequence[str] | None = None) -> int:
       OK: no problems found.
     0
     """
+    command = is_command()
+    try:
+        if command:
+            raise_on_interrupt()  # while the command runs, Ctrl-C unwinds it: staging folders and locks released
+        return _run(argv)
+    except KeyboardInterrupt:
+        if command:
+            exit_on_interrupt("interrupted")  # a second Ctrl-C while this one is reported
+        print(INTERRUPTED, file=sys.stderr)
+        return STATUS
+    finally:
+        if command:
+            exit_on_interrupt("exit")  # and Ctrl-C while the process ends
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(_joined_bbox(list(sys.argv[1:] if argv is None else argv)))
     verbose = int(args.verbose or 0)
@@ -488,9 +510,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except GeokitError as exc:
             print(f"geokit {args.command}: error: {terminal_text(hints_for(str(exc), 'cli'))}", file=sys.stderr)
             return 1
-        except KeyboardInterrupt:
-            print("geokit: interrupted", file=sys.stderr)
-            return 130
+        except Exception:  # a bug: its traceback, with the data text it quotes shown, not obeyed
+            if not is_command():
+                raise
+            print(terminal_text(traceback.format_exc()), end="", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -40,10 +40,11 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # imported where used: the command line imports this module before any heavy library
+    import pandas as pd
 
 __all__ = ["plain_text", "html_text", "js_string", "js_array", "safe_url", "csv_cell", "csv_safe", "markdown_text",
            "terminal_text", "TEMPLATE_MARKERS"]
@@ -71,7 +72,9 @@ _TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06d
                        "\u08e2\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
                        "\ufff9-\ufffb\ud800-\udfff\U000110bd\U000110cd\U00013430-\U0001343f"
                        "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]")
-_MARKDOWN = re.compile(r"([\\`*_\[\]|<>])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|<>!~])")
+#: What GitHub-flavoured Markdown links by itself: the ":" of "://", the "." of "www.", an "@".
+_AUTOLINK = re.compile(r"(?<=[A-Za-z0-9]):(?=//)|(?i:www)\.|@")
 
 
 def plain_text(value: object) -> str:
@@ -84,10 +87,15 @@ def plain_text(value: object) -> str:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> plain_text(pd.NA), plain_text(None), plain_text(3)
     ('', '', '3')
     """
-    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
+    if isinstance(value, str):  # the common case, without a look at pandas
+        return value
+    import pandas as pd
+
+    if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
         return ""
     return str(value)
 
@@ -160,9 +168,12 @@ def js_array(values: Sequence[object]) -> str:
     --------
     >>> print(js_array([1, 2.5, None, float("nan"), "</script>"]))
     [1,2.5,null,null,"\\u003c/script\\u003e"]
+    >>> import numpy as np
     >>> print(js_array(np.array([3, -1, 0])))  # integer arrays directly (100k incidents' columns)
     [3,-1,0]
     """
+    import numpy as np
+
     if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
         return "[" + ",".join(map(str, values.tolist())) + "]"
     items = [v.item() if hasattr(v, "item") and not isinstance(v, str) else v for v in values]  # numpy scalars
@@ -265,11 +276,14 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> csv_safe(pd.DataFrame({"corridor": ["=HYPERLINK(1)", "Dakar-Bamako"], "km": [-1.0, 2.0]}))
              corridor   km
     0  '=HYPERLINK(1) -1.0
     1    Dakar-Bamako  2.0
     """
+    import pandas as pd
+
     out = frame.copy()
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
@@ -280,7 +294,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def markdown_text(value: object) -> str:
     """Text safe in Markdown: HTML-escaped, Markdown punctuation backslash-escaped,
-    line breaks and control characters turned into spaces.
+    line breaks and control characters turned into spaces, and nothing a Markdown
+    viewer would turn into a link by itself (``https://``, ``www.``, an ``@`` address).
 
     Parameters
     ----------
@@ -294,12 +309,13 @@ def markdown_text(value: object) -> str:
     --------
     >>> print(markdown_text("[click](javascript:x) <b>"))
     \\[click\\](javascript:x) &lt;b&gt;
+    >>> print(markdown_text("![x](http://127.0.0.1/t.png) ~~gone~~ www.evil.example a@b.example"))
+    \\!\\[x\\](http&#58;//127.0.0.1/t.png) \\~\\~gone\\~\\~ www&#46;evil.example a&#64;b.example
     """
-    if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
-        return ""
-    text = _CONTROL.sub(" ", str(value)).replace("\r", " ").replace("\n", " ")
+    text = _CONTROL.sub(" ", plain_text(value)).replace("\r", " ").replace("\n", " ")
     text = _MARKDOWN.sub(r"\\\1", text)
-    return text.replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
+    text = text.replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
+    return _AUTOLINK.sub(lambda m: m.group(0)[:-1] + f"&#{ord(m.group(0)[-1])};", text)
 
 
 def terminal_text(value: object) -> str:
