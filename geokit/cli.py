@@ -1,8 +1,12 @@
 """The ``geokit`` command: a thin layer over the functions a notebook calls.
 
 Exit status: 0 success, 1 bad input (a clear message, no traceback),
-2 usage error. Progress and logs go to stderr; ``--quiet`` silences all but
-errors, ``--verbose`` adds debug logs.
+2 usage error, 130 Ctrl-C (one line, whenever it comes: :mod:`geokit._interrupt`).
+Progress and logs go to stderr; ``--quiet`` silences all but errors,
+``--verbose`` adds debug logs. Every message, log line and warning that can
+quote data (a file name, a cell, a name) goes through
+:func:`geokit.escape.terminal_text`: control characters, escape sequences and
+bidi overrides show as ``\\x1b``/``\\u202e`` escapes.
 """
 
 from __future__ import annotations

@@ -61,6 +61,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
 #: A separator a spreadsheet may split a cell on, then text it would read as a formula (a plain
 #: number such as -3.5 is not one).
 _INNER_FORMULA = re.compile(r'([,;|\t\r\n])(?=[ "]*[=+\-@])(?![ "]*[-+]\d+(?:\.\d+)?[ "]*(?:[,;|\t\r\n]|$))')
+#: Bidi embeddings, overrides and isolates: they reorder the text that follows them ("Trojan Source").
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: What :func:`terminal_text` shows escaped: C0 controls but tab and line feed, DEL, C1 controls, every
 #: format character (Unicode category Cf: bidi embeddings, overrides and isolates U+202A-U+202E and
@@ -107,7 +109,10 @@ def html_text(value: object) -> str:
     character references, so the text cannot start a Jinja template tag
     (branca re-renders map scripts as templates) or a JavaScript
     template-literal substitution (folium's tooltips), and shows exactly
-    as written. ``None`` and missing values give ``""``.
+    as written. Bidi embeddings, overrides and isolates (U+202A-U+202E,
+    U+2066-U+2069), which would reorder the text after them (geokit's own
+    labels included), are shown as ``\\u202e``-style escapes, as on a
+    terminal. ``None`` and missing values give ``""``.
 
     Parameters
     ----------
@@ -126,8 +131,11 @@ def html_text(value: object) -> str:
     '&#96;&#36;&#123;document.title&#125;&#96;'
     >>> html_text(None)
     ''
+    >>> html_text("Kayes\u202e (blockaded)")  # a bidi override shows as an escape, it reorders nothing
+    'Kayes&#92;u202e (blockaded)'
     """
-    return html.escape(plain_text(value), quote=True).translate(_HTML_EXTRA)
+    text = html.escape(plain_text(value), quote=True).translate(_HTML_EXTRA)
+    return _BIDI_CONTROL.sub(lambda m: f"&#92;u{ord(m.group(0)):04x}", text)
 
 
 def js_string(value: object) -> str:
@@ -294,7 +302,8 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
 
 def markdown_text(value: object) -> str:
     """Text safe in Markdown: HTML-escaped, Markdown punctuation backslash-escaped,
-    line breaks and control characters turned into spaces, and nothing a Markdown
+    line breaks and control characters turned into spaces, bidi controls shown as
+    ``\\u202e``-style escapes (as :func:`html_text` does), and nothing a Markdown
     viewer would turn into a link by itself (``https://``, ``www.``, an ``@`` address).
 
     Parameters
@@ -313,6 +322,7 @@ def markdown_text(value: object) -> str:
     \\!\\[x\\](http&#58;//127.0.0.1/t.png) \\~\\~gone\\~\\~ www&#46;evil.example a&#64;b.example
     """
     text = _CONTROL.sub(" ", plain_text(value)).replace("\r", " ").replace("\n", " ")
+    text = _BIDI_CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
     text = _MARKDOWN.sub(r"\\\1", text)
     text = text.replace("&", "&amp;").replace("\\<", "&lt;").replace("\\>", "&gt;")
     return _AUTOLINK.sub(lambda m: m.group(0)[:-1] + f"&#{ord(m.group(0)[-1])};", text)

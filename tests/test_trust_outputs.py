@@ -48,6 +48,7 @@ CORRIDOR = "Kayes;=1+1|@SUM(A1) $\\frac{1}{2}$"
 MD_CORRIDOR = "![i](http://127.0.0.1/t.png) [x](https://evil.example) www.evil.example a@b.example <b>b</b>"
 PROJECT = "Mali $\\sqrt{2}$ glyphicon L.AwesomeMarkers"
 NOTES = 'glyphicon L.AwesomeMarkers class="fa fa-bomb" <i class="glyphicon glyphicon-fire"></i>'
+RTL_NOTE = " \u202edesolc si daor eht"   # would show as "the road is closed" (and reorder what follows)
 RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200b\u200e\u200f\ufeff]")
 
 
@@ -66,7 +67,7 @@ def project(tmp_path_factory) -> Path:
     incidents = pd.read_csv(folder / "incidents.csv", dtype=str, keep_default_na=False)
     row = incidents[incidents["event_date"] == "2025-09-14"].iloc[[0]].copy()
     far = row.copy()
-    row["event_id"], row["notes"] = "GK-notes", NOTES
+    row["event_id"], row["notes"] = "GK-notes", NOTES + RTL_NOTE
     far["event_id"], far["latitude"], far["longitude"] = FAR_EVENT, "22.5", "-4.2"
     nowhere = row.copy()  # dropped with a warning that names the file
     nowhere["event_id"], nowhere["latitude"] = "GK-nowhere", ""
@@ -294,8 +295,9 @@ def test_html_products_show_the_text_and_run_nothing(built, page_of, name):
     shown_text = "\n".join(shown)
     assert log["errors"] == [] and log["dialogs"] == [] and log["external"] == [] and log["failed"] == [], log
     assert PROJECT in shown_text and CORRIDOR in shown_text
+    assert re.findall("[\u202a-\u202e\u2066-\u2069]", shown_text) == []  # nothing reorders what one reads
     if is_map:
-        assert NOTES in shown_text  # the note, literally: no icon font was asked for
+        assert NOTES + " \\u202edesolc si daor eht" in shown_text  # literally: no icon font, no reordering
         assert page.evaluate("document.querySelectorAll('.glyphicon, .fa, .awesome-marker').length") == 0
     assert page.evaluate("document.querySelectorAll('body img[src^=\"http\"], a[href*=\"evil\"]').length") == 0
 
@@ -346,6 +348,20 @@ def test_terminal_text_shows_escapes(text, shown):
     out = terminal_text(text)
     assert out == shown
     out.encode("utf-8")  # writable to build.log and any terminal
+
+
+@pytest.mark.parametrize("text, html, markdown", [
+    ("a\u202eb", "a&#92;u202eb", "a\\\\u202eb"),
+    ("\u2067x\u2069", "&#92;u2067x&#92;u2069", "\\\\u2067x\\\\u2069"),
+    ("تمبكتو", "تمبكتو", "تمبكتو"),  # right-to-left letters are text, kept as they are
+])
+def test_bidi_controls_show_as_escapes_in_html_and_markdown(text, html, markdown):
+    import html as stdlib_html
+
+    from geokit.escape import html_text
+
+    assert html_text(text) == html and markdown_text(text) == markdown
+    assert stdlib_html.unescape(html_text(text)) == terminal_text(text)  # what the page shows: the terminal's
 
 
 @pytest.mark.parametrize("text", ["Ségou", "تمبكتو", "ⵜⵉⵏⴱⵓⴽⵜⵓ", "👩\u200d🚒 and می\u200cخواهم", "a\tb\nc", "C:\\temp"])
