@@ -92,6 +92,14 @@ def _analysis_overrides(args: argparse.Namespace) -> dict:
             for option, _, _ in _ANALYSIS_OPTIONS}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors (which quote the arguments, e.g. a file name a script took
+    from data) are shown through :func:`~geokit.escape.terminal_text`; its sub-commands' parsers too."""
+
+    def _print_message(self, message: str, file=None) -> None:  # noqa: ANN001
+        super()._print_message(terminal_text(message) if message else message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``geokit`` command.
 
@@ -101,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.out, args.radius_km
     ('build', 'out/x', 20.0)
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="geokit",
         description="Conflict mapping along transport corridors.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -116,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     # -q / -v are accepted after the command too (geokit build ... -q)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     group = common.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only")
     group.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,

@@ -158,6 +158,16 @@ def test_an_error_quoting_a_cell_is_escaped(tmp_path):
     assert RAW.findall(done.stdout + done.stderr) == [] and "2025" + SHOWN in done.stdout + done.stderr
 
 
+def test_a_usage_error_quoting_an_argument_is_escaped(capsys):
+    """argparse echoes unrecognised arguments as they are (a script may pass a name it read from data)."""
+    from geokit.cli import main
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["validate", "roads.geojson", "--kind", "roads", "extra" + INVISIBLE])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and RAW.findall(err) == [] and "unrecognized arguments: extra" + SHOWN in err
+
+
 def test_a_library_warning_quoting_data_is_escaped(capsys):
     from geokit.cli import _show_warning
 
