@@ -6,18 +6,42 @@ in a metric CRS, products out (GeoPackage, GeoTIFF, offline HTML maps).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from geokit import _interrupt
+
+if _interrupt.is_command():  # Ctrl-C while the command starts: one line, exit status 130, no traceback
+    _interrupt.exit_on_interrupt("import")
+
 from geokit._errors import CRSError, GeokitError, GeokitWarning, InputError, ProjectError
-from geokit.crs import choose_metric_crs, geodesic_length_km, to_metric
-from geokit.layers import (
-    load_layer,
-    read_boundaries,
-    read_cities,
-    read_crossings,
-    read_incidents,
-    read_roads,
-    validate_layer,
-)
-from geokit.validate import ValidationReport
+
+if TYPE_CHECKING:
+    from geokit.crs import choose_metric_crs, geodesic_length_km, to_metric
+    from geokit.layers import (load_layer, read_boundaries, read_cities, read_crossings, read_incidents, read_roads,
+                               validate_layer)
+    from geokit.validate import ValidationReport
+
+#: Public names imported on first use (PEP 562), so that ``import geokit`` is quick and the ``geokit``
+#: command answers Ctrl-C with one line even while the heavy libraries (pandas, GDAL) load.
+_LAZY = {"choose_metric_crs": "geokit.crs", "geodesic_length_km": "geokit.crs", "to_metric": "geokit.crs",
+         "load_layer": "geokit.layers", "read_boundaries": "geokit.layers", "read_cities": "geokit.layers",
+         "read_crossings": "geokit.layers", "read_incidents": "geokit.layers", "read_roads": "geokit.layers",
+         "validate_layer": "geokit.layers", "ValidationReport": "geokit.validate"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'geokit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __version__ = "0.1.0"
 

@@ -42,7 +42,7 @@ from tqdm import tqdm
 from geokit._check import on_every_core
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import PRODUCTS, build_lock, check_out_folder, manifest_path, pause_point, staged_folder
-from geokit.escape import csv_safe, html_text, plain_text
+from geokit.escape import csv_safe, html_text, plain_text, terminal_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, MAP_STEP, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region,
@@ -358,7 +358,9 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
                                         encoding="utf-8")
     names.append("summary.json")
     clock.lap("tables and chart")
-    (stage / "build.log").write_text("\n".join([*log_lines, clock.line()]) + "\n", encoding="utf-8")
+    # data text (names, ids, file names in the layer reports) shown, never obeyed by a terminal or editor
+    (stage / "build.log").write_text("\n".join(terminal_text(line) for line in [*log_lines, clock.line()]) + "\n",
+                                     encoding="utf-8")
     names.append("build.log")
     bar.update(1)
     bar.close()

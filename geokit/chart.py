@@ -47,7 +47,8 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     start, end : date-like, optional
         The date axis (defaults to the episodes' span); episodes are clipped to it.
     title : str, optional
-        Shown as text, never interpreted (matplotlib's mathtext is off).
+        Shown as text, never interpreted (matplotlib's mathtext and TeX are off for it and the corridor
+        names, whatever the matplotlibrc says).
     order : sequence of str, optional
         Corridors from top to bottom (default: as in ``episodes``).
     width_in : float, default 10
@@ -96,8 +97,9 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
                 x = np.unique(date2num(when.dt.normalize() + pd.Timedelta(hours=12)))  # a tick per day
                 ax.vlines(x, y + 0.38, y + 0.5, color="#222222", linewidth=1.2)
     ax.set_yticks(range(len(names)), [_short(n, 40) for n in reversed(names)])
-    for label in ax.get_yticklabels():
-        label.set_parse_math(False)  # names are text: a "$" must not start mathtext
+    for label in ax.get_yticklabels():  # names are text: a "$" must not start mathtext, nor TeX run on them
+        label.set_parse_math(False)  # (text.usetex in a matplotlibrc, even one in the working folder, would)
+        label.set_usetex(False)
     ax.set_ylim(-0.6, len(names) - 0.4)
     ax.set_xlim(date2num(lo), date2num(hi + pd.Timedelta(days=1)))
     locator = AutoDateLocator()
@@ -111,7 +113,7 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     handles.append(Patch(facecolor="#222222", label="incident (tick)"))
     ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=4, frameon=False, fontsize=8)
     if title:
-        fig.suptitle(_short(title, 110), fontsize=11, parse_math=False)
+        fig.suptitle(_short(title, 110), fontsize=11, parse_math=False, usetex=False)
     return fig
 
 

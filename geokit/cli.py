@@ -1,8 +1,12 @@
 """The ``geokit`` command: a thin layer over the functions a notebook calls.
 
 Exit status: 0 success, 1 bad input (a clear message, no traceback),
-2 usage error. Progress and logs go to stderr; ``--quiet`` silences all but
-errors, ``--verbose`` adds debug logs.
+2 usage error, 130 Ctrl-C (one line, whenever it comes: :mod:`geokit._interrupt`).
+Progress and logs go to stderr; ``--quiet`` silences all but errors,
+``--verbose`` adds debug logs. Every message, log line and warning that can
+quote data (a file name, a cell, a name) goes through
+:func:`geokit.escape.terminal_text`: control characters, escape sequences and
+bidi overrides show as ``\\x1b``/``\\u202e`` escapes.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import contextlib
 import gc
 import logging
 import sys
+import traceback
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from geokit._errors import GeokitError, GeokitWarning, hints_for
+from geokit._interrupt import INTERRUPTED, STATUS, exit_on_interrupt, is_command, raise_on_interrupt
 from geokit.escape import terminal_text
 from geokit.schema import LAYER_KINDS
 from geokit.palette import STATUSES
@@ -94,6 +100,14 @@ def _analysis_overrides(args: argparse.Namespace) -> dict:
             for option, _, _ in _ANALYSIS_OPTIONS}
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors (which quote the arguments, e.g. a file name a script took
+    from data) are shown through :func:`~geokit.escape.terminal_text`; its sub-commands' parsers too."""
+
+    def _print_message(self, message: str, file=None) -> None:  # noqa: ANN001
+        super()._print_message(terminal_text(message) if message else message, file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``geokit`` command.
 
@@ -103,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     >>> args.command, args.out, args.radius_km
     ('build', 'out/x', 20.0)
     """
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="geokit",
         description="Conflict mapping along transport corridors.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -118,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     # -q / -v are accepted after the command too (geokit build ... -q)
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     group = common.add_mutually_exclusive_group()
     group.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print errors only")
     group.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
@@ -319,9 +333,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _print_written(written: list[Path], out: str, quiet: bool) -> None:
     if quiet:
         return
-    print(f"wrote {len(written)} files to {out}:")
+    print(terminal_text(f"wrote {len(written)} files to {out}:"))
     for path in written:
-        print(f"  {path.name:24} {path.stat().st_size:>12,} bytes")
+        print(terminal_text(f"  {path.name:24} {path.stat().st_size:>12,} bytes"))
 
 
 def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
@@ -331,12 +345,13 @@ def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
     root = Path(out)
     folders = sorted({p.parent.name for p in written if p.parent != root})
     size = sum(p.stat().st_size for p in written)
-    print(f"wrote {len(folders)} windows, {len(written)} files ({size / 1e6:,.1f} MB) to {out}:")
+    lines = [f"wrote {len(folders)} windows, {len(written)} files ({size / 1e6:,.1f} MB) to {out}:"]
     if folders:
-        print(f"  windows  {folders[0]} ... {folders[-1]} (one folder each: map.html, brief.html, summary.csv, ...)")
-    for name in ("index.html", "timeline_map.html", "timeline.csv"):
-        print(f"  {name:17} {root / name}")
-    print(f"open {root / 'index.html'} to start")
+        lines.append(f"  windows  {folders[0]} ... {folders[-1]} (one folder each: map.html, brief.html, "
+                     "summary.csv, ...)")
+    lines += [f"  {name:17} {root / name}" for name in ("index.html", "timeline_map.html", "timeline.csv")]
+    lines.append(f"open {root / 'index.html'} to start")
+    print(terminal_text("\n".join(lines)))
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
@@ -348,8 +363,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         for manifest in refresh_sources(args.project, allow_outside=args.allow_outside,
                                         trust_api_urls=args.trust_api_url):
             if not args.quiet:
-                print(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
-                      f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)")
+                print(terminal_text(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
+                                    f"({manifest['mode'] if 'mode' in manifest else 'full'} fetch)"))
 
     kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,
@@ -426,7 +441,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     written = write_changes(changes, args.out or args.new)
     if not args.quiet:
         print(terminal_text(changes.markdown()))
-        print("wrote " + ", ".join(str(p) for p in written))
+        print(terminal_text("wrote " + ", ".join(str(p) for p in written)))
     return 0
 
 
@@ -456,10 +471,11 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
                              api_url=args.api_url or OVERPASS_URL)
         changes = manifest["changes_since_previous_file"]
         if not args.quiet:
-            print(f"{args.out}: {manifest['rows']:,} OpenStreetMap ways (data of {manifest['osm_base'] or '?'}"
-                  + (f"; {changes['added']} added, {changes['removed']} removed, {changes['changed']} changed"
-                     if changes else "") + ")")
-            print(f"  {manifest['terms']}")
+            print(terminal_text(f"{args.out}: {manifest['rows']:,} OpenStreetMap ways (data of "
+                                f"{manifest['osm_base'] or '?'}"
+                                + (f"; {changes['added']} added, {changes['removed']} removed, "
+                                   f"{changes['changed']} changed" if changes else "") + ")"))
+            print(terminal_text(f"  {manifest['terms']}"))
         return 0
     else:
         manifest = fetch_ucdp(args.out, countries=args.country, start=args.start, end=args.end,
@@ -468,8 +484,9 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
         done = "nothing new to fetch" if manifest["mode"] == "unchanged" else \
             f"{manifest['rows_received']:,} rows received"
     if not args.quiet:
-        print(f"{args.out}: {manifest['rows']:,} {manifest['source']} events ({manifest['mode']} fetch: {done})")
-        print(f"  {manifest['terms']}")
+        print(terminal_text(f"{args.out}: {manifest['rows']:,} {manifest['source']} events ({manifest['mode']} "
+                            f"fetch: {done})"))
+        print(terminal_text(f"  {manifest['terms']}"))
     return 0
 
 
@@ -488,8 +505,9 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     """geokit's warnings as one line (what was repaired or dropped, and the fix), not a source location."""
     if issubclass(category, GeokitWarning):
         print(f"geokit: warning: {terminal_text(hints_for(str(message), 'cli'))}", file=sys.stderr)
-    else:
-        print(warnings.formatwarning(message, category, filename, lineno, line), end="", file=sys.stderr)
+    else:  # a library's warning may quote data (a field name, a value): shown escaped too
+        print(terminal_text(warnings.formatwarning(message, category, filename, lineno, line)), end="",
+              file=sys.stderr)
 
 
 def _joined_bbox(argv: list[str]) -> list[str]:
@@ -539,6 +557,22 @@ def main(argv: Sequence[str] | None = None) -> int:
       OK: no problems found.
     0
     """
+    command = is_command()
+    try:
+        if command:
+            raise_on_interrupt()  # while the command runs, Ctrl-C unwinds it: staging folders and locks released
+        return _run(argv)
+    except KeyboardInterrupt:
+        if command:
+            exit_on_interrupt("interrupted")  # a second Ctrl-C while this one is reported
+        print(INTERRUPTED, file=sys.stderr)
+        return STATUS
+    finally:
+        if command:
+            exit_on_interrupt("exit")  # and Ctrl-C while the process ends
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(_joined_bbox(list(sys.argv[1:] if argv is None else argv)))
     verbose = int(args.verbose or 0)
@@ -558,9 +592,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         except GeokitError as exc:
             print(f"geokit {args.command}: error: {terminal_text(hints_for(str(exc), 'cli'))}", file=sys.stderr)
             return 1
-        except KeyboardInterrupt:
-            print("geokit: interrupted", file=sys.stderr)
-            return 130
+        except Exception:  # a bug: its traceback, with the data text it quotes shown, not obeyed
+            if not is_command():
+                raise
+            print(terminal_text(traceback.format_exc()), end="", file=sys.stderr)
+            return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

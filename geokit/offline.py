@@ -10,7 +10,8 @@ that opens with no network at all:
   into geokit.
 - folium's default Bootstrap, Font Awesome and awesome-markers assets are
   left out: geokit maps do not use them (markers are circles and CSS
-  shapes). A map that does use them is refused with the list of assets.
+  shapes). A map that does use them (an icon or plugin in its element tree,
+  not a word in its text) is refused with the list of assets.
 - Tile layers are removed (they would fetch tiles); the offline base is the
   country boundary layer drawn by :func:`geokit.maps.corridor_map`.
 
@@ -30,14 +31,16 @@ import copy
 import importlib
 import re
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import folium
+from branca.element import Element
 
 from geokit._errors import GeokitError, GeokitWarning
 from geokit._io import atomic_path
 
-__all__ = ["save_html", "offline_page", "ASSETS", "DROPPED_ASSETS", "WARN_MB"]
+__all__ = ["save_html", "offline_page", "uses_dropped_assets", "ASSETS", "DROPPED_ASSETS", "WARN_MB"]
 
 WARN_MB = 10.0
 
@@ -53,7 +56,9 @@ ASSETS: dict[str, tuple[str, str]] = {
 
 #: folium defaults that geokit maps do not use, left out of offline files.
 DROPPED_ASSETS = ("bootstrap", "glyphicons", "fontawesome", "awesome-markers", "awesome.rotate")
-_USES_DROPPED = re.compile(r"L\.AwesomeMarkers|glyphicon|class=\"fa[srb]? ")
+#: Markup that needs a dropped stylesheet, as geokit's own markup writes it: ``class="`` with a literal
+#: double quote, which text from data never has on a page (html_text writes it ``&quot;``, js_string ``\\"``).
+_DROPPED_MARKUP = re.compile(r"class=\"(?:fa[srb]?|glyphicon) ")
 
 _TAG = re.compile(r"<script[^>]*\bsrc=\"(https?://[^\"]+)\"[^>]*>\s*</script>|"
                   r"<link[^>]*\bhref=\"(https?://[^\"]+)\"[^>]*/?>")
@@ -140,11 +145,60 @@ def offline_page(m: folium.Map, *, tiles: bool = False) -> str:
     False
     """
     target = m if tiles else _without_tiles(m)
+    used = uses_dropped_assets(target)
     page = target.get_root().render()
-    if _USES_DROPPED.search(_TAG.sub("", page)):
+    if used or _DROPPED_MARKUP.search(_TAG.sub("", page)):
         raise GeokitError("this map uses Bootstrap, Font Awesome or awesome-markers icons, which have no "
-                          "offline copy; use circle markers or save with offline=False")
+                          f"offline copy{' (' + ', '.join(used) + ')' if used else ''}; use circle markers or "
+                          "save with offline=False")
     return _inline(page)
+
+
+def _elements(root: Element) -> Iterator[Element]:
+    stack = [root]
+    while stack:
+        element = stack.pop()
+        yield element
+        stack.extend(getattr(element, "_children", {}).values())
+
+
+def uses_dropped_assets(m: folium.Map) -> list[str]:
+    """What in a map needs an asset the offline file leaves out (:data:`DROPPED_ASSETS`), found in the
+    map's element tree (its icons, plugins and their scripts), never in the text the page shows: a note
+    that mentions "glyphicon" or "L.AwesomeMarkers" is data, and data never selects assets.
+
+    Parameters
+    ----------
+    m : folium.Map
+
+    Returns
+    -------
+    list of str
+        One entry per element that needs a dropped asset (empty for geokit's maps).
+
+    Examples
+    --------
+    >>> m = folium.Map(tiles=None)
+    >>> _ = folium.Marker([12.6, -8.0], tooltip="glyphicon L.AwesomeMarkers").add_to(m)
+    >>> uses_dropped_assets(m)
+    []
+    >>> _ = folium.Marker([12.6, -8.0], icon=folium.Icon(icon="info-sign")).add_to(m)
+    >>> uses_dropped_assets(m)  # doctest: +ELLIPSIS
+    ['icon_...: awesome-markers icon']
+    """
+    found = []
+    for element in _elements(m.get_root()):
+        if isinstance(element, folium.Icon):
+            found.append(f"{element.get_name()}: awesome-markers icon")
+        elif isinstance(element, folium.DivIcon) and re.search(r"\b(fa[srb]?|glyphicon)\b",
+                                                                str(element.options.get("className", ""))):
+            found.append(f"{element.get_name()}: Font Awesome or glyphicon class")
+        if isinstance(element, folium.Map):  # its default assets are the ones dropped on purpose
+            continue
+        links = [*getattr(element, "default_js", []), *getattr(element, "default_css", [])]
+        found += [f"{element.get_name()}: {url}" for _, url in links
+                  if any(d in url.lower().replace("font-awesome", "fontawesome") for d in DROPPED_ASSETS)]
+    return found
 
 
 def save_html(m: folium.Map, path: str | Path, *, offline: bool = True, warn_mb: float = WARN_MB,

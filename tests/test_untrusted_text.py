@@ -306,7 +306,7 @@ def test_safe_url_allows_only_http_links(url, ok):
 
 @pytest.mark.parametrize("cell, expected", [
     ("=1+1", "'=1+1"), ("+33 6", "'+33 6"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=1", "'\t=1"), ("\r=1", "'\r=1"), ("  =1", "'  =1"), ("Kayes", "Kayes"), ("", ""),
+    ("\t=1", "'\t'=1"), ("\r=1", "'\r'=1"), ("  =1", "'  =1"), ("Kayes", "Kayes"), ("", ""),
     ("2025-09-13..2025-10-12", "2025-09-13..2025-10-12"), (-12.5, -12.5), (3, 3),
 ])
 def test_csv_cell_follows_owasp(cell, expected):
