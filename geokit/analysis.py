@@ -30,7 +30,7 @@ from geokit.exposure import (StatusRules, _exposure_and_timeline, _radius_m, _st
                              exposed_totals, incident_pairs_within, place_exposure)
 from geokit.incidents import DateLike, in_window, last_day, parse_window
 from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
-from geokit.timeline import (CUT_OFF, EXPOSED, Timeline, corridor_intervals, day_date, day_number, day_of, episodes,
+from geokit.timeline import (CUT_OFF, EXPOSED, PLACE_COLUMNS, Timeline, corridor_intervals, day_date, day_number, day_of, episodes,
                              exposure_intervals, people_cut_off, place_episodes, place_periods, state_runs,
                              value_periods, windows)
 from geokit.palette import BLOCKADED
@@ -363,6 +363,20 @@ class Analysis:
             return pd.DataFrame()
         return self.timeline.episodes
 
+    @property
+    def places_episodes(self) -> pd.DataFrame:
+        """When each town and crossing was cut off and exposed in the window (:data:`~geokit.timeline.PLACE_COLUMNS`,
+        ``places_timeline.csv``): empty without a timeline.
+
+        Examples
+        --------
+        >>> result.places_episodes.columns.tolist()[:4]
+        ['place', 'kind', 'state', 'start']
+        """
+        if self.timeline is None or self.timeline.places is None:
+            return pd.DataFrame(columns=PLACE_COLUMNS)
+        return self.timeline.places
+
     def status_chart(self, *, title: str | None = None, width_in: float = 10.0):
         """The corridor status chart of the window (:func:`geokit.chart.status_chart`); shows inline in Jupyter.
 
@@ -376,7 +390,7 @@ class Analysis:
             raise InputError("this analysis has no timeline: give it corridors and a window with incidents")
         return status_chart(self.episodes, incidents=self.incidents, start=day_date(self.timeline.start),
                             end=day_date(self.timeline.end), title=title, order=self.timeline.corridor_names,
-                            width_in=width_in)
+                            width_in=width_in, people=self.timeline.people)
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
         return self.summary()._repr_html_()

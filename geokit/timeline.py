@@ -802,6 +802,11 @@ def people_cut_off(episodes: pd.DataFrame, population: pd.Series, *, start: int,
 def day_of(dates: pd.Series) -> np.ndarray:
     """Day numbers of a column of dates (:func:`day_number` of each).
 
+    Parameters
+    ----------
+    dates : Series of datetime
+        Dates (times of day are dropped).
+
     Examples
     --------
     >>> day_of(pd.Series(pd.to_datetime(["2025-09-13"]))).tolist()
