@@ -272,12 +272,13 @@ def _cut_off_line(analysis: Analysis) -> str:
     ep = ep[(ep["state"] == "cut_off") & (ep["kind"] == "city")]
     if ep.empty:
         return ""
-    towns = "; ".join(f"{html_text(r.place)} ({r.start:%d %b}–{'' if pd.isna(r.end) else f'{r.end:%d %b}'})"
+    day = lambda d: f"{d.day} {d:%b}"  # noqa: E731
+    towns = "; ".join(f"{html_text(r.place)} ({day(r.start)}–{'' if pd.isna(r.end) else day(r.end)})"
                       for r in ep.itertuples())
     people = analysis.timeline.people if analysis.timeline is not None else None
     most = people.loc[people["people"].idxmax()] if people is not None and len(people) else None
     at_once = (f" At most {most['people']:,.0f} people (census figures, each town once) were cut off at once, "
-               f"from {most['start']:%d %b}." if most is not None and most["people"] > 0 else "")
+               f"from {day(most['start'])}." if most is not None and most["people"] > 0 else "")
     return f"<p>Towns cut off from {html_text(analysis.destination)} in the window: {towns}.{at_once}</p>"
 
 
