@@ -576,28 +576,30 @@ def isolation_periods(network: RoadNetwork, edge_ids: np.ndarray, spans: dict[st
     >>> out["days"][1:].tolist(), np.isnan(out["km"][out["which"]][:, 1]).tolist()  # Kati, before/during/after
     ([100, 130], [False, True, False])
     """
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    from geokit.network import _routable
     from geokit.timeline import blockade_sets
 
     days, which, sets = blockade_sets(spans)
     dest = find_node(network, destination)
     nodes = network.places["node_id"].to_numpy(np.int64)
     edge_ids = np.asarray(edge_ids, np.int64)
-    ends = network.edges.set_index("edge_id")[["u", "v"]]
+    uv = network.edges.set_index("edge_id").loc[edge_ids, ["u", "v"]].to_numpy(np.int64)  # by segment position
     cache = cache if cache is not None else {}
     km, label, boundary = [], [], []
     for i, members in enumerate(sets):
         blocked = edge_ids[members]
         key = (int(dest), blocked.tobytes())
         if key not in cache:
-            reach = distances_from(network, dest, avoid_edges=blocked.tolist())
-            dist = np.full(network.graph.number_of_nodes(), np.nan)
-            dist[np.fromiter(reach, np.int64, len(reach))] = np.fromiter(reach.values(), float, len(reach))
-            comp = component_labels(network, avoid_edges=blocked.tolist())
-            uv = ends.loc[blocked].to_numpy(np.int64)
-            split = comp[uv[:, 0]] != comp[uv[:, 1]]  # a blockaded segment between two components
-            edge = pd.DataFrame({"label": np.r_[comp[uv[split, 0]], comp[uv[split, 1]]],
+            weights, _ = _routable(network, blocked.tolist())  # one matrix for the distances and the components
+            dist = dijkstra(weights, indices=int(dest))
+            comp = connected_components(weights, directed=False)[1]
+            ends = uv[members]
+            split = comp[ends[:, 0]] != comp[ends[:, 1]]  # a blockaded segment between two components
+            edge = pd.DataFrame({"label": np.r_[comp[ends[split, 0]], comp[ends[split, 1]]],
                                  "segment": np.r_[members[split], members[split]]})
-            cache[key] = (dist[nodes], comp[nodes], edge)
+            cache[key] = (np.where(np.isfinite(dist[nodes]), dist[nodes], np.nan), comp[nodes], edge)
         dist_p, comp_p, edge = cache[key]
         km.append(dist_p)
         label.append(comp_p)

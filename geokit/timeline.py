@@ -871,6 +871,9 @@ def value_periods(days: np.ndarray, which: np.ndarray, values: np.ndarray, *, st
     at = np.searchsorted(days, cuts, side="right") - 1
     grid = np.asarray(values, float)[np.asarray(which)[at]]  # cuts x places
     n = grid.shape[1]
+    if not n:
+        return pd.DataFrame({"key": np.array([], np.int64), "start": np.array([], np.int64),
+                             "end": np.array([], np.int64), "value": np.array([], float)})
     key = np.repeat(np.arange(n), len(cuts))
     first = np.tile(cuts, n)
     stop = np.tile(np.r_[cuts[1:], end + 1], n)
