@@ -576,33 +576,44 @@ def isolation_periods(network: RoadNetwork, edge_ids: np.ndarray, spans: dict[st
     >>> out["days"][1:].tolist(), np.isnan(out["km"][out["which"]][:, 1]).tolist()  # Kati, before/during/after
     ([100, 130], [False, True, False])
     """
+    from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import connected_components, dijkstra
 
-    from geokit.network import _routable
     from geokit.timeline import blockade_sets
 
     days, which, sets = blockade_sets(spans)
-    dest = find_node(network, destination)
+    dest = int(find_node(network, destination))
     nodes = network.places["node_id"].to_numpy(np.int64)
     edge_ids = np.asarray(edge_ids, np.int64)
     uv = network.edges.set_index("edge_id").loc[edge_ids, ["u", "v"]].to_numpy(np.int64)  # by segment position
+    # the graph's edges shortest first, as network.route reads them: of parallel edges the shortest open one counts
+    u, v, length, key = network.edges_by_length
+    n = network.graph.number_of_nodes()
+    loop = u == v
+    pair = np.minimum(u, v) * n + np.maximum(u, v)
     cache = cache if cache is not None else {}
-    km, label, boundary = [], [], []
-    for i, members in enumerate(sets):
+    km, label, segment, side, count = [], [], [], [], []
+    for members in sets:
         blocked = edge_ids[members]
-        key = (int(dest), blocked.tobytes())
-        if key not in cache:
-            weights, _ = _routable(network, blocked.tolist())  # one matrix for the distances and the components
-            dist = dijkstra(weights, indices=int(dest))
+        memo = (dest, blocked.tobytes())
+        if memo not in cache:
+            keep = np.flatnonzero(~loop & ~np.isin(key, blocked))
+            _, first = np.unique(pair[keep], return_index=True)
+            pick = keep[first]
+            weights = csr_matrix((np.r_[length[pick], length[pick]], (np.r_[u[pick], v[pick]], np.r_[v[pick], u[pick]])),
+                                 shape=(n, n))  # one matrix for the distances and the components
+            dist = dijkstra(weights, indices=dest)
             comp = connected_components(weights, directed=False)[1]
             ends = uv[members]
             split = comp[ends[:, 0]] != comp[ends[:, 1]]  # a blockaded segment between two components
-            edge = pd.DataFrame({"label": np.r_[comp[ends[split, 0]], comp[ends[split, 1]]],
-                                 "segment": np.r_[members[split], members[split]]})
-            cache[key] = (np.where(np.isfinite(dist[nodes]), dist[nodes], np.nan), comp[nodes], edge)
-        dist_p, comp_p, edge = cache[key]
+            cache[memo] = (np.where(np.isfinite(dist[nodes]), dist[nodes], np.nan), comp[nodes],
+                           np.r_[members[split], members[split]], np.r_[comp[ends[split, 0]], comp[ends[split, 1]]])
+        dist_p, comp_p, seg, lab = cache[memo]
         km.append(dist_p)
         label.append(comp_p)
-        boundary.append(edge.assign(set=i))
-    return {"days": days, "which": which, "km": np.vstack(km), "label": np.vstack(label),
-            "boundary": pd.concat(boundary, ignore_index=True)}
+        segment.append(seg)
+        side.append(lab)
+        count.append(len(seg))
+    boundary = pd.DataFrame({"set": np.repeat(np.arange(len(sets)), count), "label": np.concatenate(side),
+                             "segment": np.concatenate(segment)})
+    return {"days": days, "which": which, "km": np.vstack(km), "label": np.vstack(label), "boundary": boundary}

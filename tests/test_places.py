@@ -151,9 +151,10 @@ def test_sub_windows_read_the_one_timeline(spur, autumn):
     assert october.cities.set_index("name").loc["S", "days_cut_off"] == 16  # 1-16 Oct
 
 
-def test_the_build_writes_what_python_gives(spur, autumn, tmp_path):
-    folder = tmp_path / "project"
-    folder.mkdir()
+@pytest.fixture(scope="module")
+def spur_project(spur, tmp_path_factory):
+    """The spur layers and SPUR_ATTACKS as a project folder."""
+    folder = tmp_path_factory.mktemp("spur")
     for kind in ("roads", "cities", "crossings"):
         (folder / f"{kind}.geojson").write_text(spur[kind].to_json(), encoding="utf-8")
     inc = incidents(*SPUR_ATTACKS)
@@ -168,8 +169,12 @@ def test_the_build_writes_what_python_gives(spur, autumn, tmp_path):
         '[[corridors]]', 'name = "V-B"', 'origin = "V"', 'destination = "B"',
         '[analysis]', 'radius_km = 2', 'segment_km = 5', 'blockade_days = 30', 'at_risk_days = 90']),
         encoding="utf-8")
+    return folder / "project.toml"
+
+
+def test_the_build_writes_what_python_gives(spur_project, autumn, tmp_path):
     out = tmp_path / "out"
-    assert main(["build", str(folder / "project.toml"), "--out", str(out), "--start", "2025-09-01",
+    assert main(["build", str(spur_project), "--out", str(out), "--start", "2025-09-01",
                  "--end", "2025-11-30"]) == 0
     written = pd.read_csv(out / "places_timeline.csv", keep_default_na=False)
     python = autumn.places_episodes
@@ -185,6 +190,21 @@ def test_the_build_writes_what_python_gives(spur, autumn, tmp_path):
     assert "towns_cut_off_in_window" in meaning["columns"]
     cities = gpd.read_file(out / "layers.gpkg", layer="cities").set_index("name")
     assert cities.loc["S", "cut_off_periods"] == "2025-09-10..2025-10-16" and cities.loc["S", "days_cut_off"] == 37
+
+
+def test_each_window_of_a_batch_reads_the_one_timeline(spur_project, tmp_path):
+    """Month by month: the cut-off that began on 10 Sep is ongoing at the end of September and ends on 16 Oct in
+    October's tables, with its true first day; November's has none."""
+    out = tmp_path / "monthly"
+    assert main(["build", str(spur_project), "--out", str(out), "--start", "2025-09-01", "--end", "2025-11-30",
+                 "--every", "1M"]) == 0
+    months = {}
+    for folder in sorted(p for p in out.iterdir() if p.is_dir()):
+        table = pd.read_csv(folder / "places_timeline.csv", keep_default_na=False)
+        months[folder.name[:7]] = table[(table["place"] == "S") & (table["state"] == "cut_off")][
+            ["start", "end", "lapses", "days_in_window"]].values.tolist()
+    assert months == {"2025-09": [["2025-09-10", "", "2025-10-16", 21]],
+                      "2025-10": [["2025-09-10", "2025-10-16", "", 16]], "2025-11": []}
 
 
 # --- the shipped Mali layers ------------------------------------------------------------------------
