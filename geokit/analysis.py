@@ -24,12 +24,15 @@ import shapely
 
 from geokit._check import cores, names, number, on_every_core
 from geokit._errors import InputError
-from geokit.corridors import CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation
-from geokit.exposure import (StatusRules, _exposure_and_timeline, _status_of_pairs, _zones_and_unions,
-                             exposed_totals, place_exposure)
+from geokit.corridors import (CorridorSpec, _place_names, check_corridor_places, corridor_status, detour_for,
+                              detours, isolation, isolation_periods)
+from geokit.exposure import (StatusRules, _exposure_and_timeline, _radius_m, _status_of_pairs, _zones_and_unions,
+                             exposed_totals, incident_pairs_within, place_exposure)
 from geokit.incidents import DateLike, in_window, last_day, parse_window
 from geokit.network import PLACE_SNAP_KM, SNAP_TOLERANCE_M, RoadNetwork, build_network, named_places
-from geokit.timeline import Timeline, corridor_intervals, day_date, day_number, episodes, windows
+from geokit.timeline import (CUT_OFF, EXPOSED, PLACE_COLUMNS, Timeline, corridor_intervals, day_date, day_number, day_of, episodes,
+                             exposure_intervals, people_cut_off, place_episodes, place_periods, state_runs,
+                             value_periods, windows)
 from geokit.palette import BLOCKADED
 
 __all__ = ["AnalysisParams", "parameter_names", "sub_window", "PLACE_RESULT_COLUMNS", "check_build_fits",
@@ -41,7 +44,7 @@ SUMMARY_COLUMNS = ["corridor", "status", "worst_status", "blockaded_since", "blo
                    "days_blockaded", "days_at_risk", "length_km", "blockaded_km", "at_risk_km",
                    "first_incident", "last_incident", "n_incidents", "detour", "detour_km", "detour_extra_km",
                    "detour_skips", "detour_towns", "crossings", "detour_crossings", "towns_cut_off",
-                   "population_exposed"]
+                   "population_exposed", "towns_cut_off_in_window"]
 
 
 #: The day convention of every date in geokit's products (see :mod:`geokit.timeline`).
@@ -80,6 +83,8 @@ SUMMARY_DEFINITIONS = {
     "towns_cut_off": "towns on the route, other than its origin, with no open road left to the destination",
     "population_exposed": "people (census or estimate of cities.geojson) in the route's towns that lie in an "
                           "exposure zone of the window",
+    "towns_cut_off_in_window": "towns on the route, other than its origin, left with no open road to the "
+                               "destination on at least one day of the window (places_timeline.csv says when)",
 }
 
 
@@ -358,6 +363,20 @@ class Analysis:
             return pd.DataFrame()
         return self.timeline.episodes
 
+    @property
+    def places_episodes(self) -> pd.DataFrame:
+        """When each town and crossing was cut off and exposed in the window (:data:`~geokit.timeline.PLACE_COLUMNS`,
+        ``places_timeline.csv``): empty without a timeline.
+
+        Examples
+        --------
+        >>> result.places_episodes.columns.tolist()[:4]
+        ['place', 'kind', 'state', 'start']
+        """
+        if self.timeline is None or self.timeline.places is None:
+            return pd.DataFrame(columns=PLACE_COLUMNS)
+        return self.timeline.places
+
     def status_chart(self, *, title: str | None = None, width_in: float = 10.0):
         """The corridor status chart of the window (:func:`geokit.chart.status_chart`); shows inline in Jupyter.
 
@@ -371,7 +390,7 @@ class Analysis:
             raise InputError("this analysis has no timeline: give it corridors and a window with incidents")
         return status_chart(self.episodes, incidents=self.incidents, start=day_date(self.timeline.start),
                             end=day_date(self.timeline.end), title=title, order=self.timeline.corridor_names,
-                            width_in=width_in)
+                            width_in=width_in, people=self.timeline.people)
 
     def _repr_html_(self) -> str:  # pragma: no cover - display only
         return self.summary()._repr_html_()
@@ -453,6 +472,12 @@ def analyse(
     if corridor_specs:
         status, detour_lines, routes, timeline = _corridors(network, segments, corridor_specs, exposed_cities,
                                                             joined or {}, start=start, end=end)
+        if timeline is not None and joined is not None:
+            step("towns and crossings in time")
+            joined["place_pairs"] = _place_pairs(cities, crossings, joined["incidents"], network, params)
+            exposed_cities, exposed_crossings, status, timeline = _places_in_time(
+                network, segments, joined, exposed_cities, exposed_crossings, status, routes, timeline,
+                destination, params)
     else:
         status = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
         detour_lines = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
@@ -482,7 +507,8 @@ def _zones(exposing: gpd.GeoDataFrame, params: AnalysisParams, start: object, en
 
 #: Columns :func:`analyse` adds to cities and crossings.
 PLACE_RESULT_COLUMNS = ("incidents_within", "nearest_incident_km", "in_zone", "before_km", "after_km",
-                        "isolation", "increase_share", "reaches_destination")
+                        "isolation", "increase_share", "reaches_destination", "cut_off_periods", "days_cut_off",
+                        "cut_off_since", "km_to_destination_periods")
 
 
 def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_detours: bool = False) -> Analysis:
@@ -551,10 +577,133 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
                                         segments, analysis.destination, params)
     status, detour_lines, _, timeline = _corridors(network, segments, analysis.routes, cities, step_join,
                                                    start=first, end=last, with_detours=episode_detours)
+    if timeline is not None and "place_pairs" in join:  # the same (place, incident) pairs, up to the end
+        places, incidents = join["place_pairs"]
+        mine = upto[incidents]
+        step_join["place_pairs"] = (places[mine], renumber[incidents[mine]])
+        step_join["isolation_cache"] = join.setdefault("isolation_cache", {})  # routing shared by the windows
+        cities, crossings, status, timeline = _places_in_time(network, segments, step_join, cities, crossings,
+                                                              status, analysis.routes, timeline,
+                                                              analysis.destination, params)
     return Analysis(params=replace(params, start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"), network=network,
                     segments=segments, zones=zones, corridors=status, detours=detour_lines, cities=cities,
                     crossings=crossings, incidents=window, totals=totals, destination=analysis.destination,
                     timeline=timeline, routes=analysis.routes, join=step_join, zone_unions=unions)
+
+
+def _place_frames(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | None
+                  ) -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The places of an analysis by kind, towns first: their rows, in order, number the places in time."""
+    return [(kind, frame) for kind, frame in (("city", cities), ("crossing", crossings))
+            if frame is not None and len(frame)]
+
+
+def _place_pairs(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | None, incidents: gpd.GeoDataFrame,
+                 network: RoadNetwork, params: AnalysisParams) -> tuple[np.ndarray, np.ndarray]:
+    """(place, incident) pairs within reach, as :func:`~geokit.exposure.place_exposure` counts them (radius_km,
+    or imprecise_radius_km for area-located incidents): places numbered towns first, then crossings."""
+    frames = _place_frames(cities, crossings)
+    if not frames or not len(incidents):
+        return np.array([], np.int64), np.array([], np.int64)
+    points = pd.concat([frame.geometry.to_crs(network.crs) for _, frame in frames], ignore_index=True)
+    metric = incidents.to_crs(network.crs)
+    radius = _radius_m(metric, params.radius_km, params.rules.imprecise_radius_km)
+    place, incident = incident_pairs_within(points.array, metric.geometry.array, radius)
+    return np.asarray(place, np.int64), np.asarray(incident, np.int64)
+
+
+def _places_in_time(network: RoadNetwork, segments: gpd.GeoDataFrame, join: dict, cities: gpd.GeoDataFrame | None,
+                    crossings: gpd.GeoDataFrame | None, status: gpd.GeoDataFrame, routes: gpd.GeoDataFrame | None,
+                    timeline: Timeline, destination: str | None, params: AnalysisParams
+                    ) -> tuple[gpd.GeoDataFrame | None, gpd.GeoDataFrame | None, gpd.GeoDataFrame, Timeline]:
+    """When each town and crossing was cut off and exposed over the timeline's window, from the same change
+    points as the corridors: the towns' and crossings' periods, the corridors' towns cut off in the window,
+    and the timeline with its places and people cut off."""
+    frames = _place_frames(cities, crossings)
+    names = np.concatenate([f["name"].astype(str).to_numpy() for _, f in frames]) if frames else np.array([], str)
+    kinds = np.concatenate([np.full(len(f), k, dtype=object) for k, f in frames]) if frames else np.array([], str)
+    inc = join["incidents"]
+    ids = inc["event_id"].astype(str).to_numpy() if "event_id" in inc else np.arange(len(inc)).astype(str)
+    day = np.asarray(join["day"], np.int64)
+    runs: dict[str, dict[str, np.ndarray]] = {}
+    openers = []
+    periods = None
+    if destination is not None and len(names):
+        iso = isolation_periods(network, segments["edge_id"].to_numpy(), join["spans"], destination,
+                                cache=join.setdefault("isolation_cache", {}))
+        net = network.places
+        where = pd.Series(np.arange(len(net)), index=pd.MultiIndex.from_arrays(
+            [net["name"].astype(str), net["kind"].astype(str)]))
+        row = where[~where.index.duplicated()].reindex(pd.MultiIndex.from_arrays([names, kinds.astype(str)])) \
+            .fillna(-1).to_numpy(np.int64)  # each place's row of network.places (-1: not on the network)
+        attached = row >= 0
+        km = np.where(attached, iso["km"][:, np.maximum(row, 0)], np.nan)
+        label = np.where(attached, iso["label"][:, np.maximum(row, 0)], -1)
+        runs[CUT_OFF] = state_runs(iso["days"], iso["which"], np.isnan(km) & np.isfinite(km[0]))  # set 0: none
+        # opened by the blockade-relevant incidents dated on the first day that reach a blockaded segment at the
+        # edge of the place's component (those whose blockade cut it off)
+        first = runs[CUT_OFF]["start"]
+        held = iso["which"][np.searchsorted(iso["days"], first, side="right") - 1]
+        starts = pd.DataFrame({"key": runs[CUT_OFF]["key"], "day": first, "set": held,
+                               "label": label[held, runs[CUT_OFF]["key"]]})
+        hits = starts.merge(iso["boundary"], on=["set", "label"]).merge(
+            pd.DataFrame({"segment": join["segment"], "incident": join["incident"]}), on="segment")
+        hits = hits[(day[hits["incident"]] == hits["day"].to_numpy()) & join["decisive"][hits["incident"]]]
+        openers.append(pd.DataFrame({"key": hits["key"].to_numpy(), "state": CUT_OFF, "day": hits["day"].to_numpy(),
+                                     "event_id": ids[hits["incident"]]}))
+        crossing = np.flatnonzero(kinds == "crossing")
+        periods = value_periods(iso["days"], iso["which"], km[:, crossing], start=timeline.start, end=timeline.end)
+        periods["key"] = crossing[periods["key"].to_numpy()]
+    place, incident = join.get("place_pairs", (np.array([], np.int64),) * 2)
+    if len(place):
+        last = day_of(last_day(inc))
+        runs[EXPOSED] = exposure_intervals(place, day[incident], last[incident], params.rules.at_risk_days)
+        openers.append(pd.DataFrame({"key": place, "state": EXPOSED, "day": day[incident],
+                                     "event_id": ids[incident]}))
+    table = place_episodes(runs, names, kinds, start=timeline.start, end=timeline.end,
+                           openers=pd.concat(openers, ignore_index=True) if openers else None)
+    cut = place_periods(table).rename(columns={"periods": "cut_off_periods", "days": "days_cut_off",
+                                               "since": "cut_off_since"})
+    out = []
+    for kind, frame in (("city", cities), ("crossing", crossings)):
+        if frame is None or not len(frame):
+            out.append(frame)
+            continue
+        mine = cut[cut["kind"] == kind].drop(columns="kind").rename(columns={"place": "name"})
+        merged = frame.merge(mine, left_on=frame["name"].astype(str), right_on="name", how="left",
+                             suffixes=("", "_")).drop(columns=["key_0", "name_"], errors="ignore")
+        merged = merged.fillna({"cut_off_periods": "", "days_cut_off": 0}).astype({"days_cut_off": int})
+        merged["cut_off_since"] = pd.to_datetime(merged["cut_off_since"]).astype("datetime64[ns]")
+        if kind == "crossing":
+            merged["km_to_destination_periods"] = _km_periods(periods, frame, names, kinds)
+        out.append(gpd.GeoDataFrame(merged, geometry=frame.geometry.name, crs=frame.crs))
+    towns = set(table.loc[(table["state"] == CUT_OFF) & (table["kind"] == "city"), "place"])
+    status = status.copy()
+    origins = [set(_place_names(network, nodes[:1])) for nodes in routes["nodes"]] if routes is not None \
+        else [set()] * len(status)
+    status["towns_cut_off_in_window"] = ["; ".join(t for t in str(route_towns).split("; ") if t in towns
+                                                   and t not in origin)
+                                         for route_towns, origin in zip(status["towns"], origins)]
+    people = None
+    if cities is not None and "population" in cities:
+        population = pd.Series(pd.to_numeric(cities["population"], errors="coerce").to_numpy(),
+                               index=cities["name"].astype(str))
+        people = people_cut_off(table, population, start=timeline.start, end=timeline.end)
+    return out[0], out[1], status, replace(timeline, places=table, people=people)
+
+
+def _km_periods(periods: pd.DataFrame | None, crossings: gpd.GeoDataFrame, names: np.ndarray, kinds: np.ndarray
+                ) -> pd.Series:
+    """Each crossing's road km to the destination in each period of the window, as text."""
+    if periods is None:
+        return pd.Series("", index=crossings.index)
+    as_date = lambda d: pd.Series(pd.to_datetime(d.to_numpy().astype("datetime64[D]"))).dt.strftime("%Y-%m-%d")  # noqa: E731
+    km = periods["value"].round(1)
+    text = (as_date(periods["start"]) + ".." + as_date(periods["end"]) + ": "
+            + km.map("{:.1f} km".format).where(km.notna(), "cut off").reset_index(drop=True))
+    joined = text.groupby(periods["key"].to_numpy()).agg("; ".join)
+    offset = int(np.flatnonzero(kinds == "crossing")[0]) if (kinds == "crossing").any() else 0
+    return pd.Series(joined.reindex(offset + np.arange(len(crossings))).fillna("").to_numpy(), index=crossings.index)
 
 
 def _exposing(incidents: gpd.GeoDataFrame, params: AnalysisParams) -> gpd.GeoDataFrame:

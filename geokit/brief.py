@@ -266,6 +266,22 @@ def _listed(incidents: pd.DataFrame, limit: int) -> str:
             "<th>source</th></tr>" + "".join(rows) + "</table>" + more)
 
 
+def _cut_off_line(analysis: Analysis) -> str:
+    """One sentence: the towns cut off at some point in the window, when, and the most people cut off at once."""
+    ep = analysis.places_episodes
+    ep = ep[(ep["state"] == "cut_off") & (ep["kind"] == "city")]
+    if ep.empty:
+        return ""
+    day = lambda d: f"{d.day} {d:%b}"  # noqa: E731
+    towns = "; ".join(f"{html_text(r.place)} ({day(r.start)}–{'' if pd.isna(r.end) else day(r.end)})"
+                      for r in ep.itertuples())
+    people = analysis.timeline.people if analysis.timeline is not None else None
+    most = people.loc[people["people"].idxmax()] if people is not None and len(people) else None
+    at_once = (f" At most {most['people']:,.0f} people (census figures, each town once) were cut off at once, "
+               f"from {day(most['start'])}." if most is not None and most["people"] > 0 else "")
+    return f"<p>Towns cut off from {html_text(analysis.destination)} in the window: {towns}.{at_once}</p>"
+
+
 def brief_html(
     analysis: Analysis,
     *,
@@ -322,7 +338,7 @@ def brief_html(
         f" (both days included); status on the last day; incidents reach roads within {p.radius_km:g} km; "
         f"a blockade-relevant incident blockades its roads for {p.rules.blockade_days} days. Brief made "
         f"{date.today():%d %b %Y} with geokit.</div>",
-        "<h2>Corridors</h2>", _corridor_rows(summary),
+        "<h2>Corridors</h2>", _corridor_rows(summary), _cut_off_line(analysis),
         f"<div class='figs'>{''.join(figures)}</div>",
     ]
     if analysis.crossings is not None and len(analysis.crossings):

@@ -13,6 +13,8 @@
 - ``route_options.csv``: each corridor's route options (shortest open, least exposed, trade-offs) on the
   window's last day, each map step's last day and the first day of each blockaded episode
   (:func:`geokit.routing.corridor_route_options`; also the ``route_options`` layer of layers.gpkg);
+- ``places_timeline.csv``: when each town and crossing was cut off and exposed
+  (also the ``places_episodes`` layer of layers.gpkg, with the place's point);
 - ``status_chart.png``: the corridor status chart (:mod:`geokit.chart`);
 - ``build.log``: what validation repaired or dropped, and the parameters;
 - ``brief.html``: the printable brief (:mod:`geokit.brief`), and ``brief.pdf``
@@ -199,6 +201,19 @@ def _episode_table(analysis: Analysis) -> pd.DataFrame:
                              kind="mergesort").reset_index(drop=True)
 
 
+def _place_layer(analysis: Analysis, table: pd.DataFrame) -> gpd.GeoDataFrame | None:
+    """The places' episodes with each place's point (the first of its name and kind), for QGIS's temporal
+    controller; None without any."""
+    if table.empty:
+        return None
+    points = pd.concat([pd.DataFrame({"place": frame["name"].astype(str).to_numpy(), "kind": kind,
+                                      "geometry": frame.geometry.to_crs(4326).array})
+                        for kind, frame in (("city", analysis.cities), ("crossing", analysis.crossings))
+                        if frame is not None and len(frame)], ignore_index=True)
+    points = points.drop_duplicates(["place", "kind"])
+    return gpd.GeoDataFrame(table.merge(points, on=["place", "kind"], how="left"), geometry="geometry", crs=4326)
+
+
 def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
     table = table.copy()
     for col in table.columns:
@@ -265,10 +280,12 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
                                          crs=analysis.corridors.crs)
     options = _route_options(analysis, steps)
     clock.lap("route options")
+    places = analysis.places_episodes
     layers = {
         "roads_status": analysis.segments,
         "corridors": analysis.corridors,
         "corridor_episodes": episode_layer,
+        "places_episodes": _place_layer(analysis, places),
         "detours": analysis.detours,
         "route_options": options,
         "exposure_zones": analysis.zones,
@@ -321,6 +338,9 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         csv_safe(_for_csv(options.drop(columns=["edge_ids", "geometry"]))).to_csv(
             stage / "route_options.csv", index=False, lineterminator="\n")
         names.append("route_options.csv")
+    if analysis.timeline is not None and analysis.timeline.places is not None:
+        csv_safe(_for_csv(places)).to_csv(stage / "places_timeline.csv", index=False, lineterminator="\n")
+        names.append("places_timeline.csv")
     if people is not None:
         csv_safe(people).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
         names.append("population_exposed.csv")
@@ -347,6 +367,8 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         "columns": SUMMARY_DEFINITIONS,
         "corridors": json.loads(table.to_json(orient="records", force_ascii=False)),
         "episodes": json.loads(_for_csv(episodes).to_json(orient="records", force_ascii=False)),
+        "people_cut_off": (json.loads(_for_csv(analysis.timeline.people).to_json(orient="records"))
+                           if analysis.timeline is not None and analysis.timeline.people is not None else None),
         "population_exposed_by_country": (
             json.loads(analysis.totals.to_json(orient="records", force_ascii=False))
             if analysis.totals is not None else None),

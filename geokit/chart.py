@@ -33,7 +33,8 @@ __all__ = ["status_chart", "save_chart", "chart_data_uri"]
 
 def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = None,
                  start: object = None, end: object = None, title: str | None = None,
-                 order: Sequence[str] | None = None, width_in: float = 10.0) -> Figure:
+                 order: Sequence[str] | None = None, width_in: float = 10.0,
+                 people: pd.DataFrame | None = None) -> Figure:
     """A strip chart of each corridor's status over time.
 
     Parameters
@@ -53,6 +54,9 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
         Corridors from top to bottom (default: as in ``episodes``).
     width_in : float, default 10
         Figure width in inches (the height follows the number of corridors).
+    people : DataFrame, optional
+        :func:`geokit.timeline.people_cut_off` (``start``, ``end``, ``people``): drawn as a last strip,
+        "people cut off", its height following the people in the towns cut off (each town once).
 
     Returns
     -------
@@ -72,11 +76,13 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
     from matplotlib.patches import Patch
 
     names = list(order) if order is not None else list(dict.fromkeys(episodes["corridor"]))
+    peak = float(people["people"].max()) if people is not None and len(people) else 0.0
     lo = pd.Timestamp(start) if start is not None else episodes["start"].min()
     hi = pd.Timestamp(end) if end is not None else episodes["end"].max()
     if pd.isna(lo) or pd.isna(hi):
         raise ValueError("status_chart needs a start and an end date when the episodes do not give them")
-    fig = _chart_figure()(figsize=(width_in, 0.9 + 0.45 * max(len(names), 1)), layout="constrained")
+    rows = len(names) + (people is not None and peak > 0)
+    fig = _chart_figure()(figsize=(width_in, 0.9 + 0.45 * max(rows, 1)), layout="constrained")
     ax = fig.add_subplot()
     dates = incidents.set_index(incidents["event_id"].astype(str))["date"] if incidents is not None and \
         len(incidents) and "event_id" in incidents else pd.Series(dtype="datetime64[ns]")
@@ -96,11 +102,18 @@ def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = Non
             if len(when):
                 x = np.unique(date2num(when.dt.normalize() + pd.Timedelta(hours=12)))  # a tick per day
                 ax.vlines(x, y + 0.38, y + 0.5, color="#222222", linewidth=1.2)
-    ax.set_yticks(range(len(names)), [_short(n, 40) for n in reversed(names)])
-    for label in ax.get_yticklabels():  # names are text: a "$" must not start mathtext, nor TeX run on them
-        label.set_parse_math(False)  # (text.usetex in a matplotlibrc, even one in the working folder, would)
-        label.set_usetex(False)
-    ax.set_ylim(-0.6, len(names) - 0.4)
+    strips = [_short(n, 40) for n in reversed(names)]
+    if people is not None and peak > 0:  # people cut off: a step area scaled to its peak, below the corridors
+        x = date2num(np.r_[pd.to_datetime(people["start"]).to_numpy(), (hi + pd.Timedelta(days=1)).to_datetime64()])
+        y = np.r_[people["people"].to_numpy(float), people["people"].iloc[-1]] / peak * 0.7 - 1.35
+        ax.fill_between(x, -1.35, y, step="post", color="#7a1f1f", alpha=0.8, linewidth=0)
+        ax.text(x[int(np.argmax(y))], -0.62, f"{peak:,.0f}", fontsize=7, va="bottom", color="#7a1f1f")
+        strips = ["people cut off", *strips]
+    ax.set_yticks(range(len(strips)) if len(strips) == len(names) else range(-1, len(names)), strips)
+    for label in ax.get_yticklabels():
+        label.set_parse_math(False)  # names are text: a "$" must not start mathtext, nor TeX run on them
+        label.set_usetex(False)  # (text.usetex in a matplotlibrc, even one in the working folder, would)
+    ax.set_ylim(-0.6 - (len(strips) - len(names)), len(names) - 0.4)
     ax.set_xlim(date2num(lo), date2num(hi + pd.Timedelta(days=1)))
     locator = AutoDateLocator()
     ax.xaxis.set_major_locator(locator)

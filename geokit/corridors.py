@@ -39,6 +39,7 @@ __all__ = [
     "detour_for",
     "crossing_access",
     "isolation",
+    "isolation_periods",
     "alternative_routes",
     "check_corridor_places",
 ]
@@ -533,3 +534,86 @@ def alternative_routes(network: RoadNetwork, origin: str | tuple[float, float],
                            geometry="geometry", crs=WGS84)
     out.insert(2, "extra_km", out["length_km"] - (out["length_km"].iloc[0] if len(out) else 0))
     return out
+
+
+def isolation_periods(network: RoadNetwork, edge_ids: np.ndarray, spans: dict[str, np.ndarray],
+                      destination: str | tuple[float, float], *, cache: dict | None = None) -> dict:
+    """Every place's road distance to ``destination`` in each period of constant blockade, routing once per
+    distinct set of blockaded segments (:func:`geokit.timeline.blockade_sets`), never once per day.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    edge_ids : ndarray of int
+        The edge id of each segment position of ``spans`` (``segments["edge_id"]``).
+    spans : dict of ndarray
+        :func:`geokit.timeline.segment_intervals` (level 2 is blockaded).
+    destination : str or (lon, lat)
+        The place every distance is measured to (the capital).
+    cache : dict, optional
+        Results by blockaded set, shared by the calls on one network and destination (a build's windows).
+
+    Returns
+    -------
+    dict
+        ``days`` and ``which`` (the change days and the set in force from each, as
+        :func:`~geokit.timeline.blockade_sets`), ``km`` (one row per set, one column per row of
+        ``network.places``: road km to the destination avoiding the set, NaN when none), ``label`` (per set,
+        the component of each place's node without the set), and ``boundary`` (a frame of ``set``,
+        ``label`` and ``segment``: the blockaded segments at the edge of each component, those whose
+        blockade cuts it off).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> from geokit.network import build_network
+    >>> roads = gpd.GeoDataFrame(geometry=[shapely.LineString([(-8.0, 12.65), (-8.07, 12.74)])], crs=4326)
+    >>> towns = gpd.GeoDataFrame({"name": ["Bamako", "Kati"]}, crs=4326,
+    ...     geometry=[shapely.Point(-8.0, 12.65), shapely.Point(-8.07, 12.74)])
+    >>> net = build_network(roads, places=towns)
+    >>> spans = {"key": np.array([0]), "level": np.array([2]), "start": np.array([100]), "stop": np.array([130])}
+    >>> out = isolation_periods(net, net.edges["edge_id"].to_numpy(), spans, "Bamako")
+    >>> out["days"][1:].tolist(), np.isnan(out["km"][out["which"]][:, 1]).tolist()  # Kati, before/during/after
+    ([100, 130], [False, True, False])
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import connected_components, dijkstra
+
+    from geokit.timeline import blockade_sets
+
+    days, which, sets = blockade_sets(spans)
+    dest = int(find_node(network, destination))
+    nodes = network.places["node_id"].to_numpy(np.int64)
+    edge_ids = np.asarray(edge_ids, np.int64)
+    uv = network.edges.set_index("edge_id").loc[edge_ids, ["u", "v"]].to_numpy(np.int64)  # by segment position
+    # the graph's edges shortest first, as network.route reads them: of parallel edges the shortest open one counts
+    u, v, length, key = network.edges_by_length
+    n = network.graph.number_of_nodes()
+    loop = u == v
+    pair = np.minimum(u, v) * n + np.maximum(u, v)
+    cache = cache if cache is not None else {}
+    km, label, segment, side, count = [], [], [], [], []
+    for members in sets:
+        blocked = edge_ids[members]
+        memo = (dest, blocked.tobytes())
+        if memo not in cache:
+            keep = np.flatnonzero(~loop & ~np.isin(key, blocked))
+            _, first = np.unique(pair[keep], return_index=True)
+            pick = keep[first]
+            weights = csr_matrix((np.r_[length[pick], length[pick]], (np.r_[u[pick], v[pick]], np.r_[v[pick], u[pick]])),
+                                 shape=(n, n))  # one matrix for the distances and the components
+            dist = dijkstra(weights, indices=dest)
+            comp = connected_components(weights, directed=False)[1]
+            ends = uv[members]
+            split = comp[ends[:, 0]] != comp[ends[:, 1]]  # a blockaded segment between two components
+            cache[memo] = (np.where(np.isfinite(dist[nodes]), dist[nodes], np.nan), comp[nodes],
+                           np.r_[members[split], members[split]], np.r_[comp[ends[split, 0]], comp[ends[split, 1]]])
+        dist_p, comp_p, seg, lab = cache[memo]
+        km.append(dist_p)
+        label.append(comp_p)
+        segment.append(seg)
+        side.append(lab)
+        count.append(len(seg))
+    boundary = pd.DataFrame({"set": np.repeat(np.arange(len(sets)), count), "label": np.concatenate(side),
+                             "segment": np.concatenate(segment)})
+    return {"days": days, "which": which, "km": np.vstack(km), "label": np.vstack(label), "boundary": boundary}

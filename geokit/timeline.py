@@ -57,7 +57,8 @@ if TYPE_CHECKING:
     from geokit.exposure import StatusRules
 
 __all__ = ["STATUSES", "Timeline", "windows", "segment_intervals", "corridor_intervals", "episodes", "day_number",
-           "day_date", "EPISODE_COLUMNS"]
+           "day_date", "EPISODE_COLUMNS", "PLACE_COLUMNS", "CUT_OFF", "EXPOSED", "blockade_sets",
+           "exposure_intervals", "place_episodes", "place_periods", "people_cut_off", "day_of", "state_runs", "value_periods"]
 
 _FOREVER = np.iinfo(np.int64).max // 2
 
@@ -403,6 +404,10 @@ class Timeline:
         The analysis window (day numbers, both included).
     episodes : DataFrame
         :func:`episodes` over the window.
+    places : DataFrame, optional
+        :func:`place_episodes` over the window: when each town and crossing was cut off and exposed.
+    people : DataFrame, optional
+        :func:`people_cut_off` over the window.
 
     Examples
     --------
@@ -424,6 +429,8 @@ class Timeline:
     start: int
     end: int
     episodes: pd.DataFrame
+    places: pd.DataFrame | None = None
+    people: pd.DataFrame | None = None
 
     def segment_status_on(self, day: object) -> np.ndarray:
         """Each segment's status on a day (a date or a day number), by position.
@@ -549,3 +556,331 @@ def windows(start: str, end: str, every: str) -> list[tuple[pd.Timestamp, pd.Tim
         if len(out) > 1000:
             raise InputError("more than 1000 windows: choose a longer --every step")
     return out
+
+
+# --- places in time: cut off and exposed ---------------------------------------------------------
+
+#: The states of a town or crossing over time (the ``state`` of :func:`place_episodes`).
+CUT_OFF, EXPOSED = "cut_off", "exposed"
+
+#: Columns of :func:`place_episodes` (and of ``places_timeline.csv``).
+PLACE_COLUMNS = ["place", "kind", "state", "start", "end", "lapses", "days", "days_in_window", "opened_by"]
+
+#: The first day of time, for the blockaded set in force before any blockade (the empty set).
+_BEFORE = np.iinfo(np.int64).min // 4
+
+
+def blockade_sets(spans: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
+    """The days on which the set of blockaded segments changes, and the distinct sets.
+
+    The set changes only on the first day and the day after the last of a
+    blockaded interval, so a network question asked once per distinct set
+    (who still reaches the destination?) answers it for every day.
+
+    Parameters
+    ----------
+    spans : dict of ndarray
+        :func:`segment_intervals` (level 2 is blockaded).
+
+    Returns
+    -------
+    days : ndarray of int
+        The change days, in order; the first is a day before all time, when
+        nothing is blockaded. The set of ``days[i]`` holds until ``days[i + 1]``
+        (excluded), the last one for ever.
+    which : ndarray of int
+        The index of the set in force from each change day (into ``sets``).
+    sets : list of ndarray
+        The distinct sets, as sorted segment positions; ``sets[0]`` is empty.
+
+    Examples
+    --------
+    >>> spans = {"key": np.array([4, 7, 4]), "level": np.array([2, 2, 1]), "start": np.array([10, 12, 20]),
+    ...          "stop": np.array([20, 20, 50])}
+    >>> days, which, sets = blockade_sets(spans)
+    >>> days[1:].tolist(), which.tolist(), [s.tolist() for s in sets]
+    ([10, 12, 20], [0, 1, 2, 0], [[], [4], [4, 7]])
+    """
+    on = np.asarray(spans["level"]) == 2
+    key = np.asarray(spans["key"], np.int64)[on]
+    start, stop = np.asarray(spans["start"], np.int64)[on], np.asarray(spans["stop"], np.int64)[on]
+    if not len(key):
+        return np.array([_BEFORE], np.int64), np.array([0], np.int64), [np.array([], np.int64)]
+    # each set's fingerprint: the sum (mod 2**64) of its members' random 64-bit codes, swept over the days
+    code = np.random.default_rng(20251).integers(1, 2**63, size=int(key.max()) + 1, dtype=np.uint64)
+    days = np.concatenate([start, stop])
+    delta = np.concatenate([code[key], np.uint64(0) - code[key]])
+    order = np.argsort(days, kind="stable")
+    days, total = days[order], np.cumsum(delta[order], dtype=np.uint64)
+    last = np.r_[days[1:] != days[:-1], True]  # each day's value after its last change
+    days = np.r_[_BEFORE, days[last]]
+    prints = np.r_[np.uint64(0), total[last]]
+    _, first, which = np.unique(prints, return_index=True, return_inverse=True)
+    rank = np.argsort(first, kind="stable")  # the sets in the order they first hold (the empty set first)
+    which = np.argsort(rank)[which.ravel()]
+    sets = [np.unique(key[(start <= days[i]) & (stop > days[i])]) for i in first[rank]]
+    return days, which.astype(np.int64), sets
+
+
+def exposure_intervals(place: np.ndarray, day: np.ndarray, last: np.ndarray, days: int) -> dict[str, np.ndarray]:
+    """Intervals in which each place is exposed: an incident within its reach dated D exposes it on days
+    D .. D + ``days`` - 1 (``last`` + ``days`` - 1 for an event spanning days).
+
+    Parameters
+    ----------
+    place : ndarray of int
+        The place of each (place, incident) pair within reach.
+    day, last : ndarray of int
+        The incident's first and last day numbers.
+    days : int
+        How long an incident exposes (``at_risk_days``, as for a road segment's "at risk").
+
+    Returns
+    -------
+    dict of ndarray
+        ``key`` (the place), ``level`` (1), ``start`` and ``stop`` (half-open).
+
+    Examples
+    --------
+    >>> out = exposure_intervals(np.array([0, 0, 1]), np.array([10, 50, 10]), np.array([10, 50, 10]), 30)
+    >>> out["key"].tolist(), out["start"].tolist(), out["stop"].tolist()
+    ([0, 0, 1], [10, 50, 10], [40, 80, 40])
+    """
+    place = np.asarray(place, np.int64)
+    ks, ds, sums = _sweep(place, np.asarray(day, np.int64), np.asarray(last, np.int64) + days,
+                          np.ones((len(place), 1), np.int64))
+    return _runs(ks, ds, (sums[:, 0] > 0).astype(np.int64) if len(ks) else np.array([], np.int64))
+
+
+def place_episodes(runs: dict[str, dict[str, np.ndarray]], names: Sequence[str] | np.ndarray,
+                   kinds: Sequence[str] | np.ndarray, *,
+                   start: int, end: int, openers: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The places' episodes of each state that overlap a window.
+
+    Parameters
+    ----------
+    runs : dict
+        For each state (:data:`CUT_OFF`, :data:`EXPOSED`), intervals ``key`` (the place's position),
+        ``start`` and ``stop`` (half-open day numbers) in which it holds.
+    names, kinds : sequence of str
+        Each place's name and kind (``city``, ``crossing``), by position.
+    start, end : int
+        The window's first and last day (both included).
+    openers : DataFrame, optional
+        ``key``, ``state``, ``day`` and ``event_id``: the incidents that can open an episode of a place on
+        a day; those dated on an episode's first day fill ``opened_by``.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PLACE_COLUMNS`, by place (in position order), state and start. ``start`` is the true first
+        day (it can precede the window); ``end`` is blank while it still holds on the window's last day,
+        ``lapses`` then the last day it holds if no new incident comes.
+
+    Examples
+    --------
+    >>> runs = {CUT_OFF: {"key": np.array([0]), "start": np.array([day_number("2025-09-10")]),
+    ...                   "stop": np.array([day_number("2025-10-17")])}}
+    >>> ep = place_episodes(runs, ["Koniakary"], ["city"], start=day_number("2025-09-01"),
+    ...                     end=day_number("2025-11-30"))
+    >>> ep.loc[0, "state"], int(ep.loc[0, "days"]), f"{ep.loc[0, 'end']:%Y-%m-%d}"
+    ('cut_off', 37, '2025-10-16')
+    """
+    parts = []
+    for state, r in runs.items():
+        key, a, b = (np.asarray(r[c], np.int64) for c in ("key", "start", "stop"))
+        keep = (b > start) & (a <= end)
+        key, a, b = key[keep], a[keep], b[keep]
+        ongoing = b > end
+        last = np.where(ongoing, end, b - 1)
+        lapses = np.where(ongoing & (b < _FOREVER), b - 1, np.iinfo(np.int64).min)
+        parts.append(pd.DataFrame({"key": key, "state": state, "first": a, "ongoing": ongoing, "last": last,
+                                   "lapse": lapses}))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"key": [], "state": [], "first": [], "ongoing": [], "last": [], "lapse": []})
+    table = table.astype({"key": np.int64, "first": np.int64, "last": np.int64, "lapse": np.int64,
+                          "ongoing": bool, "state": object})
+    table = table.sort_values(["key", "state", "first"], kind="mergesort").reset_index(drop=True)
+    as_date = lambda d: pd.to_datetime(np.asarray(d, np.int64).astype("datetime64[D]"))  # noqa: E731
+    out = pd.DataFrame({
+        "place": np.asarray(names, dtype=object)[table["key"].to_numpy()] if len(table) else [],
+        "kind": np.asarray(kinds, dtype=object)[table["key"].to_numpy()] if len(table) else [],
+        "state": table["state"].to_numpy(),
+        "start": as_date(table["first"]),
+        "end": as_date(table["last"]).where(~table["ongoing"].to_numpy()),
+        "lapses": as_date(np.maximum(table["lapse"], 0)).where(table["lapse"].to_numpy() >= 0),
+        "days": (table["last"] - table["first"] + 1).to_numpy(),
+        "days_in_window": (table["last"] - np.maximum(table["first"], start) + 1).to_numpy(),
+        "opened_by": "",
+    })
+    if openers is not None and len(openers) and len(table):
+        hits = table.reset_index().merge(openers.rename(columns={"day": "first"}),
+                                         on=["key", "state", "first"])
+        ids = hits.sort_values(["index", "event_id"]).drop_duplicates(["index", "event_id"]) \
+            .groupby("index")["event_id"].agg(" ".join)
+        out.loc[ids.index, "opened_by"] = ids.to_numpy()
+    return out[PLACE_COLUMNS]
+
+
+def place_periods(episodes: pd.DataFrame, state: str = CUT_OFF) -> pd.DataFrame:
+    """Per place: its periods in a state as ``first..last`` (``first..`` while ongoing), ``'; '``-separated,
+    the days of the window in that state, and since when when it still holds at the window's end.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        :func:`place_episodes`.
+    state : str, default "cut_off"
+
+    Returns
+    -------
+    DataFrame
+        ``place``, ``kind``, ``periods``, ``days`` and ``since`` (blank unless ongoing at the end).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"place": ["Kayes"], "kind": ["city"], "state": ["cut_off"],
+    ...     "start": pd.to_datetime(["2025-09-14"]), "end": pd.to_datetime([None]), "days_in_window": [17]})
+    >>> place_periods(ep).loc[0, "periods"], int(place_periods(ep).loc[0, "days"])
+    ('2025-09-14..', 17)
+    """
+    mine = episodes[episodes["state"] == state]
+    text = mine["start"].dt.strftime("%Y-%m-%d") + ".." + mine["end"].dt.strftime("%Y-%m-%d").fillna("")
+    table = mine.assign(text=text, since=mine["start"].where(mine["end"].isna()))
+    out = table.groupby(["place", "kind"], sort=False).agg(periods=("text", "; ".join), days=("days_in_window", "sum"),
+                                                          since=("since", "max")).reset_index()
+    return out.astype({"days": int})
+
+
+def people_cut_off(episodes: pd.DataFrame, population: pd.Series, *, start: int, end: int) -> pd.DataFrame:
+    """People in the towns cut off, day by day, as steps: each town once (by name), whatever its points.
+
+    Parameters
+    ----------
+    episodes : DataFrame
+        :func:`place_episodes` (its ``cut_off`` rows of kind ``city`` count).
+    population : Series
+        People of each town, indexed by name (the towns layer's census or estimate).
+    start, end : int
+        The window (day numbers, both included).
+
+    Returns
+    -------
+    DataFrame
+        ``start``, ``end`` (dates, both included) and ``people``, steps tiling the window, and ``towns``
+        (how many towns then).
+
+    Examples
+    --------
+    >>> ep = pd.DataFrame({"place": ["A", "B"], "kind": ["city", "city"], "state": ["cut_off", "cut_off"],
+    ...     "start": pd.to_datetime(["2025-09-10", "2025-09-12"]), "end": pd.to_datetime(["2025-09-20", None])})
+    >>> steps = people_cut_off(ep, pd.Series({"A": 100.0, "B": 50.0}), start=day_number("2025-09-01"),
+    ...                        end=day_number("2025-09-30"))
+    >>> steps["people"].tolist(), steps["start"].dt.day.tolist()
+    ([0.0, 100.0, 150.0, 50.0], [1, 10, 12, 21])
+    """
+    towns = episodes[(episodes["state"] == CUT_OFF) & (episodes["kind"] == "city")]
+    code, names = pd.factorize(towns["place"])
+    first = np.maximum(day_of(towns["start"]), start)
+    stop = np.where(towns["end"].isna(), end + 1, day_of(towns["end"].fillna(towns["start"])) + 1)
+    # a town named twice (two points) is cut off when either is: merge its runs first, then add people
+    ks, ds, sums = _sweep(code.astype(np.int64), first, stop, np.ones((len(code), 1), np.int64))
+    runs = _runs(ks, ds, (sums[:, 0] > 0).astype(np.int64) if len(ks) else np.array([], np.int64))
+    people = pd.to_numeric(population.groupby(level=0).max().reindex(names), errors="coerce").fillna(0.0)
+    weights = np.column_stack([people.to_numpy(float)[runs["key"]], np.ones(len(runs["key"]))])
+    _, ds, total = _sweep(np.zeros(len(runs["key"]), np.int64), runs["start"], runs["stop"], weights)
+    cuts = np.unique(np.r_[start, ds[(ds > start) & (ds <= end)]])
+    at = np.searchsorted(ds, cuts, side="right") - 1  # the change in force on each cut (-1: none yet)
+    value = np.where((at >= 0)[:, None], total[np.maximum(at, 0)], 0.0) if len(ds) else np.zeros((len(cuts), 2))
+    keep = np.r_[True, (value[1:] != value[:-1]).any(axis=1)]  # equal neighbours merged
+    cuts, value = cuts[keep], value[keep]
+    as_date = lambda d: pd.to_datetime(np.asarray(d, np.int64).astype("datetime64[D]"))  # noqa: E731
+    return pd.DataFrame({"start": as_date(cuts), "end": as_date(np.r_[cuts[1:], end + 1] - 1),
+                         "people": value[:, 0].round(3), "towns": value[:, 1].astype(int)})
+
+
+def day_of(dates: pd.Series) -> np.ndarray:
+    """Day numbers of a column of dates (:func:`day_number` of each).
+
+    Parameters
+    ----------
+    dates : Series of datetime
+        Dates (times of day are dropped).
+
+    Examples
+    --------
+    >>> day_of(pd.Series(pd.to_datetime(["2025-09-13"]))).tolist()
+    [20344]
+    """
+    return pd.to_datetime(dates).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+
+
+def state_runs(days: np.ndarray, which: np.ndarray, holds: np.ndarray) -> dict[str, np.ndarray]:
+    """Intervals in which each place is in a state, from the days a network changes, the network in force
+    from each and whether the state holds for each place on each network.
+
+    Parameters
+    ----------
+    days, which : ndarray of int
+        :func:`blockade_sets`: the change days and the set in force from each.
+    holds : ndarray of bool
+        One row per set, one column per place.
+
+    Returns
+    -------
+    dict of ndarray
+        ``key`` (the place), ``level`` (1), ``start`` and ``stop`` (half-open), by place and start.
+
+    Examples
+    --------
+    >>> out = state_runs(np.array([0, 10, 20]), np.array([0, 1, 0]), np.array([[False, False], [True, False]]))
+    >>> out["key"].tolist(), out["start"].tolist(), out["stop"].tolist()
+    ([0], [10], [20])
+    """
+    n = holds.shape[1]
+    level = np.asarray(holds, bool)[which].T.ravel().astype(np.int64)  # place by place, day by day
+    return _runs(np.repeat(np.arange(n, dtype=np.int64), len(days)), np.tile(np.asarray(days, np.int64), n), level)
+
+
+def value_periods(days: np.ndarray, which: np.ndarray, values: np.ndarray, *, start: int, end: int
+                  ) -> pd.DataFrame:
+    """Periods of constant value of each place within a window (e.g. its km to the destination).
+
+    Parameters
+    ----------
+    days, which : ndarray of int
+        :func:`blockade_sets`.
+    values : ndarray of float
+        One row per set, one column per place (NaN: no value).
+    start, end : int
+        The window (day numbers, both included).
+
+    Returns
+    -------
+    DataFrame
+        ``key``, ``start``, ``end`` (day numbers, both included) and ``value``, tiling the window per place.
+
+    Examples
+    --------
+    >>> value_periods(np.array([0, 10, 20]), np.array([0, 1, 0]), np.array([[5.0], [np.nan]]), start=1,
+    ...               end=30).values.tolist()
+    [[0.0, 1.0, 9.0, 5.0], [0.0, 10.0, 19.0, nan], [0.0, 20.0, 30.0, 5.0]]
+    """
+    days = np.asarray(days, np.int64)
+    cuts = np.unique(np.r_[start, days[(days > start) & (days <= end)]])
+    at = np.searchsorted(days, cuts, side="right") - 1
+    grid = np.asarray(values, float)[np.asarray(which)[at]]  # cuts x places
+    n = grid.shape[1]
+    if not n:
+        return pd.DataFrame({"key": np.array([], np.int64), "start": np.array([], np.int64),
+                             "end": np.array([], np.int64), "value": np.array([], float)})
+    key = np.repeat(np.arange(n), len(cuts))
+    first = np.tile(cuts, n)
+    stop = np.tile(np.r_[cuts[1:], end + 1], n)
+    value = grid.T.ravel()
+    same = np.r_[False, (key[1:] == key[:-1]) & ((value[1:] == value[:-1]) | (np.isnan(value[1:])
+                                                                              & np.isnan(value[:-1])))]
+    group = np.cumsum(~same) - 1
+    last = np.zeros(int(group[-1]) + 1 if len(group) else 0, np.int64)
+    np.maximum.at(last, group, stop - 1)
+    return pd.DataFrame({"key": key[~same], "start": first[~same], "end": last, "value": value[~same]})

@@ -14,7 +14,8 @@ import rasterio
 from conftest import KAYES_PROJECT, MALI, copy_mali_layers
 
 
-LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "route_options", "exposure_zones", "cities",
+LAYERS = {"roads_status", "corridors", "corridor_episodes", "detours", "route_options", "places_episodes",
+          "exposure_zones", "cities",
           "crossings", "incidents", "layer_styles"}
 
 
@@ -33,7 +34,7 @@ def demo(tmp_path_factory):
 def test_demo_writes_every_product(demo):
     out, done = demo
     for name in ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "status_timeline.csv",
-                 "route_options.csv", "status_chart.png", "summary.json", "build.log"):
+                 "route_options.csv", "places_timeline.csv", "status_chart.png", "summary.json", "build.log"):
         assert (out / name).is_file(), name
         assert name in done.stdout  # the final table of what was written
     assert set(pyogrio.list_layers(out / "layers.gpkg")[:, 0]) == LAYERS
