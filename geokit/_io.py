@@ -65,8 +65,8 @@ PRODUCTS = ("layers.gpkg", "incident_density.tif", "map.html", "summary.csv", "s
             "status_chart.png", "summary.json", "build.log", "brief.html")
 #: Files some builds write (population by region, the PDF brief, changes against the previous build), and
 #: those a batch writes beside its window folders.
-OPTIONAL_PRODUCTS = ("population_exposed.csv", "route_options.csv", "places_timeline.csv", "brief.pdf", "changes.csv", "changes.md",
-                     "timeline.csv", "timeline_map.html", "index.html")
+OPTIONAL_PRODUCTS = ("population_exposed.csv", "route_options.csv", "places_timeline.csv", "brief.pdf",
+                     "changes.csv", "changes.md", "timeline.csv", "timeline_map.html", "index.html")
 
 #: Names geokit writes into a build folder (older builds have no manifest: they are recognised by these):
 #: the products, layers in the --format formats, and a batch's window folders.
