@@ -430,7 +430,7 @@ def _cmd_route(args: argparse.Namespace) -> int:
         print(terminal_text(f"route options {shown['corridor'].iat[0]} on {shown['on'].iat[0]}:"))
         with pd.option_context("display.width", 160, "display.max_colwidth", 50, "display.float_format",
                                "{:,.1f}".format):
-            print(terminal_text(shown[columns].to_string(index=False)))
+            print(terminal_text(shown[columns].to_string(index=False, na_rep="")))
     return 0
 
 
