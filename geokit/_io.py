@@ -127,7 +127,7 @@ def _manifest_problem(path: Path) -> str | dict[str, dict[str, Any]]:
         return f"{info.st_size:,} bytes, more than a manifest holds"
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:
         return f"not JSON: {exc}"[:200]
     files = data.get("files") if isinstance(data, dict) else None
     if not isinstance(files, dict):
@@ -206,17 +206,27 @@ def foreign_files(folder: Path, files: dict[str, dict[str, Any]] | None = None) 
             key = prefix + name
             if key == MANIFEST:
                 continue
-            path = Path(root, name)
-            info = path.lstat()
-            if stat.S_ISLNK(info.st_mode):
-                found.append(key + " (a symbolic link)")
-            elif key not in files:
-                found.append(key)
-            elif not stat.S_ISREG(info.st_mode):
-                found.append(key + " (not a regular file)")
-            elif info.st_size != files[key]["bytes"] or _sha256(path) != files[key]["sha256"]:
-                found.append(key + " (changed since geokit wrote it)")
+            found += _foreign_entry(Path(root, name), key, files)
     return found
+
+
+def _foreign_entry(path: Path, key: str, files: dict[str, dict[str, Any]]) -> list[str]:
+    """``[key and why]`` when the entry at ``path`` is not the file the manifest lists, else ``[]``."""
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return [key + " (a symbolic link)"]
+        if key not in files:
+            return [key]
+        if not stat.S_ISREG(info.st_mode):
+            return [key + " (not a regular file)"]
+        if info.st_size != files[key]["bytes"] or _sha256(path) != files[key]["sha256"]:
+            return [key + " (changed since geokit wrote it)"]
+    except FileNotFoundError:
+        return []  # gone since it was listed: nothing to keep
+    except OSError as exc:
+        return [f"{key} (unreadable: {exc.strerror})"]
+    return []
 
 
 def resolve_out(out: str | Path) -> Path:
@@ -376,7 +386,7 @@ def _strays(out: Path, what: str) -> list[Path]:
 
 def _recover(out: Path) -> None:
     """Put back what a killed swap left: the previous build (fallback swap only) and stray staging folders."""
-    old = _strays(out, "old")
+    old = [p for p in _strays(out, "old") if p.is_dir() and not p.is_symlink()]
     if old and not os.path.lexists(out):
         os.rename(old[-1], out)  # killed between the two renames of the fallback swap: the last build
     for stray in [*_strays(out, "stage"), *_strays(out, "old")]:
