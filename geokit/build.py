@@ -43,7 +43,8 @@ from tqdm import tqdm
 
 from geokit._check import on_every_core
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
-from geokit._io import PRODUCTS, build_lock, check_out_folder, manifest_path, pause_point, staged_folder
+from geokit._io import (PRODUCTS, build_lock, check_out_folder, manifest_path, pause_point, resolve_out,
+                        staged_folder)
 from geokit.escape import csv_safe, html_text, plain_text, terminal_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, MAP_STEP, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
@@ -441,8 +442,8 @@ def build_project(
     if unknown:
         raise GeokitError(f"unknown format(s) {', '.join(sorted(unknown))}; use {', '.join(FORMATS)}")
     project = load_project(project_path, allow_outside=allow_outside)
-    out = Path(out_dir)
-    check_out_folder(out, overwrite=overwrite)
+    out = resolve_out(out_dir)
+    check_out_folder(out, overwrite=overwrite, protected=_project_paths(project))
     _check_pdf(pdf)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     with build_lock(out):
@@ -770,6 +771,16 @@ def _network_log(analysis: Analysis, params: AnalysisParams, *, warn: bool = Tru
     return lines
 
 
+def _project_paths(project: Project) -> tuple[Path, ...]:
+    """The files a project reads (its file, layers, population raster and fetched sources): an output folder
+    must not be or hold any of them."""
+    paths = [project.path, *(spec.path for specs in project.layers.values() for spec in specs),
+             *(source.out for source in project.sources)]
+    if project.population is not None:
+        paths.append(project.population)
+    return tuple(Path(p) for p in paths)
+
+
 def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], project: Project,
                  base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
                  progress: bool, previous: Path, label: str,
@@ -787,9 +798,16 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
     pause_point("write")
     changes = None
     if (previous / "summary.csv").is_file() and (previous / "layers.gpkg").is_file():
-        changes = diff_builds(previous, folder, new_label=label)
-        write_changes(changes, folder)
-        names += ["changes.csv", "changes.md"]
+        try:
+            changes = diff_builds(previous, folder, new_label=label)
+        except GeokitError as exc:  # a previous build that cannot be read must not fail every later build
+            note = f"changes: the previous build could not be compared ({exc}); no changes.md this time"
+            log.warning("%s", note)
+            with open(folder / "build.log", "a", encoding="utf-8") as handle:
+                handle.write(note + "\n")
+        else:
+            write_changes(changes, folder)
+            names += ["changes.csv", "changes.md"]
     names += _write_brief(analysis, folder, project=project, base=base, sources=sources, people=people,
                           changes=changes.table if changes is not None else None, pdf=pdf)
     return names
@@ -836,8 +854,8 @@ def build_batch(
     ['2025-09-01_2025-09-30', '2025-10-01_2025-10-31']
     """
     project = load_project(project_path, allow_outside=allow_outside)
-    out = Path(out_dir)
-    check_out_folder(out, overwrite=overwrite)
+    out = resolve_out(out_dir)
+    check_out_folder(out, overwrite=overwrite, protected=_project_paths(project))
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     if params.start is not None and params.end is not None:
         windows(str(params.start), str(params.end), every)  # a bad or too fine step is refused before any work

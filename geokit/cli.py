@@ -239,7 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=_EPILOG_DIFF, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("old", help="the earlier build folder")
     p.add_argument("new", help="the later build folder")
-    p.add_argument("--out", help="where to write changes.md/.csv (default: NEW)")
+    p.add_argument("--out", help="the geokit build (or a new folder) to add changes.md/.csv to (default: NEW)")
 
     p = sub.add_parser("fetch", help="fetch incidents from a live source into a file geokit reads",
                        description="Fetch incidents from a live source, recording what was fetched in "
@@ -435,10 +435,10 @@ def _cmd_route(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from geokit.diff import diff_builds, write_changes
+    from geokit.diff import add_changes, diff_builds
 
     changes = diff_builds(args.old, args.new)
-    written = write_changes(changes, args.out or args.new)
+    written = add_changes(changes, args.out or args.new)
     if not args.quiet:
         print(terminal_text(changes.markdown()))
         print(terminal_text("wrote " + ", ".join(str(p) for p in written)))

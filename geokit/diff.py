@@ -19,6 +19,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
 
 from geokit._errors import InputError
 from geokit._io import atomic_path
@@ -27,7 +28,7 @@ from geokit.palette import BLOCKADED
 from geokit.palette import STATUS_LABELS
 from geokit.trust import check_gpkg_layer, check_layer_file, gdal_offline
 
-__all__ = ["Changes", "diff_builds", "write_changes"]
+__all__ = ["Changes", "diff_builds", "write_changes", "add_changes"]
 
 _COLUMNS = ["kind", "id", "name", "old", "new", "detail"]
 
@@ -89,17 +90,59 @@ def _label(value: object) -> str:
 
 def _read_build(folder: Path) -> dict[str, pd.DataFrame]:
     if not (folder / "summary.csv").is_file() or not (folder / "layers.gpkg").is_file():
-        raise InputError(f"{folder} is not a geokit build (no summary.csv and layers.gpkg)")
-    gpkg = check_layer_file(folder / "layers.gpkg")  # a build from elsewhere is read like any layer file
-    out = {"summary": pd.read_csv(check_layer_file(folder / "summary.csv"), keep_default_na=False)}
-    with gdal_offline():
-        layers = set(pyogrio.list_layers(gpkg)[:, 0])
-        for name in ("roads_status", "incidents"):
-            if name in layers:
-                check_gpkg_layer(gpkg, name)
-            out[name] = (pd.DataFrame(gpd.read_file(gpkg, layer=name, ignore_geometry=True))
-                         if name in layers else pd.DataFrame())
+        raise InputError(f"{folder} is not a geokit build (no summary.csv and layers.gpkg); give the folder "
+                         "of a geokit build")
+    gpkg = folder / "layers.gpkg"
+    _check_geopackage(gpkg)
+    gpkg = check_layer_file(gpkg)  # a build from elsewhere is read like any layer file
+    out = {"summary": _read_summary(check_layer_file(folder / "summary.csv"))}
+    try:
+        with gdal_offline():
+            layers = set(pyogrio.list_layers(gpkg)[:, 0])
+            for name in ("roads_status", "incidents"):
+                if name in layers:
+                    check_gpkg_layer(gpkg, name)
+                out[name] = (pd.DataFrame(gpd.read_file(gpkg, layer=name, ignore_geometry=True))
+                             if name in layers else pd.DataFrame())
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        raise InputError(f"{gpkg} cannot be read ({str(exc).strip()[:200]}); rebuild that folder with geokit "
+                         "build") from None
     return out
+
+
+#: The first bytes of every SQLite file, so of every GeoPackage.
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def _check_geopackage(path: Path) -> None:
+    """Refuse a layers.gpkg that is not a GeoPackage (a GeoJSON or anything else renamed)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise InputError(f"{path} cannot be read: {exc.strerror}; rebuild that folder with geokit build") from None
+    if head != _SQLITE_HEADER:
+        raise InputError(f"{path} is not a GeoPackage (it does not start with the SQLite header); geokit build "
+                         "writes one: give the folder of a geokit build, or rebuild it")
+
+
+def _read_summary(path: Path) -> pd.DataFrame:
+    """A build's summary.csv as text (corridors named "1" and "1.0" stay two), comma- or semicolon-separated;
+    an empty file or one without ``corridor`` and ``status`` columns is refused with the fix."""
+    fix = "give the folder of a geokit build, or rebuild it with geokit build"
+    first = None
+    for sep in (",", ";"):
+        try:
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep)
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{path} is empty; {fix}") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"{path} is not a CSV geokit can read ({str(exc).strip()[:120]}); {fix}") from None
+        if {"corridor", "status"} <= set(table.columns):
+            return table.drop_duplicates("corridor")
+        first = table if first is None else first
+    columns = ", ".join(map(str, first.columns[:8])) if first is not None else ""
+    raise InputError(f"{path} has no corridor and status columns (it has: {columns}); {fix}")
 
 
 def diff_builds(old_dir: str | Path, new_dir: str | Path, *, new_label: str | None = None) -> Changes:
@@ -156,8 +199,9 @@ def _corridor_detail(row: pd.Series) -> str:
         if str(days) not in ("", "nan"):
             text += f", {days} days in the window"
         detour = row.get("detour", "")
-        if detour == "ok":
-            text += f"; detour {float(row['detour_km']):,.0f} km (+{float(row['detour_extra_km']):,.0f} km)"
+        km, extra = (pd.to_numeric(row.get(c, ""), errors="coerce") for c in ("detour_km", "detour_extra_km"))
+        if detour == "ok" and pd.notna(km) and pd.notna(extra):
+            text += f"; detour {km:,.0f} km (+{extra:,.0f} km)"
         elif detour:
             text += f"; detour: {detour}"
         return text
@@ -233,3 +277,35 @@ def write_changes(changes: Changes, folder: str | Path) -> list[Path]:
     with atomic_path(folder / "changes.md") as tmp:
         tmp.write_text(changes.markdown(), encoding="utf-8")
     return [folder / "changes.csv", folder / "changes.md"]
+
+
+def add_changes(changes: Changes, folder: str | Path) -> list[Path]:
+    """Add ``changes.md`` and ``changes.csv`` to the geokit build ``folder`` (``geokit diff``), its manifest
+    updated: the build is copied into a staging folder, the changes and a new manifest added, and the two
+    exchanged in one step (a kill leaves the build as it was or with its changes, never a mix).
+
+    ``folder`` must be a geokit build whose manifest lists every file in it, or a new or empty folder;
+    any other is refused (:func:`geokit._io.check_out_folder`).
+
+    Parameters
+    ----------
+    changes : Changes
+        :func:`diff_builds`.
+    folder : str or Path
+        The build (usually the newer of the two compared).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> [p.name for p in add_changes(diff_builds(september, october), pathlib.Path(tempfile.mkdtemp()) / "c")]
+    ['changes.csv', 'changes.md']
+    """
+    from geokit._io import build_lock, check_out_folder, copy_build, resolve_out, staged_folder
+
+    target = resolve_out(folder)
+    check_out_folder(target, overwrite=True, what="the changes' folder")
+    with build_lock(target), staged_folder(target) as stage:
+        if target.is_dir():
+            copy_build(target, stage)
+        write_changes(changes, stage)
+    return [Path(folder) / "changes.csv", Path(folder) / "changes.md"]

@@ -165,11 +165,12 @@ def test_diff_command_and_automatic_diff_on_overwrite(tmp_path):
     for folder, (a, b) in ((sept, ("2025-09-01", "2025-09-30")), (octo, ("2025-10-01", "2025-10-31"))):
         assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(folder), "--start", a, "--end", b,
                           "-q").returncode == 0
-    done = geokit_cli("diff", str(sept), str(octo), "--out", str(tmp_path))
+    # --out: a new folder (diff writes only into a geokit build, or a new or empty folder: issue #26)
+    done = geokit_cli("diff", str(sept), str(octo), "--out", str(tmp_path / "changes"))
     assert done.returncode == 0, done.stderr
     assert "Nouakchott-Bamako: blockaded -> at risk (blockaded 2025-09-13..2025-10-12, reopened on 2025-10-13)" \
         in done.stdout
-    assert (tmp_path / "changes.csv").is_file()
+    assert (tmp_path / "changes" / "changes.csv").is_file()
     # rebuilding September over October writes the changes back the other way
     assert geokit_cli("build", str(MALI / "project.toml"), "--out", str(octo), "--start", "2025-09-01",
                       "--end", "2025-09-30", "--overwrite", "-q").returncode == 0

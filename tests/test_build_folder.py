@@ -110,7 +110,8 @@ def test_folders_geokit_must_not_replace_are_refused_before_any_work(project, se
     for args in (["build", str(project), "--out", str(mine), "--overwrite"], ["demo", "--out", str(mine)]):
         done = _cli(*args)
         assert done.returncode == 1 and "Traceback" not in done.stderr
-        assert "holds files geokit did not write (notes.txt)" in done.stderr
+        assert f"{mine} is not empty and has no {MANIFEST}, so geokit did not write it (it holds map.html, " \
+            "notes.txt)" in done.stderr
     assert (mine / "map.html").read_text() == "my own map"  # untouched
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
@@ -118,12 +119,15 @@ def test_folders_geokit_must_not_replace_are_refused_before_any_work(project, se
     assert done.returncode == 1 and f"--out {a_file} is a file" in done.stderr
     done = _cli("build", str(project), "--out", str(a_file / "sub"))
     assert done.returncode == 1 and f"lies under {a_file}, which is a file" in done.stderr
-    # a build of an older geokit (no manifest) is recognised by its product names and replaced
+    # a folder without a manifest is no longer recognised by its file names (issue #26: a user's folder of
+    # index.html, my_trip.geojson and a dated sub-folder was emptied): an older build is refused like any other
     legacy = tmp_path / "legacy"
     shutil.copytree(september, legacy)
     (legacy / MANIFEST).unlink()
-    assert _cli("build", str(project), "--out", str(legacy), "--overwrite", "-q").returncode == 0
-    _consistent(legacy)
+    before = _snapshot(legacy)
+    done = _cli("build", str(project), "--out", str(legacy), "--overwrite", "-q")
+    assert done.returncode == 1 and f"{legacy} is not empty and has no {MANIFEST}" in done.stderr
+    assert _snapshot(legacy) == before
 
 
 @pytest.mark.parametrize("fault,message", [
