@@ -136,11 +136,11 @@ def test_the_reach_of_area_located_incidents_has_one_home():
 
 #: The flow of data, upstream first: a module imports only from its own level or upstream (issue #17).
 FLOW = [
-    {"_errors", "_check", "escape", "palette", "schema", "formats"},
+    {"_errors", "_interrupt", "_check", "escape", "palette", "schema", "formats", "trust"},
     {"readers", "validate", "crs", "_io", "sources"},
     {"layers", "incidents", "segments"},
     {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
-    {"analysis"},
+    {"analysis", "routing"},
     {"maps", "offline", "chart", "brief", "styles", "diff"},
     {"project", "datasets"},
     {"build"},
