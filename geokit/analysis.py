@@ -718,8 +718,9 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
         corridors it lies on) and, with ``raster``, ``grid_population_in_zones``
         (people of the grid inside the union of the exposure zones, each cell
         weighted by the share of its area inside: a coarse estimate of everyone
-        exposed, not only town dwellers). Totals over corridors would count a town on two corridors
-        twice; these do not.
+        exposed, not only town dwellers), and ``towns_exposed_without_figure`` (exposed towns that have no
+        population figure: a region whose exposed towns all lack one has no figure, not 0 people).
+        Totals over corridors would count a town on two corridors twice; these do not.
 
     Examples
     --------
@@ -739,7 +740,12 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
         totals = totals.rename(columns={"places_exposed": "towns_exposed",
                                         "population_exposed": "town_population_exposed"})
         out = out.merge(totals[["region", "towns_exposed", "town_population_exposed"]], on="region", how="left")
-    out = out.fillna({"towns_exposed": 0, "town_population_exposed": 0.0})
+        # the exposed towns with no figure, so that a region with exposed towns but no census reads as such
+        missing = exposed_totals(towns.assign(population=towns["population"].isna().astype(float)),
+                                 regions=regions[["name", regions.geometry.name]])
+        out = out.merge(missing[["region", "population_exposed"]].rename(
+            columns={"population_exposed": "towns_exposed_without_figure"}), on="region", how="left")
+    out = out.fillna({"towns_exposed": 0, "town_population_exposed": 0.0, "towns_exposed_without_figure": 0})
     if raster is not None:
         if len(analysis.zones):
             grid = population_by_area(raster, analysis.zones, regions, name_column="name", weighting="area")
@@ -749,7 +755,9 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
         out["grid_population_in_zones"] = out["grid_population_in_zones"].fillna(0.0).round(0)
     total = out.drop(columns="region").sum(numeric_only=True).to_dict()
     out = pd.concat([out, pd.DataFrame([{"region": "(all regions)", **total}])], ignore_index=True)
-    return out.astype({"towns_exposed": int})
+    counts = {c: "int64" for c in ("towns_exposed", "towns_exposed_without_figure", "town_population_exposed",
+                                   "grid_population_in_zones") if c in out}
+    return out.round({"town_population_exposed": 0, "grid_population_in_zones": 0}).astype(counts)  # people: whole
 
 
 def sensitivity(

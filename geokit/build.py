@@ -368,6 +368,7 @@ def build_project(
     progress: bool = False,
     pdf: bool = False,
     overrides: Mapping[str, Any] | None = None,
+    paper: str = "a4",
 ) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
 
@@ -396,6 +397,8 @@ def build_project(
         front, with the fix, when Chromium is missing).
     overrides : mapping, optional
         Analysis parameters that replace the project file's (``{"radius_km": 15}``), checked the same way.
+    paper : {"a4", "letter"}, default "a4"
+        The brief's paper size.
 
     Examples
     --------
@@ -409,7 +412,7 @@ def build_project(
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
     check_out_folder(out, overwrite=overwrite)
-    _check_pdf(pdf)
+    _check_pdf(pdf, paper)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     with build_lock(out):
         clock = _Stopwatch()
@@ -427,7 +430,7 @@ def build_project(
         with staged_folder(out) as stage:
             names = _write_build(stage, analysis, log_lines=log_lines, project=project, base=base,
                                  sources=sources, formats=formats, progress=progress, steps=steps, pdf=pdf,
-                                 previous=out, label=str(out))
+                                 previous=out, label=str(out), paper=paper)
     log.info("built %s into %s", project.name, out)
     return [out / name for name in names]
 
@@ -489,12 +492,13 @@ class _Stopwatch:
 
 
 def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dict, sources: list[str],
-                 people: pd.DataFrame | None, changes: pd.DataFrame | None, pdf: bool) -> list[str]:
+                 people: pd.DataFrame | None, changes: pd.DataFrame | None, pdf: bool,
+                 paper: str = "a4") -> list[str]:
     """brief.html (and brief.pdf with ``pdf``) in the staging folder; return the file names."""
     from geokit.brief import brief_html, print_pdf
 
     page = brief_html(analysis, title=project.name, base=base, population=people, changes=changes,
-                      sources=sources)
+                      sources=sources, paper=paper)
     (stage / "brief.html").write_text(page, encoding="utf-8")
     if not pdf:
         return ["brief.html"]
@@ -516,8 +520,12 @@ def _month_steps(analysis: Analysis) -> dict[str, Analysis] | None:
     return {f"{a:%Y-%m-%d} to {b:%Y-%m-%d}": step for (a, b), step in zip(spans, steps)}
 
 
-def _check_pdf(pdf: bool) -> None:
-    """Refuse --pdf before any work when there is no Chromium to print with."""
+def _check_pdf(pdf: bool, paper: str = "a4") -> None:
+    """Refuse --pdf before any work when there is no Chromium to print with, and an unknown paper size."""
+    from geokit.brief import PAPERS
+
+    if paper not in PAPERS:
+        raise GeokitError(f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}")
     if pdf:
         from geokit.brief import require_chromium
 
@@ -664,7 +672,7 @@ def _network_log(analysis: Analysis, params: AnalysisParams, *, warn: bool = Tru
 def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], project: Project,
                  base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
                  progress: bool, previous: Path, label: str,
-                 steps: dict[str, Analysis] | None = None, pdf: bool = False) -> list[str]:
+                 steps: dict[str, Analysis] | None = None, pdf: bool = False, paper: str = "a4") -> list[str]:
     """Write every product of one build into ``folder`` (a staging folder), with the changes against
     the ``previous`` build when there is one, and the brief; return the file names."""
     from geokit.diff import diff_builds, write_changes
@@ -682,7 +690,7 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
         write_changes(changes, folder)
         names += ["changes.csv", "changes.md"]
     names += _write_brief(analysis, folder, project=project, base=base, sources=sources, people=people,
-                          changes=changes.table if changes is not None else None, pdf=pdf)
+                          changes=changes.table if changes is not None else None, pdf=pdf, paper=paper)
     return names
 
 
@@ -699,6 +707,8 @@ def build_batch(
     formats: tuple[str, ...] = ("gpkg",),
     progress: bool = False,
     overrides: Mapping[str, Any] | None = None,
+    pdf: bool = False,
+    paper: str = "a4",
 ) -> list[Path]:
     """One build per window in ``out_dir/<start>_<end>/``, with changes
     between consecutive windows, ``timeline.csv``, ``timeline_map.html`` (one
@@ -717,8 +727,10 @@ def build_batch(
         The windows' step: ``7d``, ``2W``, ``1M`` (:func:`geokit.timeline.windows`).
     start, end : str, optional
         Override the project's window.
-    overwrite, allow_outside, boundaries, formats, progress, overrides
+    overwrite, allow_outside, boundaries, formats, progress, overrides, paper
         As for :func:`build_project`.
+    pdf : bool, default False
+        Also print each window's brief to its ``brief.pdf`` (index.html links each window's brief).
 
     Examples
     --------
@@ -729,6 +741,7 @@ def build_batch(
     project = load_project(project_path, allow_outside=allow_outside)
     out = Path(out_dir)
     check_out_folder(out, overwrite=overwrite)
+    _check_pdf(pdf, paper)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     if params.start is not None and params.end is not None:
         windows(str(params.start), str(params.end), every)  # a bad or too fine step is refused before any work
@@ -738,13 +751,14 @@ def build_batch(
         check_build_fits(layers["roads"], layers["incidents"], params)
         with staged_folder(out) as stage:
             names = _write_batch(stage, out, project=project, layers=layers, log_lines=log_lines, params=params,
-                                 every=every, boundaries=boundaries, formats=formats, progress=progress)
+                                 every=every, boundaries=boundaries, formats=formats, progress=progress,
+                                 pdf=pdf, paper=paper)
     return [out / name for name in names]
 
 
 def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_lines: list[str],
                  params: AnalysisParams, every: str, boundaries: str | Path | None, formats: tuple[str, ...],
-                 progress: bool) -> list[str]:
+                 progress: bool, pdf: bool = False, paper: str = "a4") -> list[str]:
     """Every window's build into ``stage/<start>_<end>/``, then the batch's own files; return the names
     relative to ``stage``."""
     lo = params.start if params.start is not None else layers["incidents"]["date"].min()
@@ -768,7 +782,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         p = analysis.params
         names = _write_build(stage / label, analysis, log_lines=log_lines + _network_log(analysis, p, warn=False),
                              project=project, base=base, sources=sources, formats=formats,
-                             progress=False, previous=previous, label=str(out / label))
+                             progress=False, previous=previous, label=str(out / label), pdf=pdf, paper=paper)
         previous = stage / label
         written += [f"{label}/{n}" for n in names]
         rows.append(_summary_table(analysis).assign(window_start=a.normalize(), window_end=b.normalize()))
@@ -785,7 +799,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         written.append("status_chart.png")
     _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=stage / "timeline_map.html",
                   final_path=out / "timeline_map.html")
-    (stage / "index.html").write_text(batch_index_html(project.name, timeline, chart=chart), encoding="utf-8")
+    (stage / "index.html").write_text(batch_index_html(project.name, timeline, chart=chart, pdf=pdf), encoding="utf-8")
     return written + ["timeline.csv", "timeline_map.html", "index.html"]
 
 

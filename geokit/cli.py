@@ -164,7 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also write each layer in this format (repeatable; kml: corridors, detours, incidents, "
                    "crossings, cities for GPS units and Google Earth)")
     p.add_argument("--pdf", action="store_true",
-                   help="also print brief.html to brief.pdf with headless Chromium (single builds)")
+                   help="also print brief.html to brief.pdf with headless Chromium (with --every: each "
+                   "window's brief, linked from index.html)")
+    p.add_argument("--paper", choices=["a4", "letter"], default="a4",
+                   help="the brief's paper size (default a4)")
     p.add_argument("--refresh", action="store_true",
                    help="first fetch the project's [sources] (ACLED, UCDP, OpenStreetMap) into their files")
     analysis_options(p)
@@ -306,8 +309,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from geokit.build import build_batch, build_project, refresh_sources
 
     if args.refresh:
-        if args.every and args.pdf:
-            raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         for manifest in refresh_sources(args.project, allow_outside=args.allow_outside):
             if not args.quiet:
                 print(f"{manifest['file']}: {manifest['rows']:,} rows from {manifest['source']} "
@@ -316,15 +317,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,
               "formats": ("gpkg", *args.format), "progress": not args.quiet,
-              "overrides": _analysis_overrides(args)}
+              "overrides": _analysis_overrides(args), "pdf": args.pdf, "paper": args.paper}
     if args.every:
-        if args.pdf:
-            raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         written = build_batch(args.project, args.out, every=args.every, **kwargs)
         _print_batch(written, args.out, args.quiet)
         return 0
     else:
-        written = build_project(args.project, args.out, pdf=args.pdf, **kwargs)
+        written = build_project(args.project, args.out, **kwargs)
     _print_written(written, args.out, args.quiet)
     return 0
 
