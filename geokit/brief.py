@@ -249,7 +249,7 @@ def _nice_km(span_km: float) -> float:
     Examples
     --------
     >>> _nice_km(1500), _nice_km(90)
-    (200, 20)
+    (250, 10)
     """
     target = span_km / 5
     return max([n for n in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if n <= target] or [1])
