@@ -39,12 +39,13 @@ from tqdm import tqdm
 from geokit._check import on_every_core
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import PRODUCTS, build_lock, check_out_folder, manifest_path, pause_point, staged_folder
-from geokit.escape import csv_safe, html_text, plain_text
+from geokit.escape import csv_safe, plain_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, MAP_STEP, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region,
                              sub_window)
 from geokit.incidents import merge_incidents
+from geokit.kml import write_kml
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
@@ -69,7 +70,7 @@ POPULATION_NOTE = (
 FORMATS = ("gpkg", "geoparquet", "geojson", "kml")
 
 #: Layers written as KML with ``--format kml`` (GPS units, Google Earth, OsmAnd): the ones a field team uses.
-KML_LAYERS = ("corridors", "detours", "incidents", "crossings", "cities")
+KML_LAYERS = ("corridors", "corridor_episodes", "detours", "incidents", "crossings", "cities")
 
 
 def default_project_path() -> Path:
@@ -167,19 +168,6 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                 and out[col].map(lambda v: isinstance(v, list | tuple | set)).any():  # text: one C pass
             out[col] = out[col].map(lambda v: " ".join(map(str, v)) if isinstance(v, list | tuple | set) else v)
     return out
-
-
-def _kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A layer as KML wants it: EPSG:4326, a ``name`` and a ``description`` per placemark.
-
-    Google Earth shows placemark text as HTML, so both are escaped (:func:`geokit.escape.html_text`).
-    """
-    out = frame.to_crs(4326)
-    text = out.drop(columns=out.geometry.name).astype(str).replace({"nan": "", "NaT": "", "None": "", "<NA>": ""})
-    name = text["name"] if "name" in text else text.get("event_id", pd.Series("", index=out.index))
-    description = text.apply(lambda r: "; ".join(f"{k}: {v}" for k, v in r.items() if v and k != "name"), axis=1)
-    return gpd.GeoDataFrame({"name": name.map(html_text), "description": description.map(html_text)},
-                            geometry=out.geometry.array, crs=out.crs)
 
 
 def _summary_table(analysis: Analysis) -> pd.DataFrame:
@@ -283,7 +271,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
             ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio", use_arrow=True)
             names.append(f"{name}.geojson")
         if "kml" in formats and name in KML_LAYERS and len(ready):
-            _kml(ready).to_file(stage / f"{name}.kml", driver="KML", engine="pyogrio")
+            write_kml(frame, stage / f"{name}.kml", name, title=f"{project_name}: {name.replace('_', ' ')}")
             names.append(f"{name}.kml")
     write_qgis_styles(gpkg)
     names.append("layers.gpkg")
