@@ -299,8 +299,9 @@ def people_behind(analysis: Analysis) -> pd.DataFrame:
     -------
     DataFrame
         One row per corridor: ``corridor``, ``towns`` (list of names, route
-        order), ``people`` (the sum of the known figures, NaN when no town has
-        one or no town is behind the blockade), ``no_figure`` (list of names).
+        order), ``people`` (the sum of the known figures; 0 when no town is
+        behind a blockade, NaN when none of its towns has a figure),
+        ``no_figure`` (list of names).
 
     Examples
     --------
@@ -329,7 +330,8 @@ def people_behind(analysis: Analysis) -> pd.DataFrame:
         order = {name: i for i, name in enumerate(plain_text(route.get("towns")).split("; "))}
         named = sorted((t for t in towns if t not in ends), key=lambda t: order.get(t, len(order)))
         known = [figures[t] for t in named if t in figures]
-        rows.append({"corridor": route["name"], "towns": named, "people": float(sum(known)) if known else np.nan,
+        people = float(sum(known)) if known else np.nan if named else 0.0  # towns without a figure: unknown
+        rows.append({"corridor": route["name"], "towns": named, "people": people,
                      "no_figure": [t for t in named if t not in figures]})
     return pd.DataFrame(rows, columns=columns)
 

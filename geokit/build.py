@@ -170,8 +170,25 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
+#: The summary's columns about the people behind each blockade (:func:`geokit.brief.people_behind`).
+BEHIND_DEFINITIONS = {
+    "towns_behind_blockade": "towns of the corridor cut off from its destination or on a blockaded stretch of its "
+                             "road on the window's last day; its own origin and destination never count",
+    "people_behind_blockade": "census or estimate figure of those towns, each once (0 without such towns, "
+                              "empty when none of them has a figure)",
+}
+
+
 def _summary_table(analysis: Analysis) -> pd.DataFrame:
-    return _for_csv(analysis.summary().sort_values("corridor", kind="mergesort").reset_index(drop=True))
+    from geokit.brief import people_behind
+
+    table = analysis.summary()
+    behind = people_behind(analysis)
+    if len(behind):
+        table = table.merge(pd.DataFrame({"corridor": behind["corridor"],
+                                          "towns_behind_blockade": behind["towns"].map("; ".join),
+                                          "people_behind_blockade": behind["people"]}), on="corridor", how="left")
+    return _for_csv(table.sort_values("corridor", kind="mergesort").reset_index(drop=True))
 
 
 def _episode_table(analysis: Analysis) -> pd.DataFrame:
@@ -184,11 +201,20 @@ def _episode_table(analysis: Analysis) -> pd.DataFrame:
                              kind="mergesort").reset_index(drop=True)
 
 
+def _is_count(column: str) -> bool:
+    """Whether a column holds whole numbers (people, days, incidents): written without ".0"."""
+    return "population" in column or "people" in column or column.startswith(("days", "n_", "towns_exposed")) or \
+        column in ("fatalities", "lapses")
+
+
 def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as the CSV products write it: dates YYYY-MM-DD, counts and people whole, decimals to 3 places."""
     table = table.copy()
     for col in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[col]):
             table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(table[col]) and _is_count(str(col)):
+            table[col] = table[col].round(0).astype("Int64")  # 2051457, not 2051457.0; missing stays empty
         elif pd.api.types.is_float_dtype(table[col]):
             table[col] = table[col].round(3)
         elif isinstance(table[col].dtype, pd.CategoricalDtype):
@@ -300,7 +326,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
     csv_safe(_for_csv(episodes)).to_csv(stage / "status_timeline.csv", index=False, lineterminator="\n")
     names.append("status_timeline.csv")
     if people is not None:
-        csv_safe(people).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
+        csv_safe(_for_csv(people)).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
         names.append("population_exposed.csv")
     if analysis.timeline is not None and not episodes.empty:
         from geokit.chart import save_chart
@@ -322,7 +348,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         "network": analysis.network.summary(),
         "incidents_in_window": int(len(analysis.incidents)),
         "day_convention": DAY_CONVENTION,
-        "columns": SUMMARY_DEFINITIONS,
+        "columns": {**SUMMARY_DEFINITIONS, **BEHIND_DEFINITIONS},
         "corridors": json.loads(table.to_json(orient="records", force_ascii=False)),
         "episodes": json.loads(_for_csv(episodes).to_json(orient="records", force_ascii=False)),
         "population_exposed_by_country": (

@@ -46,7 +46,7 @@ def test_people_behind_the_blockade_count_each_town_once_and_never_the_destinati
     assert pd.isna(table.loc["Dakar-Bamako", "people"])
     assert table.loc["Bamako-Mopti", "towns"] == ["Kassela"]
     for corridor in ("Conakry-Bamako", "Abidjan-Bamako", "Bobo-Dioulasso-Bamako", "Nouakchott-Bamako"):
-        assert table.loc[corridor, "towns"] == [] and pd.isna(table.loc[corridor, "people"])
+        assert table.loc[corridor, "towns"] == [] and table.loc[corridor, "people"] == 0
     assert not any("Bamako" in towns for towns in table["towns"])
 
 
@@ -143,3 +143,22 @@ def test_index_links_the_html_brief_without_pdf():
                       "status": ["open"], "days_blockaded": [0]})
     page = batch_index_html("Mali", t)
     assert "2025-09-01_2025-09-30/brief.html" in page and "brief.pdf" not in page
+
+
+def test_csv_people_are_whole_numbers_and_the_summary_counts_people_behind_the_blockade(tmp_path):
+    """Issue #27 (tables): populations are written as integers ("2051457", never "2051457.0"), and
+    summary.csv has the people behind each blockade beside the older population_exposed."""
+    from geokit.build import build_project
+
+    build_project(MALI / "project.toml", tmp_path, start="2025-09-01", end="2025-09-30")
+    summary = (tmp_path / "summary.csv").read_text(encoding="utf-8")
+    people = (tmp_path / "population_exposed.csv").read_text(encoding="utf-8")
+    assert not re.search(r"\d\.0(,|\n)", people)
+    table = pd.read_csv(tmp_path / "summary.csv").set_index("corridor")
+    assert table["population_exposed"].dtype.kind == "i" and ",2051457," in summary
+    assert table.loc["Conakry-Bamako", "people_behind_blockade"] == 0
+    assert table.loc["Dakar-Bamako", "towns_behind_blockade"] == "Ségala; Koniakary"
+    assert pd.isna(table.loc["Dakar-Bamako", "people_behind_blockade"])  # no census figure: not 0
+    episodes = pd.read_csv(tmp_path / "status_timeline.csv")
+    assert episodes["days"].dtype.kind == "i"
+    assert episodes["start"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
