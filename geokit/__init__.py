@@ -39,3 +39,24 @@ __all__ = [
     "to_metric",
     "validate_layer",
 ]
+
+#: Submodules reachable as attributes after ``import geokit`` (``geokit.offline.save_html(...)``), imported on
+#: first use so that ``import geokit`` stays light.
+_SUBMODULES = ("analysis", "brief", "build", "chart", "corridors", "diff", "exposure", "incidents", "kml", "maps",
+               "network", "offline", "palette", "project", "raster", "sources", "timeline")
+
+
+def __getattr__(name: str) -> object:
+    """Import a submodule on first use as an attribute.
+
+    Examples
+    --------
+    >>> import geokit
+    >>> callable(geokit.offline.save_html)
+    True
+    """
+    if name in _SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f"geokit.{name}")
+    raise AttributeError(f"module 'geokit' has no attribute {name!r}")

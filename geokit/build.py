@@ -24,6 +24,7 @@ and ids are stable, so the same inputs give byte-identical ``summary.csv``.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import logging
 import re
 import time
@@ -700,12 +701,31 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
     pause_point("write")
     changes = None
     if (previous / "summary.csv").is_file() and (previous / "layers.gpkg").is_file():
-        changes = diff_builds(previous, folder, new_label=label)
+        changes = replace(diff_builds(previous, folder, new_label=label), old=_build_label(previous),
+                          new=_build_label(folder))  # a rebuild into its own folder: "out/demo to out/demo" said nothing
         write_changes(changes, folder)
         names += ["changes.csv", "changes.md"]
     names += _write_brief(analysis, folder, project=project, base=base, sources=sources, people=people,
                           changes=changes.table if changes is not None else None, pdf=pdf, paper=paper)
     return names
+
+
+def _build_label(folder: Path) -> str:
+    """How changes.md names a build: its window and when it was written (on a rebuild both builds have the
+    same folder name).
+
+    Examples
+    --------
+    >>> _build_label(Path("no-such-folder"))
+    'the build in no-such-folder'
+    """
+    try:
+        window = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("window") or {}
+        written = datetime.fromtimestamp((folder / "summary.json").stat().st_mtime, tz=timezone.utc)
+    except (OSError, ValueError, AttributeError):
+        return f"the build in {folder}"
+    return (f"the build of {window.get('start') or 'the first report'} to {window.get('end') or 'the last report'}"
+            f" (written {written:%Y-%m-%d %H:%M} UTC)")
 
 
 def build_batch(

@@ -162,3 +162,29 @@ def test_csv_people_are_whole_numbers_and_the_summary_counts_people_behind_the_b
     episodes = pd.read_csv(tmp_path / "status_timeline.csv")
     assert episodes["days"].dtype.kind == "i"
     assert episodes["start"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+
+
+def test_build_says_what_to_open_names_the_previous_build_and_keeps_bars_out_of_logs(tmp_path):
+    """Issue #27 (smaller items): --help lists map.html and brief.html; a build ends with the path of the map
+    to open (not with -q); progress bars stay out of a redirected stderr; a rebuild's changes.md names the
+    builds by window and time, not "out to out"; geokit.offline is an attribute after ``import geokit``."""
+    import subprocess
+    import sys
+
+    import geokit
+
+    assert callable(geokit.offline.save_html)
+    run = [sys.executable, "-m", "geokit", "build"]
+    helped = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True).stdout
+    assert "map.html" in helped and "brief.html" in helped
+    args = [*run, str(MALI / "project.toml"), "--out", str(tmp_path), "--start", "2025-09-01", "--end", "2025-09-30"]
+    done = subprocess.run(args, capture_output=True, text=True)  # stderr is a pipe, not a terminal
+    assert done.returncode == 0, done.stderr
+    assert f"open {tmp_path / 'map.html'}" in done.stdout
+    assert "it/s" not in done.stderr and "step/s" not in done.stderr and "%|" not in done.stderr
+    again = subprocess.run([*args[:-4], "--start", "2025-10-01", "--end", "2025-10-31", "--overwrite", "-q"],
+                           capture_output=True, text=True)
+    assert again.returncode == 0 and again.stdout == "", again.stderr
+    title = (tmp_path / "changes.md").read_text(encoding="utf-8").splitlines()[0]
+    assert "2025-09-01 to 2025-09-30" in title and "2025-10-01 to 2025-10-31" in title and "UTC" in title
+    assert str(tmp_path) not in title
