@@ -24,7 +24,9 @@ import shapely
 
 from geokit._check import cores, names, number, on_every_core
 from geokit._errors import InputError
-from geokit.corridors import CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation
+from geokit.corridors import (CorridorSpec, check_corridor_places, corridor_status, detour_for, detours, isolation,
+                              towns_along)
+from geokit.escape import plain_text
 from geokit.exposure import (StatusRules, _exposure_and_timeline, _status_of_pairs, _zones_and_unions,
                              exposed_totals, place_exposure)
 from geokit.incidents import DateLike, in_window, last_day, parse_window
@@ -452,7 +454,8 @@ def analyse(
     routes = timeline = None
     if corridor_specs:
         status, detour_lines, routes, timeline = _corridors(network, segments, corridor_specs, exposed_cities,
-                                                            joined or {}, start=start, end=end)
+                                                            joined or {}, start=start, end=end,
+                                                            place_snap_km=params.place_snap_km)
     else:
         status = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
         detour_lines = gpd.GeoDataFrame(columns=["name", "geometry"], geometry="geometry", crs=4326)
@@ -550,7 +553,8 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
     cities, crossings, totals = _places(raw(analysis.cities), raw(analysis.crossings), exposing, zones, network,
                                         segments, analysis.destination, params)
     status, detour_lines, _, timeline = _corridors(network, segments, analysis.routes, cities, step_join,
-                                                   start=first, end=last, with_detours=episode_detours)
+                                                   start=first, end=last, with_detours=episode_detours,
+                                                   place_snap_km=params.place_snap_km)
     return Analysis(params=replace(params, start=f"{first:%Y-%m-%d}", end=f"{last:%Y-%m-%d}"), network=network,
                     segments=segments, zones=zones, corridors=status, detours=detour_lines, cities=cities,
                     crossings=crossings, incidents=window, totals=totals, destination=analysis.destination,
@@ -587,13 +591,22 @@ _ROUTE_COLUMNS = ["name", "origin", "destination", "via", "length_km", "crossing
 
 def _corridors(network: RoadNetwork, segments: gpd.GeoDataFrame, corridors: Sequence[CorridorSpec] | pd.DataFrame,
                cities: gpd.GeoDataFrame | None, joined: dict, *, start: object, end: object,
-               with_detours: bool = True
+               with_detours: bool = True, place_snap_km: float = PLACE_SNAP_KM
                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, Timeline | None]:
     """Each corridor's status at the end (with the timeline's view of the window when there is one), the
-    detour lines, the routes and the timeline."""
+    detour lines, the routes and the timeline. A detour's towns are those within ``place_snap_km`` of its
+    line (:func:`geokit.corridors.towns_along`), not only those attached to its nodes."""
     status = corridor_status(network, segments, corridors)
     routes = status[_ROUTE_COLUMNS].copy()
     detour_lines = detours(network, segments, status)
+    if cities is not None and len(cities) and len(detour_lines):
+        along = {name: "; ".join(towns_along(line, cities, within_km=place_snap_km, crs=network.crs,
+                                             first=[t for t in plain_text(towns).split("; ") if t]))
+                 for name, line, towns in zip(detour_lines["name"], detour_lines.geometry,
+                                              detour_lines["detour_towns"], strict=True)}
+        detour_lines["detour_towns"] = detour_lines["name"].map(along)
+        status["detour_towns"] = [along.get(n, t) for n, t in zip(status["name"], status["detour_towns"],
+                                                                      strict=True)]
     status["population_exposed"] = _population_on_routes(status, cities)
     timeline = None
     if start is not None and end is not None:

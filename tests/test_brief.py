@@ -188,3 +188,17 @@ def test_build_says_what_to_open_names_the_previous_build_and_keeps_bars_out_of_
     title = (tmp_path / "changes.md").read_text(encoding="utf-8").splitlines()[0]
     assert "2025-09-01 to 2025-09-30" in title and "2025-10-01 to 2025-10-31" in title and "UTC" in title
     assert str(tmp_path) not in title
+
+
+def test_a_detour_passes_the_towns_near_its_road(september):
+    """Issue #27: Dakar-Bamako's September detour passes 2.4 km from Kita (attached to another road): Kita is
+    one of its detour towns, between Kayes and Kati, in the summary and on the detour line alike; so is
+    every town within place_snap_km of the detour's line."""
+    analysis = september[0]
+    towns = analysis.corridors.set_index("name").loc["Dakar-Bamako", "detour_towns"].split("; ")
+    assert towns.index("Kayes") < towns.index("Kita") < towns.index("Kati")
+    assert analysis.detours.set_index("name").loc["Dakar-Bamako", "detour_towns"].split("; ") == towns
+    line = analysis.detours.set_index("name").loc[["Dakar-Bamako"]].to_crs(analysis.network.crs).geometry.iloc[0]
+    points = analysis.cities.to_crs(analysis.network.crs)
+    near = set(points.loc[points.distance(line) <= analysis.params.place_snap_km * 1000, "name"])
+    assert near <= set(towns)
