@@ -120,7 +120,6 @@ def brief_map(analysis: Analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None
     ax.set_ylim(box[1], box[3])
     ax.set_aspect(stretch)
     _scale_bar(ax, box)
-    _north_arrow(ax)
     handles = [Line2D([], [], color=STATUS_COLORS[s], linewidth=w, label=STATUS_LABELS[s])
                for s, w in ((OPEN, 1), (AT_RISK, 2), (BLOCKADED, 3.5))]
     handles += [Line2D([], [], color=DETOUR_COLOR, linewidth=2, linestyle=(0, (4, 2)), label="detour"),
@@ -130,9 +129,13 @@ def brief_map(analysis: Analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None
                        markeredgewidth=1.5, label="town behind a blockade")]
     ax.legend(handles=handles, loc="lower left", fontsize=7.5, framealpha=0.92)
     cut = _cut_area(analysis, roads)
+    corner = None
     if cut is not None and (cut[2] - cut[0]) < 0.25 * (box[2] - box[0]):
-        corner = _emptiest_corner(roads, box)
-        inset = ax.inset_axes(corner)
+        ends = set(analysis.corridors.get("origin", pd.Series(dtype=str)).astype(str)) | set(
+            analysis.corridors.get("destination", pd.Series(dtype=str)).astype(str))
+        keep = analysis.cities[analysis.cities["name"].isin(ends)] if analysis.cities is not None else None
+        corner = _emptiest_corner(roads, box, keep.to_crs(4326).geometry if keep is not None else None)
+        inset = ax.inset_axes(corner, zorder=20)  # above the main map's labels (zorder 8-9)
         _draw_layers(inset, analysis, base or {}, cut, marked, minor=True)
         inset.set_xlim(cut[0], cut[2])
         inset.set_ylim(cut[1], cut[3])
@@ -140,6 +143,11 @@ def brief_map(analysis: Analysis, *, base: Mapping[str, gpd.GeoDataFrame] | None
         inset.set_title("the cut area", fontsize=8, pad=2)
         ax.indicate_inset_zoom(inset, edgecolor="#333", linewidth=0.8)
         _scale_bar(inset, cut)
+        inset.set_xticks([])
+        inset.set_yticks([])
+        inset.set_xlabel("")
+        inset.set_ylabel("")
+    _north_arrow(ax, top=corner is not None and corner[1] < 0.5)  # clear of an inset at the lower right
     for axes in fig.axes:
         axes.set_xticks([])
         axes.set_yticks([])
@@ -230,15 +238,21 @@ def _cut_area(analysis: Analysis, roads: gpd.GeoDataFrame) -> tuple[float, float
     return (x0 - pad, y0 - pad, x1 + pad, y1 + pad)
 
 
-def _emptiest_corner(roads: gpd.GeoDataFrame, box: tuple[float, float, float, float]
-                     ) -> tuple[float, float, float, float]:
-    """The inset's place (axes fraction: x, y, width, height): the upper corner crossed by the fewest roads."""
+def _emptiest_corner(roads: gpd.GeoDataFrame, box: tuple[float, float, float, float],
+                     keep: gpd.GeoSeries | None = None) -> tuple[float, float, float, float]:
+    """The inset's place (axes fraction: x, y, width, height): the corner (upper left, upper right, lower
+    right above the scale bar) crossed by the fewest roads,
+    a corridor's end (``keep``) weighing as much as a hundred roads."""
     size = 0.36
+
+    def inside(points: gpd.GeoSeries, cx: float, cy: float) -> int:
+        fx = (points.x - box[0]) / (box[2] - box[0])
+        fy = (points.y - box[1]) / (box[3] - box[1])
+        return int(((fx >= cx) & (fx <= cx + size) & (fy >= cy) & (fy <= cy + size)).sum())
+
     mid = roads.geometry.representative_point()
-    fx = (mid.x - box[0]) / (box[2] - box[0])
-    fy = (mid.y - box[1]) / (box[3] - box[1])
-    corners = [(0.01, 1 - size - 0.01), (1 - size - 0.01, 1 - size - 0.01)]
-    counts = [int(((fx >= cx) & (fx <= cx + size) & (fy >= cy) & (fy <= cy + size)).sum()) for cx, cy in corners]
+    corners = [(0.01, 1 - size - 0.01), (1 - size - 0.01, 1 - size - 0.01), (1 - size - 0.01, 0.1)]
+    counts = [inside(mid, cx, cy) + (100 * inside(keep, cx, cy) if keep is not None else 0) for cx, cy in corners]
     cx, cy = corners[counts.index(min(counts))]
     return (cx, cy, size, size)
 
@@ -272,9 +286,11 @@ def _scale_bar(ax: Axes, box: tuple[float, float, float, float]) -> None:
                 ha="center", fontsize=8, zorder=9, path_effects=halo)
 
 
-def _north_arrow(ax: Axes) -> None:
-    """An arrow marked N at the map's lower right, above the scale bar (north is up: the map is in longitude and latitude)."""
-    ax.annotate("N", xy=(0.965, 0.2), xytext=(0.965, 0.1), xycoords="axes fraction", ha="center", va="center",
+def _north_arrow(ax: Axes, *, top: bool = False) -> None:
+    """An arrow marked N at the map's right edge, low (above the scale bar's line) or with ``top`` high
+    (north is up: the map is in longitude and latitude)."""
+    y = 0.86 if top else 0.1
+    ax.annotate("N", xy=(0.965, y + 0.1), xytext=(0.965, y), xycoords="axes fraction", ha="center", va="center",
                 fontsize=10, fontweight="bold", zorder=9,
                 arrowprops={"arrowstyle": "-|>", "color": "#111", "linewidth": 1.5},
                 bbox={"boxstyle": "circle,pad=0.15", "facecolor": "white", "edgecolor": "none", "alpha": 0.8})
