@@ -3,10 +3,13 @@
 :func:`brief_html` lays out an analysis for a meeting: a static map of the
 corridors (matplotlib, :func:`brief_map`), the corridor status chart, a table
 per corridor (status at the window's end, worst status, blockaded periods,
-detour, towns cut off, people exposed), the border crossings, people exposed
-by region, what changed since the previous build, and the sourced incident
-list with links. Images are inlined as data URIs, so the file opens offline;
-print CSS fits it on A4 or Letter (two pages at most for a few corridors).
+detour, the towns behind the blockade and their people, :func:`people_behind`),
+the border crossings, people exposed by region, what changed since the previous
+build, and the sourced incident list with links. Images are inlined as data
+URIs, so the file opens offline. The page is printed on A4 (``paper="a4"``,
+the default) or Letter through CSS ``@page`` alone: two A4 pages for the Mali
+September build, three on Letter. On a phone its tables stack as cards (no
+sideways scroll). Dates read one way throughout: ``13 Sep 2025``.
 
 Every text from data goes through :func:`geokit.escape.html_text`; only
 ``http``/``https`` sources become links (:func:`geokit.escape.safe_url`).
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -392,6 +396,19 @@ def _periods(periods: str) -> str:
     return "; ".join(out)
 
 
+def _readable_dates(text: object) -> str:
+    """ISO dates and periods in a text (the changes' details) in the brief's one date form.
+
+    Examples
+    --------
+    >>> _readable_dates("blockaded 2025-09-13..2025-10-13, reopened on 2025-10-14; since 2025-10-06..")
+    'blockaded 13 Sep 2025 to 13 Oct 2025, reopened on 14 Oct 2025; since 06 Oct 2025 to (still on)'
+    """
+    line = re.sub(r"\b(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})?",
+                  lambda m: _periods(m.group(0)), plain_text(text))
+    return re.sub(r"\b\d{4}-\d{2}-\d{2}\b", lambda m: _date(m.group(0)) or m.group(0), line)
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequence[int] = ()) -> str:
     """An HTML table of cells already escaped; each cell carries its header as ``data-label`` so that on a
     phone the rows stack as cards (no sideways scroll).
@@ -624,7 +641,7 @@ def brief_html(
         shown = changes[changes["kind"].isin(["corridor", "road"])]
         items = "".join(f"<li>{html_text(r['name'] or r['id'])}: {html_text(STATUS_LABELS.get(r['old'], r['old']))}"
                         f" &rarr; {html_text(STATUS_LABELS.get(r['new'], r['new']))}"
-                        + (f" ({html_text(r['detail'])})" if r["detail"] else "") + "</li>"
+                        + (f" ({html_text(_readable_dates(r['detail']))})" if r["detail"] else "") + "</li>"
                         for _, r in shown.head(30).iterrows())
         parts += ["<h2>What changed since the previous build</h2>",
                   f"<ul class='changes'>{items or '<li>No corridor or road changed status.</li>'}</ul>"]
