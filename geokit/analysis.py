@@ -610,7 +610,8 @@ def _corridors(network: RoadNetwork, segments: gpd.GeoDataFrame, corridors: Sequ
     status["population_exposed"] = _population_on_routes(status, cities)
     timeline = None
     if start is not None and end is not None:
-        timeline = _timeline(network, segments, status, joined, start=start, end=end, with_detours=with_detours)
+        timeline = _timeline(network, segments, status, joined, start=start, end=end, with_detours=with_detours,
+                             cities=cities, place_snap_km=place_snap_km)
         status = _with_timeline(status, timeline)
     status = status.drop(columns=["nodes", "stops"])
     status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
@@ -618,7 +619,8 @@ def _corridors(network: RoadNetwork, segments: gpd.GeoDataFrame, corridors: Sequ
 
 
 def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame, joined: dict, *,
-              start: object, end: object, with_detours: bool = True) -> Timeline:
+              start: object, end: object, with_detours: bool = True, cities: gpd.GeoDataFrame | None = None,
+              place_snap_km: float = PLACE_SNAP_KM) -> Timeline:
     """Corridor episodes from the segment intervals of the analysis's one spatial join (and with
     ``with_detours``, the detour in force when each blockaded episode began)."""
     position = pd.Series(np.arange(len(segments)), index=segments["edge_id"].to_numpy())
@@ -636,14 +638,17 @@ def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoD
     first, last = day_number(start), day_number(end)
     table = episodes(spans, list(status["name"]), start=first, end=last, incidents=reach)
     if with_detours:
-        table = _episode_detours(network, segments, status, joined["spans"], table)
+        table = _episode_detours(network, segments, status, joined["spans"], table, cities=cities,
+                                 place_snap_km=place_snap_km)
     return Timeline(segments=joined["spans"], corridors=spans, corridor_names=tuple(status["name"]),
                     n_segments=len(segments), start=first, end=last, episodes=table)
 
 
 def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame,
-                     spans: dict, table: pd.DataFrame) -> pd.DataFrame:
-    """The detour in force when each blockaded episode began (routing around what was blockaded that day)."""
+                     spans: dict, table: pd.DataFrame, *, cities: gpd.GeoDataFrame | None = None,
+                     place_snap_km: float = PLACE_SNAP_KM) -> pd.DataFrame:
+    """The detour in force when each blockaded episode began (routing around what was blockaded that day); its
+    towns are those within ``place_snap_km`` of its line, as for the window's detours."""
     edge_ids = segments["edge_id"].to_numpy()
     rows = status.set_index("name")
     fields = []
@@ -655,7 +660,11 @@ def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: g
         day = day_number(rec.start)
         on = (spans["start"] <= day) & (spans["stop"] > day) & (spans["level"] == 2)
         blocked = set(int(e) for e in edge_ids[spans["key"][on]])
-        found, _ = detour_for(network, rows.loc[rec.corridor], blocked)
+        found, alt = detour_for(network, rows.loc[rec.corridor], blocked)
+        if alt is not None and cities is not None and len(cities):
+            found["detour_towns"] = "; ".join(towns_along(
+                alt.geometry, cities, within_km=place_snap_km, crs=network.crs,
+                first=[t for t in found["detour_towns"].split("; ") if t]))
         fields.append({k: found[k] for k in ("detour", "detour_km", "detour_extra_km", "detour_towns",
                                              "detour_skips")})
     return pd.concat([table.reset_index(drop=True), pd.DataFrame(fields, index=range(len(table)))], axis=1)

@@ -202,3 +202,6 @@ def test_a_detour_passes_the_towns_near_its_road(september):
     points = analysis.cities.to_crs(analysis.network.crs)
     near = set(points.loc[points.distance(line) <= analysis.params.place_snap_km * 1000, "name"])
     assert near <= set(towns)
+    episodes = analysis.episodes[(analysis.episodes["corridor"] == "Dakar-Bamako")
+                                 & (analysis.episodes["status"] == "blockaded")]
+    assert all("Kita" in t.split("; ") for t in episodes["detour_towns"])  # status_timeline.csv agrees
