@@ -29,18 +29,35 @@ _LAZY = {"choose_metric_crs": "geokit.crs", "geodesic_length_km": "geokit.crs", 
          "validate_layer": "geokit.layers", "ValidationReport": "geokit.validate"}
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
+#: Submodules reachable as attributes after ``import geokit`` (``geokit.offline.save_html(...)``), imported on
+#: first use so that ``import geokit`` stays light.
+_SUBMODULES = ("analysis", "brief", "build", "chart", "corridors", "diff", "exposure", "forecast", "incidents",
+               "kml", "maps", "network", "offline", "palette", "project", "raster", "routing", "sources",
+               "timeline")
 
+
+def __getattr__(name: str) -> object:
+    """A public name or a submodule, imported on first use.
+
+    Examples
+    --------
+    >>> import geokit
+    >>> callable(geokit.offline.save_html), callable(geokit.read_roads)
+    (True, True)
+    """
+    import importlib
+
+    if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"geokit.{name}")
     raise AttributeError(f"module 'geokit' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | set(_SUBMODULES))
 
 
 __version__ = "0.1.0"

@@ -25,7 +25,8 @@ import shapely
 from geokit._check import cores, names, number, on_every_core
 from geokit._errors import InputError
 from geokit.corridors import (CorridorSpec, _place_names, check_corridor_places, corridor_status, detour_for,
-                              detours, isolation, isolation_periods)
+                              detours, isolation, isolation_periods, towns_along)
+from geokit.escape import plain_text
 from geokit.exposure import (StatusRules, _exposure_and_timeline, _radius_m, _status_of_pairs, _zones_and_unions,
                              exposed_totals, incident_pairs_within, place_exposure)
 from geokit.incidents import DateLike, in_window, last_day, parse_window
@@ -471,7 +472,8 @@ def analyse(
     routes = timeline = None
     if corridor_specs:
         status, detour_lines, routes, timeline = _corridors(network, segments, corridor_specs, exposed_cities,
-                                                            joined or {}, start=start, end=end)
+                                                            joined or {}, start=start, end=end,
+                                                            place_snap_km=params.place_snap_km)
         if timeline is not None and joined is not None:
             step("towns and crossings in time")
             joined["place_pairs"] = _place_pairs(cities, crossings, joined["incidents"], network, params)
@@ -576,7 +578,8 @@ def sub_window(analysis: Analysis, start: DateLike, end: DateLike, *, episode_de
     cities, crossings, totals = _places(raw(analysis.cities), raw(analysis.crossings), exposing, zones, network,
                                         segments, analysis.destination, params)
     status, detour_lines, _, timeline = _corridors(network, segments, analysis.routes, cities, step_join,
-                                                   start=first, end=last, with_detours=episode_detours)
+                                                   start=first, end=last, with_detours=episode_detours,
+                                                   place_snap_km=params.place_snap_km)
     if timeline is not None and "place_pairs" in join:  # the same (place, incident) pairs, up to the end
         places, incidents = join["place_pairs"]
         mine = upto[incidents]
@@ -736,17 +739,27 @@ _ROUTE_COLUMNS = ["name", "origin", "destination", "via", "length_km", "crossing
 
 def _corridors(network: RoadNetwork, segments: gpd.GeoDataFrame, corridors: Sequence[CorridorSpec] | pd.DataFrame,
                cities: gpd.GeoDataFrame | None, joined: dict, *, start: object, end: object,
-               with_detours: bool = True
+               with_detours: bool = True, place_snap_km: float = PLACE_SNAP_KM
                ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.GeoDataFrame, Timeline | None]:
     """Each corridor's status at the end (with the timeline's view of the window when there is one), the
-    detour lines, the routes and the timeline."""
+    detour lines, the routes and the timeline. A detour's towns are those within ``place_snap_km`` of its
+    line (:func:`geokit.corridors.towns_along`), not only those attached to its nodes."""
     status = corridor_status(network, segments, corridors)
     routes = status[_ROUTE_COLUMNS].copy()
     detour_lines = detours(network, segments, status)
+    if cities is not None and len(cities) and len(detour_lines):
+        along = {name: "; ".join(towns_along(line, cities, within_km=place_snap_km, crs=network.crs,
+                                             first=[t for t in plain_text(towns).split("; ") if t]))
+                 for name, line, towns in zip(detour_lines["name"], detour_lines.geometry,
+                                              detour_lines["detour_towns"], strict=True)}
+        detour_lines["detour_towns"] = detour_lines["name"].map(along)
+        status["detour_towns"] = [along.get(n, t) for n, t in zip(status["name"], status["detour_towns"],
+                                                                      strict=True)]
     status["population_exposed"] = _population_on_routes(status, cities)
     timeline = None
     if start is not None and end is not None:
-        timeline = _timeline(network, segments, status, joined, start=start, end=end, with_detours=with_detours)
+        timeline = _timeline(network, segments, status, joined, start=start, end=end, with_detours=with_detours,
+                             cities=cities, place_snap_km=place_snap_km)
         status = _with_timeline(status, timeline)
     status = status.drop(columns=["nodes", "stops"])
     status["edge_ids"] = status["edge_ids"].map(lambda ids: " ".join(map(str, ids)))
@@ -754,7 +767,8 @@ def _corridors(network: RoadNetwork, segments: gpd.GeoDataFrame, corridors: Sequ
 
 
 def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame, joined: dict, *,
-              start: object, end: object, with_detours: bool = True) -> Timeline:
+              start: object, end: object, with_detours: bool = True, cities: gpd.GeoDataFrame | None = None,
+              place_snap_km: float = PLACE_SNAP_KM) -> Timeline:
     """Corridor episodes from the segment intervals of the analysis's one spatial join (and with
     ``with_detours``, the detour in force when each blockaded episode began)."""
     position = pd.Series(np.arange(len(segments)), index=segments["edge_id"].to_numpy())
@@ -772,14 +786,17 @@ def _timeline(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoD
     first, last = day_number(start), day_number(end)
     table = episodes(spans, list(status["name"]), start=first, end=last, incidents=reach)
     if with_detours:
-        table = _episode_detours(network, segments, status, joined["spans"], table)
+        table = _episode_detours(network, segments, status, joined["spans"], table, cities=cities,
+                                 place_snap_km=place_snap_km)
     return Timeline(segments=joined["spans"], corridors=spans, corridor_names=tuple(status["name"]),
                     n_segments=len(segments), start=first, end=last, episodes=table)
 
 
 def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: gpd.GeoDataFrame,
-                     spans: dict, table: pd.DataFrame) -> pd.DataFrame:
-    """The detour in force when each blockaded episode began (routing around what was blockaded that day)."""
+                     spans: dict, table: pd.DataFrame, *, cities: gpd.GeoDataFrame | None = None,
+                     place_snap_km: float = PLACE_SNAP_KM) -> pd.DataFrame:
+    """The detour in force when each blockaded episode began (routing around what was blockaded that day); its
+    towns are those within ``place_snap_km`` of its line, as for the window's detours."""
     edge_ids = segments["edge_id"].to_numpy()
     rows = status.set_index("name")
     fields = []
@@ -791,7 +808,11 @@ def _episode_detours(network: RoadNetwork, segments: gpd.GeoDataFrame, status: g
         day = day_number(rec.start)
         on = (spans["start"] <= day) & (spans["stop"] > day) & (spans["level"] == 2)
         blocked = set(int(e) for e in edge_ids[spans["key"][on]])
-        found, _ = detour_for(network, rows.loc[rec.corridor], blocked)
+        found, alt = detour_for(network, rows.loc[rec.corridor], blocked)
+        if alt is not None and cities is not None and len(cities):
+            found["detour_towns"] = "; ".join(towns_along(
+                alt.geometry, cities, within_km=place_snap_km, crs=network.crs,
+                first=[t for t in found["detour_towns"].split("; ") if t]))
         fields.append({k: found[k] for k in ("detour", "detour_km", "detour_extra_km", "detour_towns",
                                              "detour_skips")})
     return pd.concat([table.reset_index(drop=True), pd.DataFrame(fields, index=range(len(table)))], axis=1)
@@ -867,8 +888,9 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
         corridors it lies on) and, with ``raster``, ``grid_population_in_zones``
         (people of the grid inside the union of the exposure zones, each cell
         weighted by the share of its area inside: a coarse estimate of everyone
-        exposed, not only town dwellers). Totals over corridors would count a town on two corridors
-        twice; these do not.
+        exposed, not only town dwellers), and ``towns_exposed_without_figure`` (exposed towns that have no
+        population figure: a region whose exposed towns all lack one has no figure, not 0 people).
+        Totals over corridors would count a town on two corridors twice; these do not.
 
     Examples
     --------
@@ -888,7 +910,12 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
         totals = totals.rename(columns={"places_exposed": "towns_exposed",
                                         "population_exposed": "town_population_exposed"})
         out = out.merge(totals[["region", "towns_exposed", "town_population_exposed"]], on="region", how="left")
-    out = out.fillna({"towns_exposed": 0, "town_population_exposed": 0.0})
+        # the exposed towns with no figure, so that a region with exposed towns but no census reads as such
+        missing = exposed_totals(towns.assign(population=towns["population"].isna().astype(float)),
+                                 regions=regions[["name", regions.geometry.name]])
+        out = out.merge(missing[["region", "population_exposed"]].rename(
+            columns={"population_exposed": "towns_exposed_without_figure"}), on="region", how="left")
+    out = out.fillna({"towns_exposed": 0, "town_population_exposed": 0.0, "towns_exposed_without_figure": 0})
     if raster is not None:
         if len(analysis.zones):
             grid = population_by_area(raster, analysis.zones, regions, name_column="name", weighting="area")
@@ -898,7 +925,9 @@ def population_by_region(analysis: Analysis, regions: gpd.GeoDataFrame, raster: 
         out["grid_population_in_zones"] = out["grid_population_in_zones"].fillna(0.0).round(0)
     total = out.drop(columns="region").sum(numeric_only=True).to_dict()
     out = pd.concat([out, pd.DataFrame([{"region": "(all regions)", **total}])], ignore_index=True)
-    return out.astype({"towns_exposed": int})
+    counts = {c: "int64" for c in ("towns_exposed", "towns_exposed_without_figure", "town_population_exposed",
+                                   "grid_population_in_zones") if c in out}
+    return out.round({"town_population_exposed": 0, "grid_population_in_zones": 0}).astype(counts)  # people: whole
 
 
 def sensitivity(

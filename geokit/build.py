@@ -29,6 +29,7 @@ and ids are stable, so the same inputs give byte-identical ``summary.csv``.
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 import logging
 import re
 import time
@@ -45,12 +46,13 @@ from geokit._check import on_every_core
 from geokit._errors import GeokitError, InputError, ProjectError, hints_for
 from geokit._io import (PRODUCTS, build_lock, check_out_folder, manifest_path, pause_point, resolve_out,
                         staged_folder)
-from geokit.escape import csv_safe, html_text, plain_text, terminal_text
+from geokit.escape import csv_safe, plain_text, terminal_text
 from geokit.brief import batch_index_html
 from geokit.analysis import (DAY_CONVENTION, FAR_FROM_ROADS_KM, MAP_STEP, SUMMARY_DEFINITIONS, Analysis, AnalysisParams,
                              analyse, check_build_fits, incidents_far_from_roads, population_by_region,
                              sub_window)
 from geokit.incidents import merge_incidents, parse_window
+from geokit.kml import write_kml
 from geokit.layers import load_layer
 from geokit.project import Project, load_project
 from geokit.raster import incident_density
@@ -75,7 +77,7 @@ POPULATION_NOTE = (
 FORMATS = ("gpkg", "geoparquet", "geojson", "kml")
 
 #: Layers written as KML with ``--format kml`` (GPS units, Google Earth, OsmAnd): the ones a field team uses.
-KML_LAYERS = ("corridors", "detours", "incidents", "crossings", "cities")
+KML_LAYERS = ("corridors", "corridor_episodes", "detours", "incidents", "crossings", "cities")
 
 
 def default_project_path() -> Path:
@@ -175,21 +177,25 @@ def _for_file(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _kml(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A layer as KML wants it: EPSG:4326, a ``name`` and a ``description`` per placemark.
-
-    Google Earth shows placemark text as HTML, so both are escaped (:func:`geokit.escape.html_text`).
-    """
-    out = frame.to_crs(4326)
-    text = out.drop(columns=out.geometry.name).astype(str).replace({"nan": "", "NaT": "", "None": "", "<NA>": ""})
-    name = text["name"] if "name" in text else text.get("event_id", pd.Series("", index=out.index))
-    description = text.apply(lambda r: "; ".join(f"{k}: {v}" for k, v in r.items() if v and k != "name"), axis=1)
-    return gpd.GeoDataFrame({"name": name.map(html_text), "description": description.map(html_text)},
-                            geometry=out.geometry.array, crs=out.crs)
+#: The summary's columns about the people behind each blockade (:func:`geokit.brief.people_behind`).
+BEHIND_DEFINITIONS = {
+    "towns_behind_blockade": "towns of the corridor cut off from its destination or on a blockaded stretch of its "
+                             "road on the window's last day; its own origin and destination never count",
+    "people_behind_blockade": "census or estimate figure of those towns, each once (0 without such towns, "
+                              "empty when none of them has a figure)",
+}
 
 
 def _summary_table(analysis: Analysis) -> pd.DataFrame:
-    return _for_csv(analysis.summary().sort_values("corridor", kind="mergesort").reset_index(drop=True))
+    from geokit.brief import people_behind
+
+    table = analysis.summary()
+    behind = people_behind(analysis)
+    if len(behind):
+        table = table.merge(pd.DataFrame({"corridor": behind["corridor"],
+                                          "towns_behind_blockade": behind["towns"].map("; ".join),
+                                          "people_behind_blockade": behind["people"]}), on="corridor", how="left")
+    return _for_csv(table.sort_values("corridor", kind="mergesort").reset_index(drop=True))
 
 
 def _episode_table(analysis: Analysis) -> pd.DataFrame:
@@ -215,11 +221,20 @@ def _place_layer(analysis: Analysis, table: pd.DataFrame) -> gpd.GeoDataFrame | 
     return gpd.GeoDataFrame(table.merge(points, on=["place", "kind"], how="left"), geometry="geometry", crs=4326)
 
 
+def _is_count(column: str) -> bool:
+    """Whether a column holds whole numbers (people, days, incidents): written without ".0"."""
+    return "population" in column or "people" in column or column.startswith(("days", "n_", "towns_exposed")) or \
+        column in ("fatalities", "lapses")
+
+
 def _for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as the CSV products write it: dates YYYY-MM-DD, counts and people whole, decimals to 3 places."""
     table = table.copy()
     for col in table.columns:
         if pd.api.types.is_datetime64_any_dtype(table[col]):
             table[col] = table[col].dt.strftime("%Y-%m-%d").fillna("")
+        elif pd.api.types.is_float_dtype(table[col]) and _is_count(str(col)):
+            table[col] = table[col].round(0).astype("Int64")  # 2051457, not 2051457.0; missing stays empty
         elif pd.api.types.is_float_dtype(table[col]):
             table[col] = table[col].round(3)
         elif isinstance(table[col].dtype, pd.CategoricalDtype):
@@ -307,7 +322,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
             ready.to_file(stage / f"{name}.geojson", driver="GeoJSON", engine="pyogrio", use_arrow=True)
             names.append(f"{name}.geojson")
         if "kml" in formats and name in KML_LAYERS and len(ready):
-            _kml(ready).to_file(stage / f"{name}.kml", driver="KML", engine="pyogrio")
+            write_kml(frame, stage / f"{name}.kml", name, title=f"{project_name}: {name.replace('_', ' ')}")
             names.append(f"{name}.kml")
     write_qgis_styles(gpkg)
     names.append("layers.gpkg")
@@ -343,7 +358,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         csv_safe(_for_csv(places)).to_csv(stage / "places_timeline.csv", index=False, lineterminator="\n")
         names.append("places_timeline.csv")
     if people is not None:
-        csv_safe(people).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
+        csv_safe(_for_csv(people)).to_csv(stage / "population_exposed.csv", index=False, lineterminator="\n")
         names.append("population_exposed.csv")
     if analysis.timeline is not None and not episodes.empty:
         from geokit.chart import save_chart
@@ -365,7 +380,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         "network": analysis.network.summary(),
         "incidents_in_window": int(len(analysis.incidents)),
         "day_convention": DAY_CONVENTION,
-        "columns": SUMMARY_DEFINITIONS,
+        "columns": {**SUMMARY_DEFINITIONS, **BEHIND_DEFINITIONS},
         "corridors": json.loads(table.to_json(orient="records", force_ascii=False)),
         "episodes": json.loads(_for_csv(episodes).to_json(orient="records", force_ascii=False)),
         "people_cut_off": (json.loads(_for_csv(analysis.timeline.people).to_json(orient="records"))
@@ -403,6 +418,7 @@ def build_project(
     progress: bool = False,
     pdf: bool = False,
     overrides: Mapping[str, Any] | None = None,
+    paper: str = "a4",
 ) -> list[Path]:
     """Build a project's products into ``out_dir``; return the files written.
 
@@ -431,6 +447,8 @@ def build_project(
         front, with the fix, when Chromium is missing).
     overrides : mapping, optional
         Analysis parameters that replace the project file's (``{"radius_km": 15}``), checked the same way.
+    paper : {"a4", "letter"}, default "a4"
+        The brief's paper size.
 
     Examples
     --------
@@ -444,7 +462,7 @@ def build_project(
     project = load_project(project_path, allow_outside=allow_outside)
     out = resolve_out(out_dir)
     check_out_folder(out, overwrite=overwrite, protected=_project_paths(project))
-    _check_pdf(pdf)
+    _check_pdf(pdf, paper)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     with build_lock(out):
         clock = _Stopwatch()
@@ -462,7 +480,7 @@ def build_project(
         with staged_folder(out) as stage:
             names = _write_build(stage, analysis, log_lines=log_lines, project=project, base=base,
                                  sources=sources, formats=formats, progress=progress, steps=steps, pdf=pdf,
-                                 previous=out, label=str(out))
+                                 previous=out, label=str(out), paper=paper)
     log.info("built %s into %s", project.name, out)
     return [out / name for name in names]
 
@@ -524,12 +542,13 @@ class _Stopwatch:
 
 
 def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dict, sources: list[str],
-                 people: pd.DataFrame | None, changes: pd.DataFrame | None, pdf: bool) -> list[str]:
+                 people: pd.DataFrame | None, changes: pd.DataFrame | None, pdf: bool,
+                 paper: str = "a4") -> list[str]:
     """brief.html (and brief.pdf with ``pdf``) in the staging folder; return the file names."""
     from geokit.brief import brief_html, print_pdf
 
     page = brief_html(analysis, title=project.name, base=base, population=people, changes=changes,
-                      sources=sources)
+                      sources=sources, paper=paper)
     (stage / "brief.html").write_text(page, encoding="utf-8")
     if not pdf:
         return ["brief.html"]
@@ -619,8 +638,12 @@ def project_route_options(project_path: str | Path, origin: str | tuple[float, f
     return route_options(analysis, origin, destination, on=on, via=via, **options)
 
 
-def _check_pdf(pdf: bool) -> None:
-    """Refuse --pdf before any work when there is no Chromium to print with."""
+def _check_pdf(pdf: bool, paper: str = "a4") -> None:
+    """Refuse --pdf before any work when there is no Chromium to print with, and an unknown paper size."""
+    from geokit.brief import PAPERS
+
+    if paper not in PAPERS:
+        raise GeokitError(f"unknown paper size {paper!r}; use {' or '.join(PAPERS)}")
     if pdf:
         from geokit.brief import require_chromium
 
@@ -784,7 +807,7 @@ def _project_paths(project: Project) -> tuple[Path, ...]:
 def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], project: Project,
                  base: dict[str, gpd.GeoDataFrame], sources: list[str], formats: tuple[str, ...],
                  progress: bool, previous: Path, label: str,
-                 steps: dict[str, Analysis] | None = None, pdf: bool = False) -> list[str]:
+                 steps: dict[str, Analysis] | None = None, pdf: bool = False, paper: str = "a4") -> list[str]:
     """Write every product of one build into ``folder`` (a staging folder), with the changes against
     the ``previous`` build when there is one, and the brief; return the file names."""
     from geokit.diff import diff_builds, write_changes
@@ -799,7 +822,8 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
     changes = None
     if (previous / "summary.csv").is_file() and (previous / "layers.gpkg").is_file():
         try:
-            changes = diff_builds(previous, folder, new_label=label)
+            changes = replace(diff_builds(previous, folder, new_label=label), old=_build_label(previous),
+                              new=_build_label(folder))  # a rebuild into its own folder: "out/demo to out/demo"
         except GeokitError as exc:  # a previous build that cannot be read must not fail every later build
             note = f"changes: the previous build could not be compared ({exc}); no changes.md this time"
             log.warning("%s", note)
@@ -809,8 +833,26 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
             write_changes(changes, folder)
             names += ["changes.csv", "changes.md"]
     names += _write_brief(analysis, folder, project=project, base=base, sources=sources, people=people,
-                          changes=changes.table if changes is not None else None, pdf=pdf)
+                          changes=changes.table if changes is not None else None, pdf=pdf, paper=paper)
     return names
+
+
+def _build_label(folder: Path) -> str:
+    """How changes.md names a build: its window and when it was written (on a rebuild both builds have the
+    same folder name).
+
+    Examples
+    --------
+    >>> _build_label(Path("no-such-folder"))
+    'the build in no-such-folder'
+    """
+    try:
+        window = json.loads((folder / "summary.json").read_text(encoding="utf-8")).get("window") or {}
+        written = datetime.fromtimestamp((folder / "summary.json").stat().st_mtime, tz=timezone.utc)
+    except (OSError, ValueError, AttributeError):
+        return f"the build in {folder}"
+    return (f"the build of {window.get('start') or 'the first report'} to {window.get('end') or 'the last report'}"
+            f" (written {written:%Y-%m-%d %H:%M} UTC)")
 
 
 def build_batch(
@@ -826,6 +868,8 @@ def build_batch(
     formats: tuple[str, ...] = ("gpkg",),
     progress: bool = False,
     overrides: Mapping[str, Any] | None = None,
+    pdf: bool = False,
+    paper: str = "a4",
 ) -> list[Path]:
     """One build per window in ``out_dir/<start>_<end>/``, with changes
     between consecutive windows, ``timeline.csv``, ``timeline_map.html`` (one
@@ -844,8 +888,10 @@ def build_batch(
         The windows' step: ``7d``, ``2W``, ``1M`` (:func:`geokit.timeline.windows`).
     start, end : str, optional
         Override the project's window.
-    overwrite, allow_outside, boundaries, formats, progress, overrides
+    overwrite, allow_outside, boundaries, formats, progress, overrides, paper
         As for :func:`build_project`.
+    pdf : bool, default False
+        Also print each window's brief to its ``brief.pdf`` (index.html links each window's brief).
 
     Examples
     --------
@@ -856,6 +902,7 @@ def build_batch(
     project = load_project(project_path, allow_outside=allow_outside)
     out = resolve_out(out_dir)
     check_out_folder(out, overwrite=overwrite, protected=_project_paths(project))
+    _check_pdf(pdf, paper)
     params = params_from_project(project, start=start, end=end, **(overrides or {}))
     if params.start is not None and params.end is not None:
         windows(str(params.start), str(params.end), every)  # a bad or too fine step is refused before any work
@@ -865,13 +912,14 @@ def build_batch(
         check_build_fits(layers["roads"], layers["incidents"], params)
         with staged_folder(out) as stage:
             names = _write_batch(stage, out, project=project, layers=layers, log_lines=log_lines, params=params,
-                                 every=every, boundaries=boundaries, formats=formats, progress=progress)
+                                 every=every, boundaries=boundaries, formats=formats, progress=progress,
+                                 pdf=pdf, paper=paper)
     return [out / name for name in names]
 
 
 def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_lines: list[str],
                  params: AnalysisParams, every: str, boundaries: str | Path | None, formats: tuple[str, ...],
-                 progress: bool) -> list[str]:
+                 progress: bool, pdf: bool = False, paper: str = "a4") -> list[str]:
     """Every window's build into ``stage/<start>_<end>/``, then the batch's own files; return the names
     relative to ``stage``."""
     lo = params.start if params.start is not None else layers["incidents"]["date"].min()
@@ -895,7 +943,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         p = analysis.params
         names = _write_build(stage / label, analysis, log_lines=log_lines + _network_log(analysis, p, warn=False),
                              project=project, base=base, sources=sources, formats=formats,
-                             progress=False, previous=previous, label=str(out / label))
+                             progress=False, previous=previous, label=str(out / label), pdf=pdf, paper=paper)
         previous = stage / label
         written += [f"{label}/{n}" for n in names]
         rows.append(_summary_table(analysis).assign(window_start=a.normalize(), window_end=b.normalize()))
@@ -912,7 +960,7 @@ def _write_batch(stage: Path, out: Path, *, project: Project, layers: dict, log_
         written.append("status_chart.png")
     _timeline_map(project, whole, steps=steps, base=base, sources=sources, path=stage / "timeline_map.html",
                   final_path=out / "timeline_map.html")
-    (stage / "index.html").write_text(batch_index_html(project.name, timeline, chart=chart), encoding="utf-8")
+    (stage / "index.html").write_text(batch_index_html(project.name, timeline, chart=chart, pdf=pdf), encoding="utf-8")
     return written + ["timeline.csv", "timeline_map.html", "index.html"]
 
 

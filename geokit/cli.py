@@ -169,8 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "and columns if not given)")
 
     p = sub.add_parser("build", parents=[common], help="build every product of a project file",
-                       description="Load a project's layers, run the corridor analysis and write "
-                       "layers.gpkg, incident_density.tif, summary.csv/json and build.log into --out.",
+                       description="Load a project's layers, run the corridor analysis and write into --out: "
+                       "map.html (the offline map: open it first), brief.html (the printable brief; brief.pdf "
+                       "with --pdf), layers.gpkg, summary.csv/json, status_timeline.csv, population_exposed.csv, "
+                       "status_chart.png, incident_density.tif, build.log, and changes.csv/md against the "
+                       "build already there.",
                        epilog=_EPILOG_BUILD, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("project", help="project file (TOML)")
     p.add_argument("--out", required=True, help="output folder")
@@ -183,10 +186,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every", help="one build per window: 7d, 2W, 1M (sub-folders, timeline.csv, timeline_map.html, "
                    "index.html)")
     p.add_argument("--format", action="append", choices=["geoparquet", "geojson", "kml"], default=[],
-                   help="also write each layer in this format (repeatable; kml: corridors, detours, incidents, "
-                   "crossings, cities for GPS units and Google Earth)")
+                   help="also write each layer in this format (repeatable; kml: corridors, corridor_episodes, "
+                   "detours, incidents, crossings, cities, styled and timed for GPS units and Google Earth)")
     p.add_argument("--pdf", action="store_true",
-                   help="also print brief.html to brief.pdf with headless Chromium (single builds)")
+                   help="also print brief.html to brief.pdf with headless Chromium (with --every: each "
+                   "window's brief, linked from index.html)")
+    p.add_argument("--paper", choices=["a4", "letter"], default="a4",
+                   help="the brief's paper size (default a4)")
     p.add_argument("--refresh", action="store_true",
                    help="first fetch the project's [sources] (ACLED, UCDP, OpenStreetMap) into their files")
     p.add_argument("--trust-api-url", action="append", default=[], metavar="URL",
@@ -330,12 +336,20 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bars() -> bool:
+    """Progress bars only on a terminal: a log that stderr is redirected to gets no bars."""
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
 def _print_written(written: list[Path], out: str, quiet: bool) -> None:
     if quiet:
         return
     print(terminal_text(f"wrote {len(written)} files to {out}:"))
     for path in written:
         print(terminal_text(f"  {path.name:24} {path.stat().st_size:>12,} bytes"))
+    for name, what in (("map.html", "the map"), ("brief.html", "the brief")):
+        if any(p.name == name for p in written):
+            print(f"open {terminal_text(Path(out) / name)} for {what}")
 
 
 def _print_batch(written: list[Path], out: str, quiet: bool) -> None:
@@ -358,8 +372,6 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from geokit.build import build_batch, build_project, refresh_sources
 
     if args.refresh:
-        if args.every and args.pdf:
-            raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         for manifest in refresh_sources(args.project, allow_outside=args.allow_outside,
                                         trust_api_urls=args.trust_api_url):
             if not args.quiet:
@@ -368,16 +380,14 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
     kwargs = {"start": args.start, "end": args.end, "overwrite": args.overwrite,
               "allow_outside": args.allow_outside, "boundaries": args.boundaries,
-              "formats": ("gpkg", *args.format), "progress": not args.quiet,
-              "overrides": _analysis_overrides(args)}
+              "formats": ("gpkg", *args.format), "progress": not args.quiet and _bars(),
+              "overrides": _analysis_overrides(args), "pdf": args.pdf, "paper": args.paper}
     if args.every:
-        if args.pdf:
-            raise GeokitError("--pdf prints the brief of a single build; drop --every, or drop --pdf")
         written = build_batch(args.project, args.out, every=args.every, **kwargs)
         _print_batch(written, args.out, args.quiet)
         return 0
     else:
-        written = build_project(args.project, args.out, pdf=args.pdf, **kwargs)
+        written = build_project(args.project, args.out, **kwargs)
     _print_written(written, args.out, args.quiet)
     return 0
 
@@ -390,7 +400,7 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     from geokit.escape import csv_safe
 
     table = project_timeline(args.project, start=args.start, end=args.end, allow_outside=args.allow_outside,
-                             progress=not args.quiet, overrides=_analysis_overrides(args))
+                             progress=not args.quiet and _bars(), overrides=_analysis_overrides(args))
     if args.status:
         table = table[table["status"].isin(args.status)]
     shown = _for_csv(table)
@@ -450,7 +460,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
     project = Path(args.project) if args.project else default_project_path()
     written = build_project(project, args.out, overwrite=True, boundaries=args.boundaries,
-                            progress=not args.quiet)
+                            progress=not args.quiet and _bars())
     _print_written(written, args.out, args.quiet)
     return 0
 

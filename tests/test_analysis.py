@@ -141,7 +141,7 @@ FLOW = [
     {"layers", "incidents", "segments"},
     {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
     {"analysis", "routing"},
-    {"maps", "offline", "chart", "brief", "styles", "diff"},
+    {"maps", "offline", "chart", "brief", "styles", "diff", "kml"},
     {"project", "datasets"},
     {"build"},
     {"cli", "__init__", "__main__"},

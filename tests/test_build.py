@@ -246,7 +246,8 @@ def test_geopackage_carries_qgis_styles_and_kml_reads_back(tmp_path):
     kml = gpd.read_file(tmp_path / "corridors.kml")
     assert set(kml["Name"]) == {"Dakar-Bamako", "Nouakchott-Bamako", "Conakry-Bamako", "Abidjan-Bamako",
                                 "Bobo-Dioulasso-Bamako", "Bamako-Mopti"}
-    assert "status: blockaded" in kml.set_index("Name").loc["Dakar-Bamako", "description"]
+    assert "<th align='left'>status at the end</th><td>blockaded</td>" in \
+        kml.set_index("Name").loc["Dakar-Bamako", "description"]
     assert len(gpd.read_file(tmp_path / "incidents.kml")) == len(
         gpd.read_file(tmp_path / "layers.gpkg", layer="incidents"))
 

@@ -281,7 +281,7 @@ def test_brief_opens_offline_with_its_chart_map_and_every_corridor(page_of, tmp_
     for corridor in ("Dakar-Bamako", "Nouakchott-Bamako", "Conakry-Bamako", "Abidjan-Bamako",
                      "Bobo-Dioulasso-Bamako", "Bamako-Mopti"):
         assert corridor in text
-    assert "2025-09-13 to (still on)" in text  # Dakar and Nouakchott, blockaded on 30 Sep
+    assert "13 Sep 2025 to (still on)" in text  # Dakar and Nouakchott, blockaded on 30 Sep
     images = page.evaluate("Array.from(document.images).map(i => [i.alt, i.naturalWidth, i.src.slice(0, 22)])")
     assert [alt for alt, _, _ in images] == ["Map of the corridors by status", "Corridor status over time"]
     assert all(width > 300 and src == "data:image/png;base64," for _, width, src in images)
