@@ -140,7 +140,7 @@ FLOW = [
     {"readers", "validate", "crs", "_io", "sources"},
     {"layers", "incidents", "segments"},
     {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
-    {"analysis"},
+    {"analysis", "forecast"},
     {"maps", "offline", "chart", "brief", "styles", "diff"},
     {"project", "datasets"},
     {"build"},

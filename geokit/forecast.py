@@ -1,0 +1,980 @@
+"""Early warning: which road stretches are likely to be hit next, and how good that guess is.
+
+The model
+---------
+A self-exciting (Hawkes, ETAS-type) point process on the road network, the
+model of Mohler et al. (2011), *Self-exciting point process modeling of
+crime*, JASA 106(493), discretised to road segments and days. Its events are
+the blockade-relevant incidents (:func:`geokit.exposure.blockade_relevant`,
+precision class up to ``blockade_max_precision``) lying within ``radius_km``
+of a road, each placed on its nearest segment. The expected number of events
+on segment *s* on day *t* is
+
+.. math::
+
+    \\lambda_s(t) = \\mu \\frac{\\ell_s}{L}
+        + \\theta \\sum_{j:\\, t_j < t} g(t - t_j)\\, k(s \\mid j)
+
+* ``mu_per_day`` (:math:`\\mu`): the background, events per day on the whole
+  network, spread along the roads in proportion to length
+  (:math:`\\ell_s` km of :math:`L`);
+* ``branching`` (:math:`\\theta`, 0 to 1): how many later road incidents one
+  incident triggers on average;
+* ``decay_per_day`` (:math:`\\omega`): the triggering in time,
+  :math:`g(\\tau) = (1 - e^{-\\omega}) e^{-\\omega (\\tau - 1)}` for
+  :math:`\\tau = 1, 2, ...` days after the incident (it sums to 1; the mean
+  delay is :math:`1 / (1 - e^{-\\omega})` days; an incident never triggers on
+  its own day);
+* ``sigma_km`` (:math:`\\sigma`): the triggering in space,
+  :math:`k(s \\mid j) \\propto \\ell_s \\exp(-d_{sj}^2 / 2\\sigma^2)`, a
+  Gaussian of the distance from the segment's midpoint to the incident,
+  normalised over the segments within :math:`4\\sigma` so that it sums to 1:
+  offspring fall on roads, near their parent.
+
+The four parameters are fitted by maximum likelihood (the Poisson
+log-likelihood of the daily counts, :func:`fit`, with
+``scipy.optimize.minimize``) on the events before the forecast day, from
+several starting points. A forecast on day ``D`` with a horizon of ``h``
+days is, for every segment, the expected number of events within
+``radius_km`` of it on days ``D`` to ``D + h - 1`` (the events expected on
+the segments within ``radius_km`` of it, added up), from the incidents dated
+before ``D`` only.
+
+Limits: a handful of incidents fits little (the Mali 2025 layer has a few
+dozen road incidents: the standard errors are wide, and :attr:`Fit.n_events`
+says on how many events a fit rests); the forecast counts only the first
+generation of triggered events (an expected offspring's own offspring within
+the horizon is left out, which underestimates by a factor up to
+``1 / (1 - branching)`` on long horizons); the background is uniform along the
+roads (no road class, border or junction covariates); the kernel is
+isotropic in the plane, not along the network; events of one day do not
+trigger each other.
+
+Scores (:func:`score`, :func:`backtest`)
+---------------------------------------
+* **hit rate**: the share of the incidents of the horizon (those within
+  ``radius_km`` of some road) that lie within ``radius_km`` of the
+  segments ranked highest, taken until they make ``top_share`` (10 %) of the
+  network's km;
+* **PAI** (predictive accuracy index, Chainey et al. 2008): hit rate divided
+  by the share of road km flagged;
+* **Brier score**: the mean over segments of :math:`(p_s - y_s)^2`, where
+  :math:`p_s = 1 - e^{-E_s}` is the chance of at least one incident near the
+  segment and :math:`y_s` whether one came (lower is better);
+* **log-likelihood**: the Poisson log-likelihood of each segment's count,
+  per segment, with expectations floored at :data:`FLOOR` (higher is better).
+
+Two baselines are scored the same way: **persistence** (the rate of the last
+``at_risk_days`` of incidents near each segment, what the status already
+says) and a **region-month rate** (the incidents of the last 30 days in each
+region, spread over its road km: the resolution of ACLED's CAST forecasts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import scipy.optimize
+import scipy.sparse
+import shapely
+from scipy.spatial import cKDTree
+
+from geokit._errors import InputError
+from geokit.exposure import StatusRules, blockade_relevant
+from geokit.incidents import precision_class
+from geokit.network import RoadNetwork
+from geokit.timeline import day_date, day_number
+
+__all__ = ["HawkesParams", "Fit", "road_events", "fit", "fit_events", "expected_counts", "forecast", "score",
+           "backtest", "backtest_events", "backtest_summary", "persistence", "region_month_rate", "segment_regions", "simulate", "FLOOR",
+           "METHODS"]
+
+#: Expectations below this are raised to it in the log-likelihood (a baseline that expects nothing where an
+#: incident came would otherwise score minus infinity).
+FLOOR = 1e-4
+
+#: The methods a backtest compares, in its table's order.
+METHODS = ("hawkes", "persistence", "region_month")
+
+_SIGMA_KM = (0.5, 50.0)  # the range sigma_km is fitted in
+_REACH_KM = 4.0 * _SIGMA_KM[1]  # segments this far from an incident are in its kernel while fitting
+_DECAY = (1e-3, 10.0)
+
+
+@dataclass(frozen=True)
+class HawkesParams:
+    """The parameters of the road-network Hawkes model (see the module's docstring).
+
+    Examples
+    --------
+    >>> p = HawkesParams(mu_per_day=0.2, branching=0.5, decay_per_day=0.1, sigma_km=10.0)
+    >>> round(p.mean_delay_days, 2)
+    10.51
+    """
+
+    mu_per_day: float
+    branching: float
+    decay_per_day: float
+    sigma_km: float
+
+    @property
+    def mean_delay_days(self) -> float:
+        """The mean delay between an incident and one it triggers, in days."""
+        return float(1.0 / -np.expm1(-self.decay_per_day))
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A fitted model: its parameters, the log-likelihood and the events it rests on.
+
+    Attributes
+    ----------
+    params : HawkesParams
+    log_likelihood : float
+        At the fitted parameters (Poisson, daily counts per segment, without the constant ``log n!``).
+    n_events : int
+        Road events the fit used (blockade-relevant incidents near a road, before ``on``).
+    first_day, last_day : pandas.Timestamp
+        The days fitted.
+    converged : bool
+        Whether the optimiser reported success.
+    """
+
+    params: HawkesParams
+    log_likelihood: float
+    n_events: int
+    first_day: pd.Timestamp
+    last_day: pd.Timestamp
+    converged: bool
+
+    def as_dict(self) -> dict[str, object]:
+        """The fit as plain values (``model.json``)."""
+        return {**asdict(self.params), "mean_delay_days": self.params.mean_delay_days,
+                "log_likelihood": self.log_likelihood, "n_events": self.n_events,
+                "first_day": str(self.first_day.date()), "last_day": str(self.last_day.date()),
+                "converged": self.converged}
+
+
+@dataclass(frozen=True)
+class _Roads:
+    """The network's segments in its metric CRS, as the model needs them."""
+
+    segment_id: np.ndarray
+    length_km: np.ndarray
+    mid_km: np.ndarray  # (n, 2) segment midpoints, km
+    geometry: np.ndarray  # metric lines
+    tree: cKDTree = field(repr=False)
+
+    @classmethod
+    def of(cls, network: RoadNetwork) -> _Roads:
+        edges = network.edges.to_crs(network.crs)
+        geoms = np.asarray(edges.geometry.values)
+        mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True)) / 1000.0
+        return cls(edges["segment_id"].to_numpy() if "segment_id" in edges else edges["edge_id"].to_numpy(),
+                   edges["length_km"].to_numpy(float), mid, geoms, cKDTree(mid))
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    return (pd.to_datetime(dates).dt.normalize().to_numpy().astype("datetime64[D]").astype(np.int64))
+
+
+def road_events(network: RoadNetwork, incidents: gpd.GeoDataFrame, *, radius_km: float = 10.0,
+                rules: StatusRules | None = None) -> pd.DataFrame:
+    """The model's events: blockade-relevant incidents within ``radius_km`` of a road, on their nearest segment.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    incidents : GeoDataFrame
+        From :func:`geokit.read_incidents` (``date`` and the rules' text columns).
+    radius_km : float
+        Incidents farther from every road are not road events.
+    rules : StatusRules, optional
+        Which incidents are blockade-relevant, and the precision they need.
+
+    Returns
+    -------
+    DataFrame
+        ``incident_id``, ``segment`` (row of ``network.edges``), ``day`` (day number), ``x_km``, ``y_km``
+        (the incident in the network's metric CRS), sorted by day.
+
+    Examples
+    --------
+    >>> events = road_events(network, incidents, radius_km=10)
+    >>> sorted(events.columns)
+    ['day', 'incident_id', 'segment', 'x_km', 'y_km']
+    """
+    rules = rules or StatusRules()
+    keep = blockade_relevant(incidents, rules) & (precision_class(incidents) <= rules.blockade_max_precision)
+    chosen = incidents[keep & incidents.geometry.notna().to_numpy()]
+    empty = pd.DataFrame({"incident_id": pd.Series(dtype=str), "segment": pd.Series(dtype=np.int64),
+                          "day": pd.Series(dtype=np.int64), "x_km": pd.Series(dtype=float),
+                          "y_km": pd.Series(dtype=float)})
+    if chosen.empty or network.edges.empty:
+        return empty
+    points = np.asarray(chosen.to_crs(network.crs).geometry.values)
+    lines = np.asarray(network.edges.to_crs(network.crs).geometry.values)
+    tree = shapely.STRtree(lines)
+    which, segment = tree.query_nearest(points, max_distance=radius_km * 1000.0, all_matches=False)
+    xy = shapely.get_coordinates(points[which]) / 1000.0
+    ids = (chosen["event_id"] if "event_id" in chosen else pd.Series(chosen.index)).astype(str).to_numpy()
+    out = pd.DataFrame({"incident_id": ids[which], "segment": segment.astype(np.int64),
+                        "day": _days(chosen["date"].iloc[which]), "x_km": xy[:, 0], "y_km": xy[:, 1]})
+    return out.sort_values(["day", "segment"], kind="stable").reset_index(drop=True)
+
+
+# --- the kernel ------------------------------------------------------------------------------------------------
+
+def _pairs(tree_a: cKDTree, tree_b: cKDTree, cutoff_km: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Index pairs (a, b) within ``cutoff_km`` and their distances."""
+    found = tree_a.sparse_distance_matrix(tree_b, cutoff_km, output_type="ndarray")  # zero distances kept
+    return found["i"].astype(np.int64), found["j"].astype(np.int64), found["v"].astype(float)
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """Segments near each trigger, with distances: the spatial kernel for any sigma up to ``cutoff / 4``."""
+
+    segment: np.ndarray
+    trigger: np.ndarray
+    d2: np.ndarray
+    n_triggers: int
+
+    @classmethod
+    def of(cls, roads: _Roads, xy: np.ndarray, cutoff_km: float) -> _Kernel:
+        if len(xy) == 0:
+            return cls(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0), 0)
+        seg, trig, d = _pairs(roads.tree, cKDTree(xy), cutoff_km)
+        return cls(seg, trig, d * d, len(xy))
+
+    def weights(self, roads: _Roads, sigma_km: float) -> np.ndarray:
+        """k(s | j) for each pair: length-weighted Gaussian, normalised over the segments within 4 sigma."""
+        w = roads.length_km[self.segment] * np.exp(-self.d2 / (2.0 * sigma_km**2))
+        w[self.d2 > (4.0 * sigma_km) ** 2] = 0.0
+        z = np.bincount(self.trigger, weights=w, minlength=self.n_triggers)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.where(z[self.trigger] > 0, w / z[self.trigger], 0.0)
+        return out
+
+
+# --- fitting ---------------------------------------------------------------------------------------------------
+
+def _unpack(x: np.ndarray) -> HawkesParams:
+    return HawkesParams(mu_per_day=float(np.exp(x[0])), branching=float(1.0 / (1.0 + np.exp(-x[1]))),
+                        decay_per_day=float(np.exp(x[2])), sigma_km=float(np.exp(x[3])))
+
+
+@dataclass(frozen=True)
+class _Likelihood:
+    """The log-likelihood of the model on fixed events, and its gradient in the fitted coordinates
+    (``log mu``, ``logit branching``, ``log decay``, ``log sigma``)."""
+
+    background: np.ndarray  # l_s / L of each target event's segment
+    lag: np.ndarray  # days from trigger to target, per pair (>= 1)
+    pair_target: np.ndarray  # the target of each pair, 0..n_targets-1
+    pair_kernel: np.ndarray  # the kernel pair (target's segment, trigger) of each pair
+    kernel_segment_km: np.ndarray  # length of the segment of each kernel pair
+    kernel_d2: np.ndarray  # squared distance of each kernel pair, km2
+    kernel_trigger: np.ndarray  # the trigger of each kernel pair
+    n_triggers: int
+    before: np.ndarray  # per trigger: days before the first fitted day it lies (0 if within)
+    until: np.ndarray  # per trigger: days from it to the last fitted day
+    n_days: int
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        mu, theta, omega, sigma = np.exp(x[0]), 1.0 / (1.0 + np.exp(-x[1])), np.exp(x[2]), np.exp(x[3])
+        # spatial kernel k = w / Z over each trigger's segments, and its derivative in sigma
+        w = self.kernel_segment_km * np.exp(-self.kernel_d2 / (2.0 * sigma**2))
+        z = np.bincount(self.kernel_trigger, weights=w, minlength=self.n_triggers)
+        zd = np.bincount(self.kernel_trigger, weights=w * self.kernel_d2, minlength=self.n_triggers)
+        zt = np.where(z > 0, z, 1.0)[self.kernel_trigger]
+        k_all = w / zt
+        dk_all = k_all * (self.kernel_d2 - (zd / np.where(z > 0, z, 1.0))[self.kernel_trigger]) / sigma**3
+        k, dk = k_all[self.pair_kernel], dk_all[self.pair_kernel]
+        # temporal kernel g(lag) = (1 - e^-w) e^(-w (lag - 1)) and its derivative in omega
+        one = -np.expm1(-omega)
+        g = one * np.exp(-omega * (self.lag - 1))
+        dg = g * (np.exp(-omega) / one - (self.lag - 1))
+        n = len(self.background)
+        trig = np.bincount(self.pair_target, weights=g * k, minlength=n)
+        lam = np.maximum(mu * self.background + theta * trig, 1e-300)
+        inv = 1.0 / lam
+        eb, eu = np.exp(-omega * self.before), np.exp(-omega * self.until)
+        value = np.sum(np.log(lam)) - mu * self.n_days - theta * np.sum(eb - eu)
+        d_mu = np.sum(self.background * inv) - self.n_days
+        d_theta = np.sum(trig * inv) - np.sum(eb - eu)
+        d_omega = theta * np.sum(np.bincount(self.pair_target, weights=dg * k, minlength=n) * inv) \
+            - theta * np.sum(-self.before * eb + self.until * eu)
+        d_sigma = theta * np.sum(np.bincount(self.pair_target, weights=g * dk, minlength=n) * inv)
+        grad = np.array([d_mu * mu, d_theta * theta * (1 - theta), d_omega * omega, d_sigma * sigma])
+        return float(value), grad
+
+
+def _likelihood(roads: _Roads, events: pd.DataFrame, *, first_target: int, last: int, max_lag_days: int
+                ) -> _Likelihood:
+    """Pairs (target, earlier trigger) within the kernel's reach and lag, for events sorted by day."""
+    day = events["day"].to_numpy(np.int64)
+    seg = events["segment"].to_numpy(np.int64)
+    n_targets = len(events) - first_target
+    first = int(day[first_target])
+    # kernel pairs: every segment within the reach of each trigger
+    kseg, ktrig, kd = _pairs(roads.tree, cKDTree(events[["x_km", "y_km"]].to_numpy()), _REACH_KM)
+    korder = np.lexsort((ktrig, kseg))
+    kseg, ktrig, kd = kseg[korder], ktrig[korder], kd[korder]
+    n = len(events)
+    key = kseg * n + ktrig
+    # earlier triggers within the lag of each target (days are sorted): one slice per target
+    targets = np.arange(first_target, len(events))
+    lo = np.searchsorted(day, day[targets] - max_lag_days, "left")
+    hi = np.searchsorted(day, day[targets], "left")
+    counts = hi - lo
+    pair_target = np.repeat(np.arange(n_targets), counts)
+    starts = np.repeat(lo - np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    pair_trigger = starts + np.arange(counts.sum())
+    wanted = seg[first_target + pair_target] * n + pair_trigger
+    at = np.searchsorted(key, wanted)
+    found = (at < len(key)) & (key[np.minimum(at, len(key) - 1)] == wanted)
+    pair_target, pair_trigger, at = pair_target[found], pair_trigger[found], at[found]
+    return _Likelihood(
+        background=roads.length_km[seg[first_target:]] / roads.length_km.sum(),
+        lag=(day[first_target + pair_target] - day[pair_trigger]).astype(float), pair_target=pair_target,
+        pair_kernel=at, kernel_segment_km=roads.length_km[kseg], kernel_d2=kd * kd, kernel_trigger=ktrig,
+        n_triggers=n, before=np.maximum(0, first - day - 1).astype(float),
+        until=np.maximum(last - day, 0).astype(float), n_days=last - first + 1)
+
+
+def fit(network: RoadNetwork, incidents: gpd.GeoDataFrame, *, on: object, radius_km: float = 10.0,
+        rules: StatusRules | None = None, max_events: int = 5000, max_lag_days: int = 365) -> Fit:
+    """Fit the road-network Hawkes model on the incidents dated before ``on``.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    incidents : GeoDataFrame
+        From :func:`geokit.read_incidents`; those dated ``on`` or later are ignored.
+    on : date-like
+        The forecast day: the fit uses only what happened before it.
+    radius_km : float
+        Incidents within it of a road are road events.
+    rules : StatusRules, optional
+        Which incidents are blockade-relevant.
+    max_events : int
+        The most recent events fitted (earlier ones still trigger them): bounds the work on long feeds.
+    max_lag_days : int
+        An incident triggers nothing after this many days (the kernel is negligible long before).
+
+    Returns
+    -------
+    Fit
+
+    Examples
+    --------
+    One incident fits nothing:
+
+    >>> fit(network, incidents, on="2025-10-01")
+    Traceback (most recent call last):
+    ...
+    geokit._errors.InputError: 1 road incident(s) before 2025-10-01: the model needs at least 2 ...
+    """
+    events = road_events(network, incidents, radius_km=radius_km, rules=rules)
+    return fit_events(network, events, on=on, max_events=max_events, max_lag_days=max_lag_days)
+
+
+def fit_events(network: RoadNetwork, events: pd.DataFrame, *, on: object, max_events: int = 5000,
+               max_lag_days: int = 365) -> Fit:
+    """Fit the model on road events (:func:`road_events` or :func:`simulate`) dated before ``on``.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    events : DataFrame
+        ``incident_id``, ``segment``, ``day``, ``x_km``, ``y_km``.
+    on : date-like
+        The forecast day; later events are ignored.
+    max_events, max_lag_days : int
+        As :func:`fit`.
+
+    Returns
+    -------
+    Fit
+
+    Examples
+    --------
+    >>> truth = HawkesParams(mu_per_day=0.3, branching=0.4, decay_per_day=0.2, sigma_km=20.0)
+    >>> events = simulate(network, truth, first_day="2024-01-01", days=365, seed=3)
+    >>> f = fit_events(network, events, on="2025-01-01")
+    >>> f.n_events == len(events), 0 <= f.params.branching < 1
+    (True, True)
+    """
+    day = day_number(on)
+    return _fit_events(_Roads.of(network), events[events["day"] < day], last=day - 1, max_events=max_events,
+                       max_lag_days=max_lag_days)
+
+
+_STARTS = ((0.3, 0.1, 10.0), (0.6, 0.05, 30.0), (0.2, 0.5, 3.0), (0.05, 0.02, 50.0))  # branching, decay, sigma
+
+
+def _fit_events(roads: _Roads, events: pd.DataFrame, *, last: int, max_events: int = 5000,
+                max_lag_days: int = 365, warm: HawkesParams | None = None) -> Fit:
+    """Maximise the likelihood from several starting points (or from ``warm``, an earlier fit, and one)."""
+    if len(events) < 2:
+        raise InputError(f"{len(events)} road incident(s) before {day_date(last + 1).date()}: the model needs at "
+                         "least 2 blockade-relevant incidents within radius_km of a road; choose a later --on "
+                         "date or a longer incident history")
+    events = events.sort_values("day", kind="stable").reset_index(drop=True)
+    first_target = max(0, len(events) - max_events)
+    objective = _likelihood(roads, events, first_target=first_target, last=last, max_lag_days=max_lag_days)
+
+    def negative(x: np.ndarray) -> tuple[float, np.ndarray]:
+        value, grad = objective(x)
+        return -value, -grad
+
+    n_days = objective.n_days
+    rate = (len(events) - first_target) / max(n_days, 1)
+    bounds = [(np.log(rate * 1e-3), np.log(rate * 10)), (-9.0, 6.0), tuple(np.log(_DECAY)),
+              tuple(np.log(_SIGMA_KM))]
+    best = None
+    starts = [np.array([np.log(rate * (1 - b)), np.log(b / (1 - b)), np.log(d), np.log(s)]) for b, d, s in _STARTS]
+    if warm is not None:
+        starts = [np.clip(np.array([np.log(warm.mu_per_day), np.log(warm.branching / (1 - warm.branching)),
+                                    np.log(warm.decay_per_day), np.log(warm.sigma_km)]),
+                          [lo for lo, _ in bounds], [hi for _, hi in bounds]), starts[0]]
+    for x0 in starts:
+        res = scipy.optimize.minimize(negative, x0, jac=True, method="L-BFGS-B", bounds=bounds)
+        if best is None or res.fun < best.fun:
+            best = res
+    assert best is not None
+    return Fit(params=_unpack(best.x), log_likelihood=float(-best.fun), n_events=len(events) - first_target,
+               first_day=day_date(last - n_days + 1), last_day=day_date(last), converged=bool(best.success))
+
+
+# --- forecasting -----------------------------------------------------------------------------------------------
+
+def _neighbours(roads: _Roads, radius_km: float) -> scipy.sparse.csr_matrix:
+    """Segments within ``radius_km`` of each segment (itself included), as a 0/1 sparse matrix."""
+    tree = shapely.STRtree(roads.geometry)
+    a, b = tree.query(roads.geometry, predicate="dwithin", distance=radius_km * 1000.0)
+    n = len(roads.length_km)
+    return scipy.sparse.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+
+
+def expected_counts(network: RoadNetwork, events: pd.DataFrame, params: HawkesParams, *, on: object,
+                    horizon_days: int = 14, radius_km: float = 10.0, drivers: int = 3
+                    ) -> pd.DataFrame:
+    """Expected road incidents within ``radius_km`` of each segment on days ``on`` to ``on + horizon_days - 1``.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    events : DataFrame
+        From :func:`road_events`; those dated ``on`` or later are ignored.
+    params : HawkesParams
+        The model's parameters (from :func:`fit`, or chosen).
+    on : date-like
+        The first day forecast.
+    horizon_days : int
+        How many days are forecast.
+    radius_km : float
+        The reach of a segment: events on segments within it are counted.
+    drivers : int
+        How many of the incidents that add most to each segment's expectation to name.
+
+    Returns
+    -------
+    DataFrame
+        One row per segment of ``network.edges``: ``expected_incidents``, ``background`` (its part from
+        the background rate), ``drivers`` (incident ids, ``"; "``-joined, largest first).
+
+    Examples
+    --------
+    >>> p = HawkesParams(mu_per_day=0.0, branching=0.5, decay_per_day=0.1, sigma_km=10.0)
+    >>> ev = road_events(network, incidents)
+    >>> out = expected_counts(network, ev, p, on="2025-10-01", horizon_days=7)
+    >>> bool((out["expected_incidents"] >= 0).all())
+    True
+    """
+    if horizon_days < 1:
+        raise InputError(f"horizon_days is {horizon_days}; give at least 1 day")
+    roads = _Roads.of(network)
+    return _expected(roads, _neighbours(roads, radius_km), events, params, on=day_number(on),
+                     horizon_days=horizon_days, drivers=drivers)
+
+
+def _expected(roads: _Roads, near: scipy.sparse.csr_matrix, events: pd.DataFrame, params: HawkesParams, *,
+              on: int, horizon_days: int, drivers: int = 3) -> pd.DataFrame:
+    n = len(roads.length_km)
+    past = events[events["day"] < on].reset_index(drop=True)
+    decay = params.decay_per_day
+    lag = on - past["day"].to_numpy()  # >= 1
+    weight = np.exp(-decay * (lag - 1)) - np.exp(-decay * (lag - 1 + horizon_days))  # sum of g over the horizon
+    keep = weight > 1e-9
+    past, weight = past[keep].reset_index(drop=True), weight[keep]
+    background = params.mu_per_day * horizon_days * roads.length_km / roads.length_km.sum()
+    if len(past) and params.branching > 0:
+        kernel = _Kernel.of(roads, past[["x_km", "y_km"]].to_numpy(), 4.0 * params.sigma_km)
+        k = kernel.weights(roads, params.sigma_km)
+        contribution = scipy.sparse.csr_matrix(
+            (params.branching * weight[kernel.trigger] * k, (kernel.segment, kernel.trigger)), shape=(n, len(past)))
+        per_trigger = (near @ contribution).tocsr()  # segments x triggers: what each incident adds near s
+    else:
+        per_trigger = scipy.sparse.csr_matrix((n, max(len(past), 1)))
+    expected = near @ background + np.asarray(per_trigger.sum(axis=1)).ravel()
+    ids = past["incident_id"].to_numpy(str) if len(past) else np.array([], str)
+    named = [""] * n
+    if drivers and per_trigger.nnz:
+        for s in np.flatnonzero(np.diff(per_trigger.indptr)):  # only segments some recent incident reaches
+            lo, hi = per_trigger.indptr[s], per_trigger.indptr[s + 1]
+            values, cols = per_trigger.data[lo:hi], per_trigger.indices[lo:hi]
+            top = np.argsort(-values, kind="stable")[:drivers]
+            named[s] = "; ".join(dict.fromkeys(ids[cols[top]]))
+    return pd.DataFrame({"expected_incidents": expected, "background": near @ background, "drivers": named})
+
+
+def forecast(network: RoadNetwork, incidents: gpd.GeoDataFrame, *, on: object, horizon_days: int = 14,
+             radius_km: float = 10.0, rules: StatusRules | None = None,
+             model: Fit | HawkesParams | None = None) -> gpd.GeoDataFrame:
+    """Every road segment's expected blockade-relevant incidents within ``radius_km`` in the days after ``on``.
+
+    Fits the model on the incidents dated before ``on`` (unless ``model`` is given) and forecasts days
+    ``on`` to ``on + horizon_days - 1``. Incidents dated ``on`` or later are never read.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        From :func:`geokit.network.build_network`.
+    incidents : GeoDataFrame
+        From :func:`geokit.read_incidents`.
+    on : date-like
+        The first day forecast.
+    horizon_days : int
+        Days forecast.
+    radius_km : float
+        The reach of a segment (and of a road event).
+    rules : StatusRules, optional
+        Which incidents are blockade-relevant.
+    model : Fit or HawkesParams, optional
+        A fit, or parameters, to use instead of fitting.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        One row per segment: ``segment_id``, ``name``, ``ref``, ``from_km``, ``to_km``, ``length_km``,
+        ``expected_incidents``, ``rank`` (1 = highest), ``drivers`` (the incidents adding most),
+        ``geometry``; sorted by rank. ``attrs["fit"]`` holds the :class:`Fit` (or the parameters given).
+
+    Examples
+    --------
+    >>> chosen = HawkesParams(mu_per_day=0.0, branching=0.5, decay_per_day=0.1, sigma_km=10.0)
+    >>> out = forecast(network, incidents, on="2025-09-20", horizon_days=14, model=chosen)
+    >>> int(out.loc[0, "rank"]), out.loc[0, "ref"], out.loc[0, "drivers"]
+    (1, 'RN3', 'E1')
+    """
+    if horizon_days < 1:
+        raise InputError(f"horizon_days is {horizon_days}; give at least 1 day")
+    day = day_number(on)
+    events = road_events(network, incidents, radius_km=radius_km, rules=rules)
+    events = events[events["day"] < day]
+    roads = _Roads.of(network)
+    if model is None:
+        model = _fit_events(roads, events, last=day - 1)
+    params = model if isinstance(model, HawkesParams) else model.params
+    table = _expected(roads, _neighbours(roads, radius_km), events, params, on=day,
+                      horizon_days=horizon_days)
+    edges = network.edges
+    out = gpd.GeoDataFrame({
+        "segment_id": roads.segment_id,
+        "name": edges["name"].to_numpy() if "name" in edges else None,
+        "ref": edges["ref"].to_numpy() if "ref" in edges else None,
+        "from_km": edges["from_km"].to_numpy(float).round(1) if "from_km" in edges else np.nan,
+        "to_km": edges["to_km"].to_numpy(float).round(1) if "to_km" in edges else np.nan,
+        "length_km": roads.length_km.round(2),
+        "expected_incidents": table["expected_incidents"].to_numpy(),
+        "drivers": table["drivers"].to_numpy(),
+    }, geometry=edges.geometry.to_numpy(), crs=edges.crs)
+    out = out.sort_values(["expected_incidents", "segment_id"], ascending=[False, True], kind="stable")
+    out.insert(out.columns.get_loc("expected_incidents") + 1, "rank", np.arange(1, len(out) + 1))
+    out = out.reset_index(drop=True)
+    out.attrs["fit"] = model
+    return out
+
+
+# --- baselines -------------------------------------------------------------------------------------------------
+
+def persistence(roads_near: scipy.sparse.csr_matrix, events: pd.DataFrame, *, on: int, horizon_days: int,
+                lookback_days: int = 90) -> np.ndarray:
+    """The persistence baseline: each segment's rate of the last ``lookback_days`` of events near it.
+
+    Parameters
+    ----------
+    roads_near : sparse matrix
+        Segments within ``radius_km`` of each segment (:func:`_neighbours`).
+    events : DataFrame
+        From :func:`road_events`.
+    on, horizon_days : int
+        The first day forecast (a day number) and the days forecast.
+    lookback_days : int
+        The look-back (the status's ``at_risk_days``).
+
+    Examples
+    --------
+    >>> near = scipy.sparse.identity(2, format="csr")
+    >>> ev = pd.DataFrame({"segment": [0, 0, 1], "day": [5, 9, 1]})
+    >>> persistence(near, ev, on=10, horizon_days=3, lookback_days=6).tolist()
+    [1.0, 0.0]
+    """
+    recent = events[(events["day"] < on) & (events["day"] >= on - lookback_days)]
+    counts = np.bincount(recent["segment"].to_numpy(np.int64), minlength=roads_near.shape[0]).astype(float)
+    return np.asarray(roads_near @ counts).ravel() * horizon_days / lookback_days
+
+
+def region_month_rate(roads_near: scipy.sparse.csr_matrix, length_km: np.ndarray, region: np.ndarray,
+                      events: pd.DataFrame, *, on: int, horizon_days: int, lookback_days: int = 30
+                      ) -> np.ndarray:
+    """The region-month baseline: a region's events of the last ``lookback_days``, spread over its road km.
+
+    Parameters
+    ----------
+    roads_near : sparse matrix
+        Segments within ``radius_km`` of each segment.
+    length_km : array
+        Each segment's length.
+    region : array
+        Each segment's region (any labels).
+    events : DataFrame
+        From :func:`road_events`.
+    on, horizon_days : int
+        The first day forecast and the days forecast.
+    lookback_days : int
+        The month looked back on.
+
+    Examples
+    --------
+    >>> near = scipy.sparse.identity(3, format="csr")
+    >>> ev = pd.DataFrame({"segment": [0], "day": [20]})
+    >>> region_month_rate(near, np.array([1.0, 3.0, 2.0]), np.array(["a", "a", "b"]), ev, on=25,
+    ...                   horizon_days=30).tolist()
+    [0.25, 0.75, 0.0]
+    """
+    codes, labels = pd.factorize(pd.Series(region), use_na_sentinel=False)
+    recent = events[(events["day"] < on) & (events["day"] >= on - lookback_days)]
+    per_region = np.bincount(codes[recent["segment"].to_numpy(np.int64)], minlength=len(labels)).astype(float)
+    km = np.bincount(codes, weights=length_km, minlength=len(labels))
+    rate = np.divide(per_region, km, out=np.zeros_like(per_region), where=km > 0)  # events per road km
+    per_segment = rate[codes] * length_km * horizon_days / lookback_days
+    return np.asarray(roads_near @ per_segment).ravel()
+
+
+def segment_regions(network: RoadNetwork, regions: gpd.GeoDataFrame | None, *, cell_deg: float = 0.5
+                    ) -> np.ndarray:
+    """Each segment's region: the polygon of ``regions`` its midpoint falls in, else its 0.5-degree cell.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    regions : GeoDataFrame, optional
+        Admin areas (their ``name``); segments outside them, or all when omitted, get the grid cell
+        (PRIO-GRID's resolution) of their midpoint.
+    cell_deg : float
+        The grid's cell size in degrees.
+
+    Examples
+    --------
+    >>> segment_regions(network, None)[:1].tolist()[0].startswith("cell ")
+    True
+    """
+    mid = shapely.line_interpolate_point(np.asarray(network.edges.geometry.values), 0.5, normalized=True)
+    xy = shapely.get_coordinates(mid)
+    cells = np.char.add(np.char.add("cell ", np.floor(xy[:, 0] / cell_deg).astype(int).astype(str)),
+                        np.char.add(",", np.floor(xy[:, 1] / cell_deg).astype(int).astype(str)))
+    out = cells.astype(object)
+    if regions is not None and len(regions):
+        polys = regions.to_crs(4326)
+        names = (polys["name"] if "name" in polys else pd.Series(polys.index)).astype(str).to_numpy()
+        p, r = shapely.STRtree(np.asarray(polys.geometry.values)).query(mid, predicate="within")
+        first = pd.Series(r).groupby(p).first()
+        out[first.index.to_numpy()] = np.char.add("region ", names[first.to_numpy()])
+    return out.astype(str)
+
+
+# --- scoring ---------------------------------------------------------------------------------------------------
+
+def score(expected: np.ndarray, outcome: np.ndarray, *, length_km: np.ndarray, caught: np.ndarray,
+          n_next: int, top_share: float = 0.10) -> dict[str, float]:
+    """Hit rate, PAI, Brier score and log-likelihood of one forecast against what followed.
+
+    Parameters
+    ----------
+    expected : array
+        Each segment's expected incidents.
+    outcome : array
+        Each segment's incidents within ``radius_km`` in the horizon.
+    length_km : array
+        Each segment's length.
+    caught : sparse matrix or callable
+        Segments x next incidents, 1 where the incident lies within ``radius_km`` of the segment.
+    n_next : int
+        The incidents of the horizon near some road (the hit rate's denominator).
+    top_share : float
+        The share of road km flagged.
+
+    Returns
+    -------
+    dict
+        ``hit_rate`` (NaN when no incident came), ``pai``, ``brier``, ``log_likelihood`` (per segment),
+        ``flagged_km``.
+
+    Examples
+    --------
+    >>> caught = scipy.sparse.csr_matrix(np.array([[1], [0], [0], [0]]))
+    >>> s = score(np.array([2.0, 0.1, 0.0, 0.0]), np.array([1, 0, 0, 0]), length_km=np.ones(4),
+    ...           caught=caught, n_next=1, top_share=0.25)
+    >>> float(s["hit_rate"]), float(s["pai"])
+    (1.0, 4.0)
+    """
+    order = np.lexsort((np.arange(len(expected)), -expected))
+    cum = np.cumsum(length_km[order])
+    total = length_km.sum()
+    flagged = order[: int(np.searchsorted(cum, top_share * total - 1e-9)) + 1]
+    share = length_km[flagged].sum() / total
+    if n_next:
+        hit_incidents = np.asarray(caught[flagged].sum(axis=0)).ravel() > 0
+        hit_rate = float(hit_incidents.sum() / n_next)
+    else:
+        hit_rate = float("nan")
+    p = -np.expm1(-expected)
+    brier = float(np.mean((p - (outcome > 0)) ** 2))
+    mean = np.maximum(expected, FLOOR)
+    from scipy.special import gammaln
+
+    ll = float(np.mean(outcome * np.log(mean) - mean - gammaln(outcome + 1)))
+    return {"hit_rate": hit_rate, "pai": hit_rate / share if n_next else float("nan"), "brier": brier,
+            "log_likelihood": ll, "flagged_km": float(length_km[flagged].sum())}
+
+
+def backtest(network: RoadNetwork, incidents: gpd.GeoDataFrame, *, start: object, end: object,
+             every_days: int = 7, horizon_days: int = 14, radius_km: float = 10.0,
+             rules: StatusRules | None = None, regions: gpd.GeoDataFrame | None = None,
+             top_share: float = 0.10, progress: bool = False) -> pd.DataFrame:
+    """Score the model and both baselines on a rolling origin, each forecast using only the past.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    incidents : GeoDataFrame
+    start, end : date-like
+        The first and last forecast days (origins every ``every_days`` from ``start``).
+    every_days, horizon_days : int
+        Days between origins, and days each forecast covers.
+    radius_km : float
+    rules : StatusRules, optional
+    regions : GeoDataFrame, optional
+        Areas of the region-month baseline (:func:`segment_regions`).
+    top_share : float
+        Share of road km flagged for the hit rate.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    DataFrame
+        One row per origin and method (:data:`METHODS`): ``origin``, ``method``, ``n_past``, ``n_next``,
+        ``hit_rate``, ``pai``, ``brier``, ``log_likelihood``, ``flagged_km``; the model's rows add its
+        fitted ``branching``, ``decay_per_day``, ``sigma_km``, ``mu_per_day``. An origin with fewer
+        than 2 past events has no model row.
+
+    Examples
+    --------
+    With one past incident only the baselines are scored:
+
+    >>> table = backtest(network, incidents, start="2025-09-01", end="2025-10-01", every_days=14)
+    >>> table[["origin", "method", "n_past", "n_next"]].astype(str).values.tolist()[:3]
+    [['2025-09-01', 'persistence', '0', '1'], ['2025-09-01', 'region_month', '0', '1'], ['2025-09-15', 'persistence', '1', '0']]
+    """
+    rules = rules or StatusRules()
+    events = road_events(network, incidents, radius_km=radius_km, rules=rules)
+    return backtest_events(network, events, start=start, end=end, every_days=every_days,
+                           horizon_days=horizon_days, radius_km=radius_km, lookback_days=rules.at_risk_days,
+                           regions=regions, top_share=top_share, progress=progress)
+
+
+def backtest_events(network: RoadNetwork, events: pd.DataFrame, *, start: object, end: object,
+                    every_days: int = 7, horizon_days: int = 14, radius_km: float = 10.0,
+                    lookback_days: int = 90, regions: gpd.GeoDataFrame | None = None, top_share: float = 0.10,
+                    progress: bool = False, max_events: int = 5000) -> pd.DataFrame:
+    """:func:`backtest` on road events (:func:`road_events` or :func:`simulate`).
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    events : DataFrame
+    start, end : date-like
+    every_days, horizon_days : int
+    radius_km : float
+    lookback_days : int
+        The persistence baseline's look-back (the status's ``at_risk_days``).
+    regions : GeoDataFrame, optional
+    top_share : float
+    progress : bool
+    max_events : int
+        As :func:`fit`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`backtest`.
+
+    Examples
+    --------
+    >>> truth = HawkesParams(mu_per_day=0.3, branching=0.4, decay_per_day=0.2, sigma_km=20.0)
+    >>> events = simulate(network, truth, first_day="2024-01-01", days=400, seed=3)
+    >>> table = backtest_events(network, events, start="2025-01-01", end="2025-01-15", every_days=14)
+    >>> table["method"].tolist()
+    ['hawkes', 'persistence', 'region_month', 'hawkes', 'persistence', 'region_month']
+    """
+    from tqdm import tqdm
+
+    first, last = day_number(start), day_number(end)
+    if last < first:
+        raise InputError(f"the backtest ends ({end}) before it starts ({start}); give --from before --to")
+    if every_days < 1 or horizon_days < 1:
+        raise InputError("every_days and horizon_days must be at least 1")
+    events = events.sort_values("day", kind="stable").reset_index(drop=True)
+    roads = _Roads.of(network)
+    near = _neighbours(roads, radius_km)
+    region = segment_regions(network, regions)
+    # every road event's segments within radius_km (for the hit rate: an incident is caught by a flagged
+    # segment within radius_km of it)
+    points = shapely.points(events[["x_km", "y_km"]].to_numpy() * 1000.0)
+    ev_idx, seg_idx = shapely.STRtree(roads.geometry).query(points, predicate="dwithin",
+                                                            distance=radius_km * 1000.0)
+    reach = scipy.sparse.csc_matrix((np.ones(len(ev_idx)), (seg_idx, ev_idx)),
+                                    shape=(len(roads.length_km), len(events)))
+    rows: list[dict[str, object]] = []
+    origins = range(first, last + 1, every_days)
+    warm: HawkesParams | None = None
+    for on in tqdm(origins, desc="backtest", unit="origin", disable=not progress):
+        past = events[events["day"] < on]
+        nxt = np.flatnonzero((events["day"].to_numpy() >= on) & (events["day"].to_numpy() < on + horizon_days))
+        caught = reach[:, nxt].tocsr()
+        outcome = np.asarray(caught.sum(axis=1)).ravel()
+        common = {"origin": day_date(on), "n_past": len(past), "n_next": len(nxt)}
+        forecasts: dict[str, tuple[np.ndarray, dict[str, object]]] = {
+            "persistence": (persistence(near, past, on=on, horizon_days=horizon_days,
+                                        lookback_days=lookback_days), {}),
+            "region_month": (region_month_rate(near, roads.length_km, region, past, on=on,
+                                               horizon_days=horizon_days), {})}
+        if len(past) >= 2:
+            fitted = _fit_events(roads, past, last=on - 1, max_events=max_events, warm=warm)
+            warm = fitted.params
+            expected = _expected(roads, near, past, fitted.params, on=on, horizon_days=horizon_days, drivers=0)
+            forecasts = {"hawkes": (expected["expected_incidents"].to_numpy(), asdict(fitted.params)),
+                         **forecasts}
+        for method, (values, extra) in forecasts.items():
+            rows.append({**common, "method": method,
+                         **score(values, outcome, length_km=roads.length_km, caught=caught, n_next=len(nxt),
+                                 top_share=top_share), **extra})
+    table = pd.DataFrame(rows)
+    table["method"] = pd.Categorical(table["method"], categories=list(METHODS), ordered=True)
+    return table.sort_values(["origin", "method"], kind="stable").reset_index(drop=True).astype(
+        {"method": str})
+
+
+def backtest_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Each method's scores over a backtest: origins scored, incidents, pooled hit rate, mean PAI and scores.
+
+    Only origins that every method scored are compared (the model needs two past events). The pooled hit
+    rate adds the hits of every origin and divides by all the incidents that came (origins with none count
+    for the Brier score and the log-likelihood only).
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`backtest`.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"origin": [1, 2], "method": ["a", "a"], "n_next": [2, 0], "hit_rate": [0.5, float("nan")],
+    ...                   "pai": [5.0, float("nan")], "brier": [0.1, 0.3], "log_likelihood": [-1.0, -2.0]})
+    >>> backtest_summary(t).loc[0, ["origins", "incidents", "hit_rate", "brier"]].astype(float).tolist()
+    [2.0, 2.0, 0.5, 0.2]
+    """
+    methods = table["method"].nunique()
+    scored = table.groupby("origin")["method"].transform("nunique") == methods
+    table = table[scored]
+    hits = table["hit_rate"].fillna(0) * table["n_next"]
+    grouped = table.assign(hits=hits).groupby("method", sort=False)
+    out = pd.DataFrame({
+        "origins": grouped.size(),
+        "incidents": grouped["n_next"].sum(),
+        "hit_rate": grouped["hits"].sum() / grouped["n_next"].sum().replace(0, np.nan),
+        "pai": grouped["pai"].mean(),
+        "brier": grouped["brier"].mean(),
+        "log_likelihood": grouped["log_likelihood"].mean(),
+    })
+    return out.reset_index()
+
+
+def simulate(network: RoadNetwork, params: HawkesParams, *, first_day: object, days: int,
+             seed: int = 0, incident_prefix: str = "sim") -> pd.DataFrame:
+    """Draw road events from the model (its branching structure), for tests and benchmarks.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+    params : HawkesParams
+    first_day : date-like
+    days : int
+        Days simulated; events triggered later are dropped.
+    seed : int
+    incident_prefix : str
+
+    Returns
+    -------
+    DataFrame
+        As :func:`road_events` (events located at their segment's midpoint).
+
+    Examples
+    --------
+    >>> p = HawkesParams(mu_per_day=0.5, branching=0.5, decay_per_day=0.2, sigma_km=20.0)
+    >>> ev = simulate(network, p, first_day="2025-01-01", days=60, seed=1)
+    >>> bool((ev["day"].diff().dropna() >= 0).all())
+    True
+    """
+    rng = np.random.default_rng(seed)
+    roads = _Roads.of(network)
+    start = day_number(first_day)
+    share = roads.length_km / roads.length_km.sum()
+    n0 = rng.poisson(params.mu_per_day * days)
+    seg = list(rng.choice(len(share), size=n0, p=share))
+    day = list(start + rng.integers(0, days, size=n0))
+    frontier = list(range(n0))
+    kernel_cutoff = 4.0 * params.sigma_km
+    while frontier:
+        children_seg: list[int] = []
+        children_day: list[int] = []
+        for j in frontier:
+            n = rng.poisson(params.branching)
+            if not n:
+                continue
+            xy = roads.mid_km[seg[j]][None, :]
+            kernel = _Kernel.of(roads, xy, kernel_cutoff)
+            w = kernel.weights(roads, params.sigma_km)
+            p = w / w.sum()
+            delays = rng.geometric(-np.expm1(-params.decay_per_day), size=n)  # 1, 2, ... days
+            children_seg.extend(kernel.segment[rng.choice(len(p), size=n, p=p)])
+            children_day.extend(day[j] + delays)
+        frontier = []
+        for s, d in zip(children_seg, children_day):
+            if d < start + days:
+                seg.append(int(s))
+                day.append(int(d))
+                frontier.append(len(seg) - 1)
+    seg_a, day_a = np.asarray(seg, np.int64), np.asarray(day, np.int64)
+    out = pd.DataFrame({"incident_id": [f"{incident_prefix}-{i}" for i in range(len(seg_a))], "segment": seg_a,
+                        "day": day_a, "x_km": roads.mid_km[seg_a, 0], "y_km": roads.mid_km[seg_a, 1]})
+    return out.sort_values(["day", "segment"], kind="stable").reset_index(drop=True)
