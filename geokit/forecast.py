@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 import scipy.optimize
 import scipy.sparse
+import scipy.sparse.csgraph
 import shapely
 from scipy.spatial import cKDTree
 
@@ -89,7 +90,7 @@ from geokit.network import RoadNetwork
 from geokit.timeline import day_date, day_number
 
 __all__ = ["HawkesParams", "Fit", "road_events", "fit", "fit_events", "expected_counts", "forecast", "score",
-           "backtest", "backtest_events", "backtest_summary", "persistence", "region_month_rate", "segment_regions", "simulate", "FLOOR",
+           "backtest", "backtest_events", "backtest_summary", "persistence", "region_month_rate", "segment_regions", "simulate", "top_stretches", "FLOOR",
            "METHODS"]
 
 #: Expectations below this are raised to it in the log-likelihood (a baseline that expects nothing where an
@@ -600,6 +601,80 @@ def forecast(network: RoadNetwork, incidents: gpd.GeoDataFrame, *, on: object, h
     out.insert(out.columns.get_loc("expected_incidents") + 1, "rank", np.arange(1, len(out) + 1))
     out = out.reset_index(drop=True)
     out.attrs["fit"] = model
+    return out
+
+
+def top_stretches(forecast: gpd.GeoDataFrame, network: RoadNetwork, *, n: int = 10, near_km: float = 60.0
+                  ) -> gpd.GeoDataFrame:
+    """The ``n`` road stretches expecting most incidents: top segments joined where they touch on one road.
+
+    Parameters
+    ----------
+    forecast : GeoDataFrame
+        From :func:`forecast`.
+    network : RoadNetwork
+        The network forecast (its named places name the stretches).
+    n : int
+        Stretches returned.
+    near_km : float
+        A stretch is named after the nearest town or crossing within this distance of its middle.
+
+    Returns
+    -------
+    GeoDataFrame in EPSG:4326
+        ``rank``, ``road`` (ref, else name, else "unnamed road"), ``near`` (the nearest place, with its distance),
+        ``length_km``, ``expected_incidents`` (the highest of its segments), ``segments``, ``label``,
+        ``geometry``.
+
+    Examples
+    --------
+    >>> chosen = HawkesParams(mu_per_day=0.0, branching=0.5, decay_per_day=0.1, sigma_km=10.0)
+    >>> out = forecast(network, incidents, on="2025-09-20", horizon_days=14, model=chosen)
+    >>> top_stretches(out, network, n=1).loc[0, "road"]
+    'RN3'
+    """
+    ranked = forecast[forecast["expected_incidents"] > 0].head(max(3 * n, n))
+    columns = ["rank", "road", "near", "length_km", "expected_incidents", "segments", "label", "geometry"]
+    if ranked.empty:
+        return gpd.GeoDataFrame(columns=columns, geometry="geometry", crs=4326)
+    ranked = ranked.reset_index(drop=True)
+    road = ranked["ref"].fillna(ranked["name"]).fillna("unnamed road").astype(str).to_numpy() \
+        if "ref" in ranked else np.full(len(ranked), "unnamed road")
+    geoms = np.asarray(ranked.geometry.values)
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    same = road[a] == road[b]
+    graph = scipy.sparse.csr_matrix((np.ones(same.sum()), (a[same], b[same])), shape=(len(ranked),) * 2)
+    _, label = scipy.sparse.csgraph.connected_components(graph, directed=False)
+    groups = pd.DataFrame({"group": label, "road": road, "km": ranked["length_km"].to_numpy(float),
+                           "expected": ranked["expected_incidents"].to_numpy(float)})
+    agg = groups.groupby("group", sort=False).agg(road=("road", "first"), length_km=("km", "sum"),
+                                                  expected_incidents=("expected", "max"),
+                                                  segments=("road", "size"))
+    lines = [shapely.line_merge(shapely.multilinestrings(geoms[label == g])) for g in agg.index]
+    out = gpd.GeoDataFrame(agg.reset_index(drop=True), geometry=lines, crs=forecast.crs)
+    out = out.sort_values("expected_incidents", ascending=False, kind="stable").head(n).reset_index(drop=True)
+    out["near"] = _nearest_places(out, network, near_km)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    out["length_km"] = out["length_km"].round(1)
+    out["label"] = [f"{r} {('near ' + w) if w else ''} ({e:.2f} expected)".replace("  ", " ")
+                    for r, w, e in zip(out["road"], out["near"], out["expected_incidents"])]
+    return out[columns]
+
+
+def _nearest_places(stretches: gpd.GeoDataFrame, network: RoadNetwork, near_km: float) -> list[str]:
+    """The nearest named place to each stretch's middle, with its distance in km."""
+    places = network.places
+    if places.empty:
+        return [""] * len(stretches)
+    nodes = network.nodes.set_index("node_id").loc[places["node_id"]].geometry
+    at = np.asarray(gpd.GeoSeries(nodes.values, crs=network.nodes.crs).to_crs(network.crs).values)
+    mids = np.asarray(stretches.to_crs(network.crs).geometry.values)
+    mids = shapely.line_interpolate_point(mids, 0.5, normalized=True)
+    which, place = shapely.STRtree(at).query_nearest(mids, max_distance=near_km * 1000.0, all_matches=False)
+    out = [""] * len(stretches)
+    for i, j in zip(which, place):
+        km = shapely.distance(mids[i], at[j]) / 1000.0
+        out[i] = f"{places['name'].iloc[j]}" + (f" ({km:.0f} km)" if km >= 1 else "")
     return out
 
 

@@ -141,7 +141,7 @@ FLOW = [
     {"layers", "incidents", "segments"},
     {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
     {"analysis", "forecast"},
-    {"maps", "offline", "chart", "brief", "styles", "diff"},
+    {"maps", "offline", "chart", "brief", "styles", "diff", "forecast_map"},
     {"project", "datasets"},
     {"build"},
     {"cli", "__init__", "__main__"},

@@ -191,3 +191,86 @@ def test_too_few_incidents_and_bad_horizons_are_refused(grid, grid_incidents):
         fc.forecast(grid, grid_incidents, on="2024-07-01", horizon_days=0)
     with pytest.raises(InputError, match="before it starts"):
         fc.backtest(grid, grid_incidents, start="2024-07-01", end="2024-06-01")
+
+
+# --- the command line and its products, on the shipped Mali project ------------------------------------------
+
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+
+from conftest import ROOT  # noqa: E402
+
+MALI = ROOT / "layers" / "mali_2025" / "project.toml"
+
+
+def _geokit(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geokit", *args], capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def mali_forecast(tmp_path_factory):
+    out = tmp_path_factory.mktemp("forecast") / "october"
+    proc = _geokit("forecast", str(MALI), "--on", "2025-10-01", "--horizon", "14", "--out", str(out), "-q")
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def test_cli_forecast_writes_its_products_with_the_numbers_of_python(mali_forecast):
+    from geokit.build import _forecast_inputs
+
+    assert sorted(p.name for p in mali_forecast.iterdir()) == [
+        "forecast.csv", "forecast.gpkg", "forecast_map.html", "geokit-build.json", "model.json"]
+    table = pd.read_csv(mali_forecast / "forecast.csv")
+    _, layers, params, network, _ = _forecast_inputs(MALI, allow_outside=False, progress=False, overrides=None)
+    python = fc.forecast(network, layers["incidents"], on="2025-10-01", horizon_days=14,
+                         radius_km=params.radius_km, rules=params.rules)
+    assert len(table) == len(python) == len(network.edges)
+    np.testing.assert_allclose(table["expected_incidents"], python["expected_incidents"].round(5))
+    assert table["segment_id"].tolist() == python["segment_id"].tolist()
+    import json
+
+    record = json.loads((mali_forecast / "model.json").read_text(encoding="utf-8"))
+    fit = python.attrs["fit"]
+    # the Mali layer set has four blockade-relevant road incidents before 1 October (6, 13, 13 and 14 Sep)
+    assert record["model"]["n_events"] == fit.n_events == 4
+    assert record["model"]["branching"] == pytest.approx(fit.params.branching)
+    layers_written = gpd.list_layers(mali_forecast / "forecast.gpkg")["name"].tolist()
+    assert layers_written == ["forecast", "top_stretches"]
+    page = (mali_forecast / "forecast_map.html").read_text(encoding="utf-8")
+    assert "<script src=\"http" not in page and "expected road incidents" in page
+
+
+def test_cli_backtest_writes_the_table_the_summary_and_the_chart(tmp_path):
+    out = tmp_path / "bt"
+    proc = _geokit("forecast", str(MALI), "--backtest", "--from", "2025-09-01", "--to", "2025-10-27",
+                   "--every", "2W", "--horizon", "14", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(out / "backtest.csv")
+    assert table["origin"].drop_duplicates().tolist() == ["2025-09-01", "2025-09-15", "2025-09-29",
+                                                          "2025-10-13", "2025-10-27"]
+    # on 1 Sep no road incident lies in the past: only the baselines are scored
+    assert table.loc[table["origin"] == "2025-09-01", "method"].tolist() == ["persistence", "region_month"]
+    # 13-14 Sep: the Didiéni-Kolokani and Ségala ambushes fall in the first fortnight
+    first = table[(table["origin"] == "2025-09-01")].iloc[0]
+    assert first["n_next"] == 4  # 6 Sep roadblock, 13 Sep (two), 14 Sep
+    summary = pd.read_csv(out / "backtest_summary.csv")
+    assert summary["method"].tolist() == ["hawkes", "persistence", "region_month"]
+    assert (out / "backtest.png").stat().st_size > 10_000
+    assert "hawkes" in proc.stdout and "persistence" in proc.stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--on", "01/10/2025"], "is not a date YYYY-MM-DD"),
+    (["--on", "2025-02-30"], "is not a calendar date"),
+    ([], "give --on YYYY-MM-DD"),
+    (["--on", "2025-10-01", "--horizon", "0"], "give at least 1 day"),
+    (["--backtest", "--from", "2025-09-01"], "needs --from and --to"),
+    (["--backtest", "--on", "2025-09-01", "--from", "2025-09-01", "--to", "2025-09-30"], "drop one of them"),
+    (["--backtest", "--from", "2025-09-01", "--to", "2025-09-30", "--every", "1M"], "give days or weeks"),
+    (["--on", "2025-07-01"], "at least 2 blockade-relevant incidents"),
+])
+def test_cli_forecast_mistakes_exit_1_with_the_fix(tmp_path, args, message):
+    proc = _geokit("forecast", str(MALI), "--out", str(tmp_path / "x"), *args)
+    assert proc.returncode == 1, proc.stderr
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "x").exists()
