@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import Figure
 
 from geokit.escape import html_text
 from geokit.maps import add_title, base_layers
@@ -100,7 +101,9 @@ def forecast_map(forecast: gpd.GeoDataFrame, stretches: gpd.GeoDataFrame, *, tit
     legend = "".join(f"<div><span style='display:inline-block;width:18px;height:4px;background:{c};"
                      f"margin-right:4px;vertical-align:middle'></span>{html_text(t)}</div>"
                      for c, t in zip(CLASS_COLOURS, labels))
-    m.get_root().html.add_child(folium.Element(
+    root = m.get_root()
+    assert isinstance(root, Figure)
+    root.html.add_child(folium.Element(
         "<div style='position:fixed;bottom:24px;right:10px;z-index:1000;background:#fff;padding:6px 8px;"
         "border:1px solid #999;border-radius:4px;font:12px sans-serif'><b>Expected incidents</b><br>"
         f"<span style='font-size:10px'>within the radius, over the horizon</span>{legend}</div>"))
