@@ -274,3 +274,31 @@ def test_cli_forecast_mistakes_exit_1_with_the_fix(tmp_path, args, message):
     assert proc.returncode == 1, proc.stderr
     assert message in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "x").exists()
+
+
+def test_neighbours_are_exactly_the_strtree_dwithin_pairs():
+    """KD-tree candidates on midpoints, numpy for two-point lines, GEOS for the rest and close calls: the
+    same pairs as shapely's STRtree dwithin query, on random lines of 2-6 vertices, a few far longer than
+    the radius, some crossing, and pairs placed exactly at the radius."""
+    from scipy.spatial import cKDTree
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    start = rng.uniform(0, 150_000, (n, 2))
+    lines = []
+    for i in range(n):
+        k = int(rng.choice([2, 2, 2, 3, 6]))
+        step = rng.uniform(200, 3000 if i % 97 else 40_000)
+        lines.append(shapely.LineString(start[i] + np.cumsum(rng.normal(0, step, (k, 2)), axis=0)))
+    # two-point lines exactly 10 km apart (parallel) and exactly 10 km end to end
+    lines += [shapely.LineString([(0, 0), (0, 1000)]), shapely.LineString([(10_000, 0), (10_000, 1000)]),
+              shapely.LineString([(0, 20_000), (1000, 20_000)]), shapely.LineString([(11_000, 20_000), (12_500, 20_000)])]
+    geoms = np.array(lines, dtype=object)
+    mid = shapely.get_coordinates(shapely.line_interpolate_point(geoms, 0.5, normalized=True)) / 1000
+    roads = fc._Roads(np.arange(len(geoms)), shapely.length(geoms) / 1000, mid, geoms, cKDTree(mid))
+    near = fc._neighbours(roads, 10, chunk=700)
+    a, b = shapely.STRtree(geoms).query(geoms, predicate="dwithin", distance=10_000.0)
+    expected = {(int(i), int(j)) for i, j in zip(a, b)}
+    got = set(zip(*(x.tolist() for x in near.nonzero())))
+    assert got == expected and near.nnz == len(expected) and (near.data == 1).all()
+    assert (n, n + 1) in got and (n + 2, n + 3) in got
