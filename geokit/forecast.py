@@ -39,18 +39,19 @@ triggered by the events of the ``max_lag_days`` (365) before each.
 
 What the fit approximates (so that it scales to 1M segments x 200k incidents,
 issue #31): the kernel's normalisation
-:math:`Z_j(\sigma) = \sum_s \ell_s \exp(-d_{sj}^2 / 2\sigma^2)` of each
-trigger is summed over the segments (within 20 km) only at tabulated sigmas
-up to 4 km; above, it is read from the road km dealt onto a grid of
-:math:`\sigma / 6` cells and smoothed by a Gaussian (corrected for the
-spread of dealing and reading back). Between the tabulated sigmas (ratio
-1.2), :math:`\log Z` is a cubic spline in :math:`-1/\sigma^2`. It is within
+:math:`Z_j(\\sigma) = \\sum_s \\ell_s \\exp(-d_{sj}^2 / 2\\sigma^2)` of each
+trigger is tabulated at sigmas 1.2 apart: summed over the segments (within at
+least 5 sigma) up to 4 km, and above when that takes fewer pairs than a grid has
+cells (few triggers: a backtest's early origins); otherwise read from the
+road km dealt onto a grid of :math:`\\sigma / 6` cells and smoothed by a
+Gaussian (corrected for the spread of dealing and reading back). Between
+the tabulated sigmas, :math:`\\log Z` is a cubic spline in :math:`-1/\\sigma^2`. It is within
 1 % of the sum over every segment (0.8 % at worst, 0.3-0.7 % typically, on
 the tests' network), and the likelihood's gradient is exact for it. While
-fitting, pairs of incidents farther apart than :math:`8\sigma` are skipped
+fitting, pairs of incidents farther apart than :math:`8\\sigma` are skipped
 (their kernel is below :math:`e^{-32}` of a near pair's). In the fit the
 normalisation runs out to 200 km; in the forecast, over the segments within
-:math:`4\sigma` (the two differ by less than :math:`e^{-8}` of the kernel's
+:math:`4\\sigma` (the two differ by less than :math:`e^{-8}` of the kernel's
 mass on evenly spread roads).
 
 A forecast on day ``D`` with a horizon of ``h``
@@ -306,17 +307,22 @@ _GRID_MAX = 6000
 _Z_FLOOR = 1e-300
 
 
-def _log_road_km_near(roads: _Roads, xy: np.ndarray, sigma_km: np.ndarray) -> np.ndarray:
+def _log_road_km_near(roads: _Roads, xy: np.ndarray, sigma_km: np.ndarray, *, grid: bool | None = None
+                      ) -> np.ndarray:
     """log Z(p, sigma), Z = sum over segments of l_s exp(-d^2 / 2 sigma^2) (d from the segment's midpoint to
     p), for every point and sigma, one row per sigma: exactly over the segments within 5
-    :data:`_EXACT_SIGMA_KM` for sigmas up to it (scaled by the nearest midpoint's term, so nothing
-    underflows), else from the road km dealt onto a grid of sigma / 6 cells (bilinear, cloud in cell),
+    :data:`_EXACT_SIGMA_KM` for sigmas up to it, and for those whose sum would take fewer pairs than the
+    grid has cells (a few points: a backtest's early origins), scaled by the nearest midpoint's term so
+    nothing underflows; else from the road km dealt onto a grid of sigma / 6 cells (bilinear, cloud in cell),
     smoothed by a Gaussian narrower by the spread that dealing and reading back add (c^2 / 3), and read
-    back bilinearly."""
+    back bilinearly. ``grid`` True or False forces the grid (above :data:`_EXACT_SIGMA_KM`) or the sums."""
     out = np.zeros((len(sigma_km), len(xy)))
     lo = np.minimum(roads.mid_km.min(axis=0), xy.min(axis=0))
     extent = float(np.max(np.maximum(roads.mid_km.max(axis=0), xy.max(axis=0)) - lo))
-    on_grid = (sigma_km > _EXACT_SIGMA_KM) & (extent / (sigma_km / _CELLS_PER_SIGMA) < _GRID_MAX)
+    cells = (extent / (sigma_km / _CELLS_PER_SIGMA)) ** 2
+    # the pairs a sum over the segments would take (roads spread evenly), against the grid's cells
+    pairs = len(xy) * len(roads.length_km) * np.minimum(1.0, np.pi * (5.0 * sigma_km) ** 2 / max(extent, 1e-9) ** 2)
+    on_grid = (sigma_km > _EXACT_SIGMA_KM) & (cells < _GRID_MAX**2) & (pairs > cells if grid is None else grid)
     exact = np.flatnonzero(~on_grid)
     if len(exact):
         reach = 5.0 * max(float(sigma_km[exact].max()), _EXACT_SIGMA_KM)
@@ -359,8 +365,8 @@ class _Normalisation:
     spline: scipy.interpolate.CubicSpline
 
     @classmethod
-    def of(cls, roads: _Roads, xy: np.ndarray) -> _Normalisation:
-        table = _log_road_km_near(roads, xy, _SIGMA_TABLE)
+    def of(cls, roads: _Roads, xy: np.ndarray, *, grid: bool | None = None) -> _Normalisation:
+        table = _log_road_km_near(roads, xy, _SIGMA_TABLE, grid=grid)
         return cls(scipy.interpolate.CubicSpline(-1.0 / _SIGMA_TABLE**2, table, axis=0))
 
     def __call__(self, sigma_km: float) -> tuple[np.ndarray, np.ndarray]:
