@@ -614,10 +614,9 @@ def _neighbours(roads: _Roads, radius_km: float, *, chunk: int = 20_000) -> scip
             sure[ask] = shapely.dwithin(geoms[ia[ask]], geoms[ib[ask]], r)
             ia_parts.append(ia[sure])
             ib_parts.append(ib[sure])
-        ia, ib = np.concatenate(ia_parts), np.concatenate(ib_parts)
-        order = np.lexsort((ib, ia))
-        indices.append(ib[order].astype(np.int32))
-        indptr[rows + 1] = np.bincount(ia - lo, minlength=len(rows))
+        key = np.sort(np.concatenate([(ia - lo) * n + ib for ia, ib in zip(ia_parts, ib_parts)]))
+        indices.append((key % n).astype(np.int32))  # by row, then column
+        indptr[rows + 1] = np.bincount(key // n, minlength=len(rows))
     all_indices = np.concatenate(indices) if indices else np.zeros(0, np.int32)
     return scipy.sparse.csr_matrix((np.ones(len(all_indices)), all_indices, np.cumsum(indptr)), shape=(n, n))
 
