@@ -297,10 +297,11 @@ _SIGMA_TABLE = _SIGMA_KM[0] / 1.2 * 1.2 ** np.arange(int(np.ceil(np.log(_SIGMA_K
 #: The fit's likelihood skips pairs farther apart than this many sigmas (their kernel is below e^-32 of a
 #: near pair's).
 _CUT = 8.0
-#: Up to this sigma the normalisation is summed over the segments themselves; above it, on a grid.
+#: Up to this sigma the normalisation is summed over the segments themselves; above it, on a grid (unless
+#: the sums take fewer pairs than the grid has cells).
 _EXACT_SIGMA_KM = 4.0
 #: Grid cells per sigma above :data:`_EXACT_SIGMA_KM`; no grid has more than ``_GRID_MAX`` cells a side
-#: (a sigma whose grid would is summed over the segments too).
+#: (a sigma whose grid would have more is summed over the segments too).
 _CELLS_PER_SIGMA = 6.0
 _GRID_MAX = 6000
 #: Normalisations below this (a trigger with no road within several sigmas) are raised to it.
@@ -310,8 +311,8 @@ _Z_FLOOR = 1e-300
 def _log_road_km_near(roads: _Roads, xy: np.ndarray, sigma_km: np.ndarray, *, grid: bool | None = None
                       ) -> np.ndarray:
     """log Z(p, sigma), Z = sum over segments of l_s exp(-d^2 / 2 sigma^2) (d from the segment's midpoint to
-    p), for every point and sigma, one row per sigma: exactly over the segments within 5
-    :data:`_EXACT_SIGMA_KM` for sigmas up to it, and for those whose sum would take fewer pairs than the
+    p), for every point and sigma, one row per sigma: exactly over the segments within 5 sigma (at least 20
+    km) for sigmas up to :data:`_EXACT_SIGMA_KM`, and for those whose sum would take fewer pairs than the
     grid has cells (a few points: a backtest's early origins), scaled by the nearest midpoint's term so
     nothing underflows; else from the road km dealt onto a grid of sigma / 6 cells (bilinear, cloud in cell),
     smoothed by a Gaussian narrower by the spread that dealing and reading back add (c^2 / 3), and read
