@@ -995,3 +995,177 @@ def _timeline_map(project: Project, whole: Analysis, *, steps: dict[str, Analysi
     figure = corridor_map(whole, base=base, title=f"{project.name}: corridor status by window",
                           sources=sources, steps=steps, tiles=False)
     save_html(figure, path, offline=True, final_path=final_path)
+
+
+# --- early warning (geokit forecast) ---------------------------------------------------------------------------
+
+#: Files ``geokit forecast`` writes into its folder, and those of ``geokit forecast --backtest``.
+FORECAST_PRODUCTS = ("forecast.csv", "forecast.gpkg", "forecast_map.html", "model.json")
+BACKTEST_PRODUCTS = ("backtest.csv", "backtest_summary.csv", "backtest.png", "model.json")
+
+
+def _forecast_inputs(project: Project, *, progress: bool, overrides: Mapping[str, Any] | None
+                     ) -> tuple[dict, AnalysisParams, Any, list[str]]:
+    from geokit.network import build_network, named_places
+
+    params = params_from_project(project, **(overrides or {}))
+    layers, log_lines = load_project_layers(project, progress=progress)
+    _require_roads_and_incidents(project, layers, "to forecast")
+    places = named_places(layers.get("cities"), layers.get("crossings"))
+    network = build_network(layers["roads"], places=places, snap_tolerance_m=params.snap_tolerance_m,
+                            place_snap_km=params.place_snap_km, segment_km=params.segment_km)
+    return layers, params, network, log_lines
+
+
+def forecast_project(project_path: str | Path, out_dir: str | Path, *, on: str, horizon_days: int = 14,
+                     overwrite: bool = False, allow_outside: bool = False, progress: bool = False,
+                     overrides: Mapping[str, Any] | None = None, top: int = 10) -> list[Path]:
+    """Forecast a project's road segments (:mod:`geokit.forecast`) and write the products into ``out_dir``.
+
+    Writes ``forecast.csv`` (one row per segment, ranked), ``forecast.gpkg`` (layers ``forecast`` and
+    ``top_stretches``), ``forecast_map.html`` (offline) and ``model.json`` (the fitted parameters), with
+    the build folder's guarantees (staged, swapped in whole, a manifest).
+
+    Parameters
+    ----------
+    project_path : path
+        The TOML project file (its roads, incidents, towns and crossings; its ``[analysis]`` radius and rules).
+    out_dir : path
+        Output folder.
+    on : str
+        The first day forecast, ``YYYY-MM-DD``; only incidents dated before it are read.
+    horizon_days : int
+        Days forecast.
+    overwrite, allow_outside, progress : bool
+        As :func:`build_project`.
+    overrides : mapping, optional
+        Analysis parameters that replace the project file's.
+    top : int
+        Stretches named on the map.
+
+    Examples
+    --------
+    >>> forecast_project(project_file, out / "fc", on="2025-10-01")
+    Traceback (most recent call last):
+    ...
+    geokit._errors.InputError: 1 road incident(s) before 2025-10-01: the model needs at least 2 ...
+    """
+    from geokit.forecast import forecast, top_stretches
+    from geokit.forecast_map import forecast_map
+    from geokit.offline import save_html
+    from geokit.timeline import day_number
+
+    day = day_number(_checked_date(on, "--on"))
+    if horizon_days < 1:
+        raise InputError(f"--horizon {horizon_days}: give at least 1 day")
+    project = load_project(project_path, allow_outside=allow_outside)
+    out = resolve_out(out_dir)
+    check_out_folder(out, overwrite=overwrite, protected=_project_paths(project))
+    layers, params, network, log_lines = _forecast_inputs(project, progress=progress, overrides=overrides)
+    table = forecast(network, layers["incidents"], on=on, horizon_days=horizon_days, radius_km=params.radius_km,
+                     rules=params.rules)
+    fit = table.attrs["fit"]
+    stretches = top_stretches(table, network, n=top)
+    base, sources = _map_base(project, layers, None, log_lines)
+    last = day_date(day + horizon_days - 1).date()
+    with build_lock(out), staged_folder(out) as stage:
+        rows = pd.DataFrame(table.drop(columns="geometry")).assign(
+            expected_incidents=table["expected_incidents"].round(5))
+        csv_safe(rows).to_csv(stage / "forecast.csv", index=False, lineterminator="\n")
+        _for_file(table).to_file(stage / "forecast.gpkg", layer="forecast", driver="GPKG", engine="pyogrio")
+        if len(stretches):
+            _for_file(stretches).to_file(stage / "forecast.gpkg", layer="top_stretches", driver="GPKG",
+                                         engine="pyogrio")
+        m = forecast_map(table, stretches, title=f"{project.name}: expected road incidents",
+                         subtitle=f"{day_date(day).date()} to {last} ({horizon_days} days), within "
+                                  f"{params.radius_km:g} km; Hawkes model fitted on {fit.n_events} incidents",
+                         base=base, sources=sources)
+        save_html(m, stage / "forecast_map.html", final_path=out / "forecast_map.html")
+        record = {"project": project.name, "on": str(day_date(day).date()), "last_day": str(last),
+                  "horizon_days": horizon_days, "radius_km": params.radius_km, "model": fit.as_dict(),
+                  "top_stretches": stretches.drop(columns="geometry").to_dict("records"),
+                  "definitions": _FORECAST_DEFINITIONS}
+        (stage / "model.json").write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
+        names = sorted(p.name for p in stage.iterdir())
+    return [out / name for name in names]
+
+
+#: What forecast.csv's columns mean (model.json's ``definitions``).
+_FORECAST_DEFINITIONS = {
+    "expected_incidents": "expected blockade-relevant incidents within radius_km of the segment over the horizon "
+                          "(the Hawkes model of geokit.forecast: background along the roads plus incidents "
+                          "triggered by those before the forecast day)",
+    "rank": "1 = the segment expecting most incidents",
+    "drivers": "the past incidents adding most to the segment's expectation, largest first",
+    "from_km, to_km": "the segment's position along its road piece (km)",
+}
+
+
+def _checked_date(value: str, option: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value)):
+        raise InputError(f"{option} {value!r} is not a date YYYY-MM-DD")
+    try:
+        pd.Timestamp(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a calendar date; give YYYY-MM-DD") from None
+    return value
+
+
+def backtest_project(project_path: str | Path, out_dir: str | Path, *, start: str, end: str, every: str = "7d",
+                     horizon_days: int = 14, overwrite: bool = False, allow_outside: bool = False,
+                     progress: bool = False, overrides: Mapping[str, Any] | None = None) -> list[Path]:
+    """Backtest the forecast on a project (:func:`geokit.forecast.backtest`) and write its table and chart.
+
+    Writes ``backtest.csv`` (one row per origin and method), ``backtest_summary.csv`` (each method over
+    the origins all scored), ``backtest.png`` and ``model.json`` (the settings and the summary).
+
+    Parameters
+    ----------
+    project_path : path
+    out_dir : path
+    start, end : str
+        The first and last forecast origins, ``YYYY-MM-DD``.
+    every : str
+        Days between origins: ``7d`` or ``2W`` (days or weeks).
+    horizon_days : int
+    overwrite, allow_outside, progress : bool
+    overrides : mapping, optional
+
+    Examples
+    --------
+    >>> names = backtest_project(project_file, out / "bt", start="2025-09-01", end="2025-09-30")
+    >>> sorted(p.name for p in names)
+    ['backtest.csv', 'backtest.png', 'backtest_summary.csv', 'model.json']
+    """
+    from geokit.chart import save_chart
+    from geokit.forecast import backtest, backtest_summary
+    from geokit.forecast_map import backtest_chart
+
+    _checked_date(start, "--from")
+    _checked_date(end, "--to")
+    found = re.fullmatch(r"(\d+)([dDwW])", str(every))
+    if not found or int(found.group(1)) < 1:
+        raise InputError(f"--every {every!r}: give days or weeks, e.g. 7d or 2W")
+    every_days = int(found.group(1)) * (7 if found.group(2) in "wW" else 1)
+    if horizon_days < 1:
+        raise InputError(f"--horizon {horizon_days}: give at least 1 day")
+    project = load_project(project_path, allow_outside=allow_outside)
+    out = resolve_out(out_dir)
+    check_out_folder(out, overwrite=overwrite, protected=_project_paths(project))
+    layers, params, network, _ = _forecast_inputs(project, progress=progress, overrides=overrides)
+    table = backtest(network, layers["incidents"], start=start, end=end, every_days=every_days,
+                     horizon_days=horizon_days, radius_km=params.radius_km, rules=params.rules,
+                     regions=layers.get("regions"), progress=progress)
+    summary = backtest_summary(table)
+    with build_lock(out), staged_folder(out) as stage:
+        shown = table.assign(origin=table["origin"].dt.strftime("%Y-%m-%d")).round(6)
+        shown.to_csv(stage / "backtest.csv", index=False, lineterminator="\n")
+        summary.round(6).to_csv(stage / "backtest_summary.csv", index=False, lineterminator="\n")
+        save_chart(backtest_chart(table, title=f"{project.name}: backtest, {horizon_days}-day horizon"),
+                   stage / "backtest.png")
+        record = {"project": project.name, "from": start, "to": end, "every_days": every_days,
+                  "horizon_days": horizon_days, "radius_km": params.radius_km,
+                  "summary": summary.to_dict("records")}
+        (stage / "model.json").write_text(json.dumps(record, indent=1, default=str) + "\n", encoding="utf-8")
+        names = sorted(p.name for p in stage.iterdir())
+    return [out / name for name in names]

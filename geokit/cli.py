@@ -78,6 +78,14 @@ _EPILOG_FETCH_OSM = """examples:
 
 OpenStreetMap data: (c) OpenStreetMap contributors, ODbL 1.0; share derived databases alike.
 """
+_EPILOG_FORECAST = """examples:
+  geokit forecast layers/mali_2025/project.toml --on 2025-10-01 --horizon 14 --out out/forecast
+  geokit forecast layers/mali_2025/project.toml --backtest --from 2025-07-01 --to 2025-12-31 --every 7d --out out/bt
+
+A forecast reads only the incidents dated before --on. The model, its scores and its limits:
+see geokit.forecast (python -c "import geokit.forecast as f; help(f)") and README.md.
+"""
+
 _EPILOG_DEMO = """examples:
   geokit demo                 # writes ./out/demo
   geokit demo --out /tmp/mali
@@ -290,6 +298,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="the GeoJSON to write (its manifest goes beside it)")
     p.add_argument("--api-url", default=None, help="another Overpass instance, or a test server")
 
+    p = sub.add_parser("forecast", parents=[common], help="expected road incidents in the days ahead, or a backtest",
+                       description="Early warning: fit a self-exciting point process (Hawkes) to the project's "
+                       "blockade-relevant incidents dated before --on and write, for every road segment, the "
+                       "expected incidents within radius_km over --horizon days: forecast.csv, forecast.gpkg, "
+                       "forecast_map.html, model.json. With --backtest, forecast from every origin between --from "
+                       "and --to using only the past, score each against what followed beside persistence and a "
+                       "region-month rate: backtest.csv, backtest_summary.csv, backtest.png.",
+                       epilog=_EPILOG_FORECAST, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("project", help="project file (TOML)")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--on", help="the first day forecast, YYYY-MM-DD (incidents from this day on are not read)")
+    p.add_argument("--horizon", type=int, default=14, metavar="DAYS", help="days forecast (default 14)")
+    p.add_argument("--backtest", action="store_true", help="score forecasts from a rolling origin instead")
+    p.add_argument("--from", dest="start", help="first backtest origin, YYYY-MM-DD")
+    p.add_argument("--to", dest="end", help="last backtest origin, YYYY-MM-DD")
+    p.add_argument("--every", default="7d", help="days between backtest origins: 7d, 2W (default 7d)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier forecast in --out")
+    p.add_argument("--allow-outside", action="store_true", help="allow layer paths outside the project folder")
+    analysis_options(p)
+
     p = sub.add_parser("demo", parents=[common], help="run the main job on the shipped Mali 2025 layer set",
                        description="Load and validate the shipped layers/mali_2025 project "
                        "and write its products.", epilog=_EPILOG_DEMO,
@@ -455,6 +483,40 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_forecast(args: argparse.Namespace) -> int:
+    from geokit.build import backtest_project, forecast_project
+
+    common = {"overwrite": args.overwrite, "allow_outside": args.allow_outside, "progress": not args.quiet,
+              "overrides": _analysis_overrides(args), "horizon_days": args.horizon}
+    if args.backtest:
+        if args.on:
+            raise GeokitError("--on forecasts one day; a backtest takes --from and --to: drop one of them")
+        if not args.start or not args.end:
+            raise GeokitError("--backtest needs --from and --to (the first and last origins, YYYY-MM-DD)")
+        written = backtest_project(args.project, args.out, start=args.start, end=args.end, every=args.every,
+                                   **common)
+        if not args.quiet:
+            import pandas as pd
+
+            summary = pd.read_csv(Path(args.out) / "backtest_summary.csv")
+            print(terminal_text(summary.round(4).to_string(index=False)))
+    else:
+        if not args.on:
+            raise GeokitError("give --on YYYY-MM-DD (the first day forecast), or --backtest with --from and --to")
+        if args.start or args.end:
+            raise GeokitError("--from and --to belong to --backtest; a forecast takes --on")
+        written = forecast_project(args.project, args.out, on=args.on, **common)
+        if not args.quiet:
+            import json
+
+            record = json.loads((Path(args.out) / "model.json").read_text(encoding="utf-8"))
+            print(f"{record['on']} to {record['last_day']}: the stretches expecting most road incidents")
+            for row in record["top_stretches"]:
+                print(terminal_text(f"  {row['rank']:>2}. {row['label']}"))
+    _print_written(written, args.out, args.quiet)
+    return 0
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from geokit.build import build_project, default_project_path
 
@@ -501,7 +563,8 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
 
 
 _COMMANDS = {"validate": _cmd_validate, "info": _cmd_info, "build": _cmd_build, "timeline": _cmd_timeline,
-             "route": _cmd_route, "diff": _cmd_diff, "demo": _cmd_demo, "fetch": _cmd_fetch}
+             "route": _cmd_route, "diff": _cmd_diff, "demo": _cmd_demo, "fetch": _cmd_fetch,
+             "forecast": _cmd_forecast}
 
 
 class _TerminalFormatter(logging.Formatter):
