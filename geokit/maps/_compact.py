@@ -3,6 +3,7 @@ differences (decoded in the page by ``decoder.js``), and the elements that put r
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from geokit._errors import GeokitError
-from geokit.escape import TEMPLATE_MARKERS, html_text
+from geokit.escape import TEMPLATE_MARKERS, html_text, js_string
 
 from geokit.maps._assets import asset
 
@@ -150,13 +151,41 @@ class _RenderedOnce(MacroElement):
 
 
 class _GeoJson(folium.GeoJson, _RenderedOnce):
-    """:class:`folium.GeoJson` of a :func:`_geojson` collection: puts the decoder in the page once."""
+    """:class:`folium.GeoJson` of a :func:`_geojson` collection: puts the decoder and the pointer in the page once."""
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # folium's GeoJson returns nothing
         root = self.get_root()
         if isinstance(root, Figure):
-            root.header.add_child(_Verbatim(f"<script>{_DECODER}</script>"), name="geokit_decoder")
+            _page_assets(root)
+            if self.options.get("pane"):
+                _ensure_pane(self, str(self.options["pane"]))
         super().render(**kwargs)
+
+
+#: The map's panes, bottom to top, with their z-index (Leaflet's own: overlays 400, markers 600, tooltips
+#: 650, popups 700). Each layer family draws in its pane, on a canvas of its own; ``pointer.js`` hands each
+#: pointer event to the topmost one with a feature under the pointer. The cut stretches and detours lie above
+#: the incident clusters (what was cut is never hidden under a bubble), towns, crossings and labels above all.
+PANES = {"geokitBase": 300, "geokitZones": 350, "geokitDensity": 360, "geokitRoads": 410, "geokitCorridors": 420,
+         "geokitClusters": 440, "geokitCuts": 450, "geokitDetours": 455, "geokitIncidents": 460,
+         "geokitTowns": 470, "geokitCrossings": 480, "geokitLabels": 490}
+
+
+def _page_assets(root: Figure) -> None:
+    """geokit's scripts and styles in the page's head, once: the geometry decoder and the pointer."""
+    root.header.add_child(_Verbatim(f"<script>{asset('decoder.js')}</script>"), name="geokit_decoder")
+    root.header.add_child(_Verbatim(f"<script>{asset('pointer.js')}</script><style>{asset('pointer.css')}</style>"),
+                          name="geokit_pointer")
+
+
+def _map_of(element: Element) -> folium.Map:
+    """The map an element was added to."""
+    node: Any = element
+    while node is not None and not isinstance(node, folium.Map):
+        node = node._parent
+    if node is None:
+        raise GeokitError("a map layer can only be rendered inside a map")
+    return node
 
 
 def _rounded(value: object) -> object:
@@ -183,3 +212,47 @@ class _Html(_RenderedOnce):
         self._name = "GeokitHtml"
         self.html = markup
         self.script = script
+
+
+def _ensure_pane(element: Element, pane: str) -> None:
+    """Creates one of :data:`PANES` on the element's map (once, before the element's script runs)."""
+    root = element.get_root()
+    if not isinstance(root, Figure):
+        return
+    _page_assets(root)
+    name = _map_of(element).get_name()
+    root.script.add_child(_Verbatim(f"geokitPane({name}, {js_string(pane)}, {PANES[pane]});\n"),
+                          name=f"geokit_pane_{name}_{pane}")
+
+
+class _Marker(folium.Marker):
+    """:class:`folium.Marker` drawn in one of :data:`PANES` (its ``pane`` option)."""
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        if self.options.get("pane"):
+            _ensure_pane(self, str(self.options["pane"]))
+        super().render(**kwargs)
+
+
+def js_value(value: object) -> str:
+    """A JSON value (dicts, lists, strings, numbers, booleans, None) as JavaScript safe in a ``<script>``:
+    every string escaped by :func:`geokit.escape.js_string`, so data never reaches the page as code.
+
+    Examples
+    --------
+    >>> print(js_value({"name": "</script>", "days": [1, 2], "on": True, "none": None}))
+    {"name": "\\u003c/script\\u003e", "days": [1, 2], "on": true, "none": null }
+    """
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{js_string(k)}: {js_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list | tuple | np.ndarray):
+        return "[" + ", ".join(js_value(v) for v in value) + "]"
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    return js_string(value)

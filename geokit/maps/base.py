@@ -42,9 +42,8 @@ def boundary_layer(boundaries: gpd.GeoDataFrame, *, name: str = "Countries (offl
     """
     group = folium.FeatureGroup(name=html_text(name), overlay=True, control=True)
     data = _geojson(boundaries, ["name"], precision=precision, simplify_m=simplify_m)
-    _GeoJson(data, name=html_text(name), style_function=lambda f: {"color": "#888", "weight": 1, "fillColor": "#f4f1ea",
-                                                             "fillOpacity": 1.0},
-                   tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Country"])).add_to(group)
+    _GeoJson(data, name=html_text(name), pane="geokitBase", interactive=False, style_function=lambda f: {"color": "#888", "weight": 1, "fillColor": "#f4f1ea",
+                                                             "fillOpacity": 1.0}).add_to(group)
     return group
 
 
@@ -83,9 +82,8 @@ def base_layers(base: Mapping[str, gpd.GeoDataFrame], *, precision: int = 4,
         if frame is None or not len(frame):
             continue
         group = folium.FeatureGroup(name=title)
-        _GeoJson(_geojson(frame, ["name"], **geo), name=title,
-                       style_function=lambda f, style=_BASE_STYLES[kind]: style,
-                       tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=[label])).add_to(group)
+        _GeoJson(_geojson(frame, ["name"], **geo), name=title, pane="geokitBase", interactive=False,
+                       style_function=lambda f, style=_BASE_STYLES[kind]: style).add_to(group)
         groups.append(group)
     return groups
 

@@ -12,6 +12,7 @@ import shapely
 
 from geokit.crs import choose_metric_crs
 from geokit.escape import html_text
+from geokit.maps._compact import _Marker
 
 
 
@@ -44,14 +45,14 @@ def label_layer(cities: gpd.GeoDataFrame | None, crossings: gpd.GeoDataFrame | N
     major = folium.FeatureGroup(name=html_text(name), control=True)
     minor = folium.FeatureGroup(name=html_text(f"{name} (zoom in)"), control=False)
 
-    def label(lon: float, lat: float, text: object, css: str, rank: int = 3, people: float = 0) -> folium.Marker:
+    def label(lon: float, lat: float, text: object, css: str, rank: int = 3, people: float = 0) -> _Marker:
         width = min(12 + 7 * len(str(text)), 260)
         html = (f"<div class='geokit-label {css}' data-rank='{rank}' data-people='{int(people)}' "
                 "style='font:11px sans-serif;white-space:nowrap;"
                 "color:#222;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none'>"
                 f"{html_text(text)}</div>")
-        return folium.Marker(location=[lat, lon], icon=folium.DivIcon(html=html, icon_size=(width, 14),
-                                                                      icon_anchor=(-5, 14)))
+        return _Marker(location=[lat, lon], icon=folium.DivIcon(html=html, icon_size=(width, 14), icon_anchor=(-5, 14)),
+                       pane="geokitLabels", interactive=False, keyboard=False)
 
     if cities is not None and len(cities):
         towns = cities.to_crs(4326)
@@ -136,6 +137,7 @@ def ref_labels(segments: gpd.GeoDataFrame, *, every_km: float = 150.0,
                 html = (f"<div class='geokit-label geokit-ref' data-rank='4' style='font:bold 10px sans-serif;"
                         "background:#fff;border:1px solid #555;border-radius:3px;padding:0 2px;"
                         f"white-space:nowrap;pointer-events:none'>{html_text(ref)}</div>")
-                folium.Marker([lonlat.y, lonlat.x], icon=folium.DivIcon(html=html, icon_size=(8 + 7 * len(ref), 14),
-                                                                          icon_anchor=(4, 7))).add_to(group)
+                _Marker([lonlat.y, lonlat.x], icon=folium.DivIcon(html=html, icon_size=(8 + 7 * len(ref), 14),
+                                                                    icon_anchor=(4, 7)),
+                        pane="geokitLabels", interactive=False, keyboard=False).add_to(group)
     return group

@@ -1,4 +1,8 @@
-"""The page: the briefing map (:func:`corridor_map`), its legend, title, full-screen button and time slider."""
+"""The page: the briefing map (:func:`corridor_map`), its legend, title, full-screen button and time slider.
+
+The page's behaviour is ``page.js`` and its look ``page.css`` (files of this package, inlined in the page's
+head); Python passes them data only, as JavaScript values escaped by :mod:`geokit.escape`.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +11,78 @@ from typing import Any, TYPE_CHECKING
 
 import folium
 import geopandas as gpd
+import numpy as np
+from branca.element import Figure
 
-from geokit.escape import html_text, js_array, js_string
-from geokit.palette import STATUS_COLORS
+from geokit.escape import html_text
+from geokit.maps._assets import asset
+from geokit.maps._compact import _Html, _Verbatim, js_value
+from geokit.maps.base import base_layers, density_layer
+from geokit.maps.labels import label_layer, ref_labels, town_rank
+from geokit.maps.lines import CORRIDOR_LINE, _stepped_roads, _zone_geo, corridor_layer, road_status_layer, zone_layer
+from geokit.maps.points import EXPOSED_RING, EXPOSED_TOWN, INCIDENT_TYPE_COLORS, OTHER_INCIDENT_COLOR, city_layer, crossing_layer, incident_layer
+from geokit.maps.story import Story, window_story
+from geokit.palette import BLOCKADED, DETOUR_COLOR, STATUS_COLORS, STATUS_LABELS, ZONE_COLOR
 from geokit.timeline import day_number
 
 if TYPE_CHECKING:
     from geokit.analysis import Analysis
     from geokit.raster import DensityRaster
 
-from geokit.maps._compact import _Html
-from geokit.maps.base import base_layers, density_layer
-from geokit.maps.labels import label_layer, ref_labels, town_rank
-from geokit.maps.lines import _stepped_roads, _zone_geo, corridor_layer, road_status_layer, zone_layer
-from geokit.maps.points import city_layer, crossing_layer, incident_layer
-
 _OSM_ATTRIBUTION = "&copy; OpenStreetMap contributors"
 
+#: The slider's word for one of its steps, in every build.
+SLIDER_WORD = "Period"
 
-def add_legend(m: folium.Map) -> folium.Map:
-    """A legend of statuses and symbols, bottom right.
+
+class _PageScript(_Html):
+    """A call into ``page.js``, with ``page.js`` and ``page.css`` put in the page's head once."""
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        root = self.get_root()
+        if isinstance(root, Figure):
+            root.header.add_child(_Verbatim(f"<script>{asset('page.js')}</script><style>{asset('page.css')}</style>"),
+                                  name="geokit_page")
+        super().render(**kwargs)
+
+
+def _row(symbol: str, text: str) -> str:
+    """A legend row: a symbol (markup geokit makes) and its meaning (escaped)."""
+    return f"<div class='row'><span class='sym'>{symbol}</span><span>{html_text(text)}</span></div>"
+
+
+def _line(color: str, weight: float, *, dash: str = "", halo: str = "") -> str:
+    """A legend symbol of a line (an SVG), optionally over a pale halo."""
+    under = (f"<line x1='2' y1='7' x2='24' y2='7' stroke='{halo}' stroke-opacity='0.35' stroke-width='10' "
+             "stroke-linecap='round'/>") if halo else ""
+    dashed = f" stroke-dasharray='{dash}'" if dash else ""
+    return (f"<svg width='26' height='14'>{under}<line x1='2' y1='7' x2='24' y2='7' stroke='{color}' "
+            f"stroke-width='{weight}'{dashed}/></svg>")
+
+
+def _dot(fill: str, *, ring: str = "#444", ring_width: float = 1, size: int = 10, square: bool = False) -> str:
+    """A legend symbol of a point."""
+    shape = "transform:rotate(45deg)" if square else "border-radius:50%"
+    return (f"<span style='display:inline-block;width:{size}px;height:{size}px;background:{fill};"
+            f"border:{ring_width}px solid {ring};{shape}'></span>")
+
+
+def add_legend(m: folium.Map, *, incident_types: Mapping[str, str] | None = None,
+               density: DensityRaster | None = None, cuts: bool = True) -> folium.Map:
+    """A legend of everything the map draws, bottom right: corridors (halo, cut stretches, detours), road
+    statuses, incidents by type and their clusters, exposure zones, the density's units, towns and border
+    crossings. It folds (a click on "Legend"); on a phone it starts folded, above the slider.
 
     Parameters
     ----------
     m : folium.Map
         The map; returned with its legend.
+    incident_types : mapping of str to str, optional
+        The incident types drawn and their colours (:data:`geokit.maps.points.INCIDENT_TYPE_COLORS` by default).
+    density : geokit.raster.DensityRaster, optional
+        The density layer, for its units and range.
+    cuts : bool, default True
+        The map draws blockaded stretches.
 
     Examples
     --------
@@ -40,35 +91,48 @@ def add_legend(m: folium.Map) -> folium.Map:
     >>> "geokit-legend" in m.get_root().render()
     True
     """
-    rows = "".join(f"<div><span style='display:inline-block;width:18px;height:4px;background:{c};"
-                   f"vertical-align:middle;margin-right:6px'></span>{s.replace('_', ' ')}</div>"
+    types = dict(incident_types if incident_types is not None else INCIDENT_TYPE_COLORS)
+    halo = "".join(_row(_line(CORRIDOR_LINE, 1.5, halo=c), f"corridor, worst {STATUS_LABELS[s]} in the period")
                    for s, c in STATUS_COLORS.items())
-    box = (
-        "<style>@media print{.leaflet-control-container,#geokit-slider,.geokit-fullscreen{display:none}}"
-        "#geokit-legend summary{cursor:pointer;font-weight:bold}</style>"
-        "<details id='geokit-legend' open style='position:fixed;bottom:30px;right:10px;z-index:1000;"
-        "background:#fff;padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif;"
-        "max-width:70vw'><summary>Legend</summary>"
-        f"<b>Road status</b>{rows}"
-        "<div><span style='display:inline-block;width:18px;border-top:3px dashed #3b5bdb;margin-right:6px'>"
-        "</span>detour</div>"
-        "<div><span style='display:inline-block;width:12px;height:12px;background:#ef3b2c;opacity:.5;"
-        "margin-right:6px'></span>exposure zone</div>"
-        "<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:#cb181d;"
-        "margin-right:6px'></span>incident</div>"
-        "<div><span style='display:inline-block;width:10px;height:10px;border-radius:5px;background:#e31a1c;"
-        "border:1px solid #444;margin-right:6px'></span>exposed town (ringed: cut off)</div>"
-        "<div><span style='display:inline-block;width:9px;height:9px;background:#1f4e9c;transform:rotate(45deg);"
-        "margin-right:8px'></span>border crossing (grey: no road to destination)</div></details>")
-    # on a phone the legend starts folded (tap "Legend" to open it); print hides the controls
-    script = ("(function() { var d = document.getElementById('geokit-legend');"
-              " if (d && window.innerWidth < 600) { d.removeAttribute('open'); } })();")
-    m.add_child(_Html(markup=box, script=script))
+    roads = "".join(_row(_line(c, 4 if s != "open" else 2), STATUS_LABELS[s]) for s, c in STATUS_COLORS.items())
+    kinds = "".join(_row(_dot(c, ring="#fff", ring_width=1.5), k) for k, c in types.items())
+    parts = [
+        "<details id='geokit-legend' class='geokit-box' open><summary>Legend</summary>",
+        "<h4>Corridors</h4>", halo,
+        _row(_line(STATUS_COLORS[BLOCKADED], 6), "blockaded stretch (the cut), at some time in the period")
+        if cuts else "",
+        _row(_line(DETOUR_COLOR, 3, dash="5 3"), "detour around a cut"),
+        "<h4>Roads: worst status in the window, or at a period's end</h4>", roads,
+        "<h4>Incidents</h4>", kinds, _row(_dot(OTHER_INCIDENT_COLOR, ring="#fff"), "other types"),
+        _row("<span class='geokit-cluster' style='display:inline-block;width:22px;height:22px'>"
+             "<div style='font-size:9px'><span>12</span></div></span>",
+             "a cluster of incidents, with their number (click to zoom in)"),
+        _row(f"<span style='display:inline-block;width:14px;height:12px;background:{ZONE_COLOR};opacity:.5;"
+             "border:1px solid #99000d'></span>", "exposure zone (darker: more incidents)"),
+    ]
+    if density is not None:
+        top = float(np.nanmax(density.values)) * 1000 if density.values.size else 0.0
+        parts.append(_row("<span style='display:inline-block;width:24px;height:10px;background:linear-gradient("
+                          "90deg,#ffffb2,#fecc5c,#fd8d3c,#f03b20,#bd0026)'></span>",
+                          f"incident density, 0 to {top:,.2g} incidents per 1,000 km² "
+                          f"(kernel of {density.bandwidth_km:g} km; layer off at opening)"))
+    parts += [
+        "<h4>Towns and crossings</h4>",
+        _row(_dot("#ffffff", size=12), "town (larger: more people)"),
+        _row(_dot(EXPOSED_TOWN, ring=EXPOSED_RING, size=12), "exposed town (in an exposure zone)"),
+        _row(_dot("#ffffff", ring="#000", ring_width=3, size=10), "cut off from the destination (ringed black)"),
+        _row(_dot("#1f4e9c", ring="#fff", ring_width=2, size=9, square=True), "border crossing, reaches the destination"),
+        _row(_dot("#7f7f7f", ring="#fff", ring_width=2, size=9, square=True), "border crossing, no road to it"),
+        "</details>",
+    ]
+    m.add_child(_PageScript(markup="".join(parts), script="geokitLegend();"))
     return m
 
 
-def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[str] = ()) -> folium.Map:
-    """A title box with the time window and the attribution of every data source (all escaped).
+def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[str] = (),
+              blockades: Sequence[tuple[str, str]] = ()) -> folium.Map:
+    """A title box with the time window, what was blockaded in it, and the attribution of every data
+    source (all escaped).
 
     Parameters
     ----------
@@ -80,19 +144,25 @@ def add_title(m: folium.Map, title: str, subtitle: str = "", sources: Sequence[s
         A second line, e.g. the window.
     sources : sequence of str
         Source credits shown under the title.
+    blockades : sequence of (str, str)
+        Each corridor blockaded in the window and its period (:attr:`geokit.maps.story.Story.periods`).
 
     Examples
     --------
     >>> import folium
-    >>> "Mali &lt;2025&gt;" in add_title(folium.Map(), "Mali <2025>").get_root().render()
-    True
+    >>> page = add_title(folium.Map(), "Mali <2025>", blockades=[("Dakar-Bamako", "13 Sep–13 Oct")]).get_root().render()
+    >>> "Mali &lt;2025&gt;" in page, "Dakar-Bamako</b> 13 Sep–13 Oct" in page
+    (True, True)
     """
     src = "; ".join(html_text(s) for s in sources)
-    box = ("<div id='geokit-title' style='position:fixed;top:10px;left:60px;z-index:1000;background:#fff;"
-           "padding:6px 10px;border:1px solid #999;border-radius:4px;font:13px sans-serif;max-width:60%'>"
-           f"<b>{html_text(title)}</b><div id='geokit-title-period'>{html_text(subtitle)}</div>"
-           f"<div style='font-size:10px;color:#555'>Sources: {src}</div></div>")
-    m.add_child(_Html(markup=box))
+    story = ""
+    if blockades:
+        story = ("<div class='geokit-story' id='geokit-title-story'>Blockaded in the window: "
+                 + "; ".join(f"<b>{html_text(c)}</b> {html_text(p)}" for c, p in blockades) + "</div>")
+    box = (f"<div id='geokit-title' class='geokit-box'><b>{html_text(title)}</b>"
+           f"<div id='geokit-title-period'>{html_text(subtitle)}</div>{story}"
+           f"<div class='geokit-sources'>Sources: {src}</div></div>")
+    m.add_child(_PageScript(markup=box))
     return m
 
 
@@ -110,39 +180,22 @@ def add_fullscreen(m: folium.Map) -> folium.Map:
     >>> "fullscreen" in add_fullscreen(folium.Map()).get_root().render().lower()
     True
     """
-    name = m.get_name()
-    script = f"""
-    (function() {{
-      var Full = L.Control.extend({{
-        options: {{position: 'topleft'}},
-        onAdd: function(map) {{
-          var a = L.DomUtil.create('a', 'leaflet-bar geokit-fullscreen');
-          a.href = '#'; a.title = 'Full screen';
-          a.innerHTML = '<svg width="16" height="16" viewBox="0 0 16 16" style="vertical-align:middle">'
-            + '<path d="M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5" fill="none" stroke="#333" stroke-width="2"/></svg>';
-          a.style.cssText = 'display:block;width:30px;height:30px;line-height:30px;text-align:center;'
-                          + 'background:#fff;font-size:18px;text-decoration:none;color:#333';
-          L.DomEvent.on(a, 'click', function(e) {{
-            L.DomEvent.preventDefault(e);
-            var el = map.getContainer();
-            if (document.fullscreenElement) {{ document.exitFullscreen(); }}
-            else if (el.requestFullscreen) {{ el.requestFullscreen(); }}
-          }});
-          return a;
-        }}
-      }});
-      new Full().addTo({name});
-    }})();"""
-    m.add_child(_Html(script=script))
+    m.add_child(_PageScript(script=f"geokitFullscreen({m.get_name()});"))
     return m
 
 
+def _refs(groups: Sequence[folium.Element]) -> str:
+    """Layers as a JavaScript array of the names folium gave them (identifiers, never data)."""
+    return "[" + ", ".join(g.get_name() for g in groups) + "]"
+
+
 def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureGroup]],
-                    *, label: str = "Period", only_in_step: Sequence[folium.FeatureGroup] = (),
+                    *, label: str = SLIDER_WORD, only_in_step: Sequence[folium.FeatureGroup] = (),
                     only_in_all: Sequence[folium.FeatureGroup] = (),
                     incidents: Sequence[folium.FeatureGroup] = (),
                     days: Mapping[str, tuple[object, object]] | None = None,
-                    restyled: Sequence[folium.FeatureGroup] = ()) -> folium.Map:
+                    restyled: Sequence[folium.FeatureGroup] = (), all_label: str = "all",
+                    step_note: str = "worst status in it, cut stretches red") -> folium.Map:
     """A slider that shows the layers of one period at a time (or all periods).
 
     ``groups`` maps a period label (``"2025-09"``) to the feature groups
@@ -152,6 +205,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     period is shown (e.g. the status of the whole window). Layers of
     :func:`incident_layer` in ``incidents`` stay on the map and show the
     incidents of the period's days (``days``: label -> first and last day).
+    The slider opens on "all" (the whole window).
 
     Parameters
     ----------
@@ -160,7 +214,7 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     groups : mapping of str to sequence of FeatureGroup
         Each step's label and its groups.
     label : str
-        The slider's label.
+        The slider's word for a step (:data:`SLIDER_WORD`).
     only_in_step : sequence of FeatureGroup
         Groups hidden at "all".
     only_in_all : sequence of FeatureGroup
@@ -172,6 +226,10 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     restyled : sequence of FeatureGroup
         Groups with a ``geokitStep(i)`` script method, called with the step
         shown (0 for the first, -1 for all).
+    all_label : str, default "all"
+        How the slider names the whole window.
+    step_note : str
+        What the title says a step shows.
 
     Examples
     --------
@@ -182,58 +240,14 @@ def add_time_slider(m: folium.Map, groups: Mapping[str, Sequence[folium.FeatureG
     True
     """
     periods = list(groups)
-    mapping = ", ".join(f"{js_string(p)}: [{', '.join(g.get_name() for g in groups[p])}]" for p in periods)
-    ranges = ", ".join(f"{js_string(p)}: {js_array([day_number(a), day_number(b)])}"
-                       for p, (a, b) in (days or {}).items())
-    filtered = ", ".join(g.get_name() for g in incidents)
-    stepped = ", ".join(g.get_name() for g in restyled)
-    step_only = ", ".join(g.get_name() for g in only_in_step)
-    all_only = ", ".join(g.get_name() for g in only_in_all)
-    labels = "[" + ", ".join(js_string(p) for p in ["all", *periods]) + "]"
-    name = m.get_name()
-    box = (f"<div id='geokit-slider' style='position:fixed;bottom:62px;left:10px;z-index:1000;background:#fff;"
-           f"padding:6px 10px;border:1px solid #999;border-radius:4px;font:12px sans-serif'>"
-           f"{html_text(label)}: <b id='geokit-slider-label'>all</b><br>"
-           f"<input id='geokit-slider-input' type='range' min='0' max='{len(periods)}' value='0' step='1' "
-           f"style='width:220px'></div>")
-    m.add_child(_Html(markup=box))
-    script = f"""
-    (function() {{
-      var groups = {{{mapping}}};
-      var stepOnly = [{step_only}];
-      var allOnly = [{all_only}];
-      var labels = {labels};
-      var ranges = {{{ranges}}}, filtered = [{filtered}], stepped = [{stepped}];
-      var input = document.getElementById('geokit-slider-input');
-      var period = document.getElementById('geokit-title-period');
-      var whole = period ? period.textContent : '';
-      function show(i) {{
-        var chosen = labels[i];
-        document.getElementById('geokit-slider-label').textContent = chosen;
-        if (period) {{ period.textContent = chosen === 'all' ? whole : {js_string(label)} + ' ' + chosen
-                                                                      + ': status at its end'; }}
-        var on = new Set(), every = new Set();
-        Object.keys(groups).forEach(function(p) {{
-          groups[p].forEach(function(g) {{
-            every.add(g);
-            if (chosen === p || (chosen === 'all' && stepOnly.indexOf(g) < 0)) {{ on.add(g); }}
-          }});
-        }});
-        allOnly.forEach(function(g) {{ every.add(g); if (chosen === 'all') {{ on.add(g); }} }});
-        filtered.forEach(function(g) {{
-          var r = ranges[chosen]; if (r) {{ g.geokitShow(r[0], r[1]); }} else {{ g.geokitShow(null, null); }} }});
-        stepped.forEach(function(g) {{ g.geokitStep(chosen === 'all' ? -1 : i - 1); }});
-        every.forEach(function(g) {{  // each layer once, in the order they were drawn
-          if (on.has(g)) {{ {name}.addLayer(g); }} else {{ {name}.removeLayer(g); }}
-        }});
-      }}
-      input.addEventListener('input', function() {{ show(parseInt(input.value, 10)); }});
-      window.geokitShowPeriod = function(label) {{
-        var i = labels.indexOf(label); input.value = i; show(i);
-      }};
-      show(0);
-    }})();"""
-    m.add_child(_Html(script=script))
+    data = {"steps": periods, "word": label, "all": all_label, "stepNote": step_note,
+            "ranges": {p: [day_number(a), day_number(b)] for p, (a, b) in (days or {}).items()}}
+    layers = (f"{{groups: [{', '.join(_refs(groups[p]) for p in periods)}], stepOnly: {_refs(only_in_step)}, "
+              f"allOnly: {_refs(only_in_all)}, filtered: {_refs(incidents)}, stepped: {_refs(restyled)} }}")
+    box = (f"<div id='geokit-slider' class='geokit-box'>{html_text(label)}: <b id='geokit-slider-label'>"
+           f"{html_text(all_label)}</b><br><input id='geokit-slider-input' type='range' min='0' max='{len(periods)}' "
+           "value='0' step='1' aria-label='" + html_text(label) + "'></div>")
+    m.add_child(_PageScript(markup=box, script=f"geokitSlider({m.get_name()}, {js_value(data)}, {layers});"))
     return m
 
 
@@ -269,11 +283,17 @@ def corridor_map(
     sources: Sequence[str] = (),
     period: str = "M",
     steps: Mapping[str, Analysis] | None = None,
-    tiles: bool | str = True,
+    tiles: bool | str = False,
     precision: int = 5,
     simplify_m: float | None = None,
 ) -> folium.Map:
     """The briefing map of an analysis.
+
+    The map opens on the whole window, told at first sight: each road in its worst status of the window,
+    each corridor as a thin line with a halo in its worst status, the stretches blockaded at any time in
+    the window thick red on top, the detour around each dashed blue, and the title naming every blockade
+    and its period; the view fits the corridors. The slider then steps through the periods (months, or
+    the windows of a batch build), each showing the status at its end and the stretches cut in it.
 
     Parameters
     ----------
@@ -295,10 +315,10 @@ def corridor_map(
         Slider steps, e.g. the windows of a ``--every`` build: label -> the
         analysis of that window. Each step shows that window's road status,
         corridors, exposure zones, towns, crossings' access and incidents,
-        all at the window's end, and the title names the step; "all" shows
-        ``analysis`` (the whole span).
-    tiles : bool or str, default True
-        Online tiles as an extra base layer: ``True`` for OpenStreetMap, or
+        and the title names the step; "whole window" shows ``analysis``.
+    tiles : bool or str, default False
+        Online tiles as an extra base layer (none by default: the map, inline in Jupyter too, makes no
+        remote request): ``True`` for OpenStreetMap, or
         an xyzservices provider name (``"Esri.WorldImagery"``,
         ``"OpenTopoMap"``). They load only with a network and are dropped by
         ``save_html(..., offline=True)``; the offline base draws either way.
@@ -321,11 +341,11 @@ def corridor_map(
     True
     >>> m  # shows inline in Jupyter  # doctest: +SKIP
     """
-    bounds = analysis.segments.to_crs(4326).total_bounds
-    m = GeokitMap(location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2], zoom_start=6,
-                  tiles=None, control_scale=True, prefer_canvas=True)
+    story = window_story(analysis)
+    m = GeokitMap(location=[0, 0], zoom_start=6, tiles=None, control_scale=True, prefer_canvas=True)
     m.options["maxZoom"] = 18  # with no tile layer the map itself must bound the zoom (MarkerCluster needs it)
     m.options["minZoom"] = 3
+    m.options["zoomSnap"] = 0.25  # the opening view fits the corridors closely
     if tiles is True:
         folium.TileLayer("OpenStreetMap", name="OpenStreetMap (online)", attr=_OSM_ATTRIBUTION,
                          overlay=False).add_to(m)
@@ -358,10 +378,13 @@ def corridor_map(
             slider.setdefault(label, []).append(network)
         per_step.append(network)
         restyled.append(network)
-    whole.append(road_status_layer(analysis.segments, **geo).add_to(m))
+    told = analysis.timeline is not None
+    roads = analysis.segments.assign(status=story.worst) if told else analysis.segments
+    whole.append(road_status_layer(roads, status_label="Worst in the window" if told else "Status", **geo).add_to(m))
     whole.append(zone_layer(analysis.zones, **_zone_geo(geo)).add_to(m))
     if len(analysis.corridors):
-        for group in corridor_layer(analysis.corridors, analysis.detours, **geo):
+        detours = story.detours if told else analysis.detours
+        for group in corridor_layer(analysis.corridors, detours, cuts=story.cuts, history=story.history, **geo):
             whole.append(group.add_to(m))
     if density is not None:
         density_layer(density).add_to(m)
@@ -391,64 +414,54 @@ def corridor_map(
     major, minor = label_layer(analysis.cities, analysis.crossings, important=ends)
     major.add_to(m)
     close_up += [minor.add_to(m), ref_labels(analysis.segments).add_to(m)]
-    name = m.get_name()
-    close_up_names = ", ".join(g.get_name() for g in close_up)
-    m.add_child(_Html(script=f"""
-    (function() {{
-      var closeUp = [{close_up_names}];
-      function declutter() {{  // hide a label that overlaps a more important one already shown
-        var labels = Array.from(document.querySelectorAll('.geokit-label'));
-        labels.forEach(function(l) {{ l.style.visibility = ''; }});
-        labels.sort(function(a, b) {{  // more important first; among equals, more people first
-          return (+a.dataset.rank) - (+b.dataset.rank) || (+b.dataset.people || 0) - (+a.dataset.people || 0); }});
-        var placed = [];
-        labels.forEach(function(l) {{
-          var r = l.getBoundingClientRect();
-          if (!r.width) {{ return; }}
-          var hit = placed.some(function(p) {{
-            return r.left < p.right && r.right > p.left && r.top < p.bottom && r.bottom > p.top; }});
-          if (hit) {{ l.style.visibility = 'hidden'; }} else {{ placed.push(r); }}
-        }});
-      }}
-      function toggle() {{
-        closeUp.forEach(function(g) {{ if ({name}.getZoom() >= 8) {{ {name}.addLayer(g); }}
-                                       else {{ {name}.removeLayer(g); }} }});
-        setTimeout(declutter, 0);
-      }}
-      {name}.on('zoomend', toggle); {name}.on('moveend', function() {{ setTimeout(declutter, 0); }});
-      toggle();
-    }})();"""))
+    m.add_child(_PageScript(script=f"geokitCloseUp({m.get_name()}, {_refs(close_up)});"))
     for label, step in (steps or {}).items():
-        step_groups = _step_layers(step, label, geo)
+        step_groups = _step_layers(step, label, geo, story)
         for group in step_groups:
             group.control = False
             group.show = False
             group.add_to(m)
         slider.setdefault(label, []).extend(step_groups)
         per_step.extend(step_groups)
-    if slider:
-        add_time_slider(m, slider, label="Window" if steps else "Period", only_in_step=per_step,
-                        only_in_all=whole if steps else (), incidents=filtered, days=days, restyled=restyled)
-    folium.LayerControl(collapsed=True).add_to(m)
     p = analysis.params
     window = f"{p.start or 'first report'} to {p.end or 'last report'}"
-    add_title(m, title or "Corridor status", f"Window {window}; radius {p.radius_km:g} km; "
-              f"status as of the end of the window",
-              list(sources) + ([_OSM_ATTRIBUTION.replace('&copy;', '©')] if tiles else []))
-    add_legend(m)
+    add_title(m, title or "Corridor status",
+              f"Window {window}; radius {p.radius_km:g} km; "
+              + ("worst status of each road in the window, blockaded stretches red" if told
+                 else "status as of the end of the window"),
+              list(sources) + ([_OSM_ATTRIBUTION.replace('&copy;', '©')] if tiles else []), blockades=story.periods)
+    if slider:
+        add_time_slider(m, slider, only_in_step=per_step, only_in_all=whole if steps else (), incidents=filtered,
+                        days=days, restyled=restyled, all_label="whole window" if steps else "all")
+    folium.LayerControl(collapsed=True).add_to(m)
+    add_legend(m, density=density, cuts=len(story.cuts) > 0)
     add_fullscreen(m)
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    m.add_child(_PageScript(script=f"geokitFit({m.get_name()}, {js_value(_opening_bounds(analysis))}); "
+                                   f"geokitPrint({m.get_name()});"))
     return m
 
 
+def _opening_bounds(analysis: Analysis) -> list[list[float]]:
+    """The map opens on the corridors (or on the roads when there are none), as [[south, west], [north, east]]."""
+    frame = analysis.corridors if len(analysis.corridors) else analysis.segments
+    west, south, east, north = frame.to_crs(4326).total_bounds
+    return [[round(float(south), 4), round(float(west), 4)], [round(float(north), 4), round(float(east), 4)]]
 
-def _step_layers(step, label: str, geo: dict) -> list[folium.FeatureGroup]:
-    """One slider step's layers: its zones, corridors, towns and crossings (the roads and incidents are
-    one layer each, restyled and filtered by the slider)."""
+
+def _step_layers(step: Analysis, label: str, geo: dict, whole: Story) -> list[folium.FeatureGroup]:
+    """One slider step's layers: its zones, corridors (with the stretches blockaded in the step and the
+    detours of the window's cuts that overlap it), towns and crossings (the roads and incidents are one layer
+    each, restyled and filtered by the slider)."""
     layers = []
     layers.append(zone_layer(step.zones, name=f"Exposure zones {label}", **_zone_geo(geo)))
     if len(step.corridors):
-        layers += corridor_layer(step.corridors, step.detours, name=f"Corridors {label}", **geo)
+        story = window_story(step, detours=False)
+        first, last = step.params.start, step.params.end
+        detours = whole.detours
+        if first is not None and last is not None and len(detours):
+            detours = detours[(detours["first_day"] <= str(last)) & (detours["last_day"] >= str(first))]
+        layers += corridor_layer(step.corridors, detours, cuts=story.cuts, history=story.history,
+                                 name=f"Corridors {label}", **geo)
     if step.cities is not None and len(step.cities):
         layers.append(city_layer(step.cities, name=f"Cities {label}"))
     if step.crossings is not None and len(step.crossings):

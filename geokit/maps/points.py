@@ -12,14 +12,24 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from geokit.escape import html_text, js_array, safe_url
+from typing import Any
 
-from geokit.maps._compact import _GeoJson, _Html, _esc, _geojson, _rounded, _table
+from branca.element import Figure
 
-#: Incident marker colour by ACLED event type (others red).
-INCIDENT_TYPE_COLORS = {"Battles": "#cb181d", "Violence against civilians": "#6a3d9a",
-                        "Explosions/Remote violence": "#e6550d", "Strategic developments": "#636363",
-                        "Riots": "#d4a017", "Protests": "#d4a017"}
+from geokit.escape import html_text, js_array, js_string, safe_url
+from geokit.maps._assets import asset
+from geokit.maps._compact import _ensure_pane, _GeoJson, _Marker, _Html, _Verbatim, _esc, _geojson, _rounded, _table
+
+#: Incident marker colour by ACLED event type: none is a status colour (green, orange, red), a detour's blue
+#: or a zone's red, so an incident never reads as a road's status.
+INCIDENT_TYPE_COLORS = {"Battles": "#762a83", "Violence against civilians": "#1a1a1a",
+                        "Explosions/Remote violence": "#e7298a", "Strategic developments": "#8c6d31",
+                        "Riots": "#17becf", "Protests": "#17becf"}
+#: An exposed town's fill and ring: a zone's pale red, apart from a blockaded road's red.
+EXPOSED_TOWN, EXPOSED_RING = "#fcbba1", "#99000d"
+
+#: The colour of incidents of any other type.
+OTHER_INCIDENT_COLOR = "#8e8e8e"
 
 
 def _link(text: str) -> str:
@@ -66,10 +76,31 @@ def incident_layer(incidents: gpd.GeoDataFrame, *, name: str = "Incidents", clus
     'Incidents'
     """
     group = folium.FeatureGroup(name=html_text(name), show=show, control=control)
-    target = folium.plugins.MarkerCluster(name=html_text(name), control=False, options={"chunkedLoading": True}
-                                          ).add_to(group) if cluster else group
-    _Html(script=_incident_script(incidents, target=target.get_name(), group=group.get_name())).add_to(target)
+    pane = "geokitIncidents"
+    target = folium.plugins.MarkerCluster(
+        name=html_text(name), control=False, options={"chunkedLoading": True, "clusterPane": "geokitClusters"},
+        icon_create_function="geokitClusterIcon").add_to(group) if cluster else group
+    _Incidents(incidents, target=target, group=group, pane=pane).add_to(target)
     return group
+
+
+class _Incidents(_Html):
+    """The call that draws :func:`incident_layer`'s markers from columns (``incidents.js``)."""
+
+    def __init__(self, incidents: gpd.GeoDataFrame, *, target: folium.Element, group: folium.Element,
+                 pane: str) -> None:
+        super().__init__(script=_incident_script(incidents, target=target.get_name(), group=group.get_name(),
+                                                 pane=pane))
+        self.pane = pane
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        root = self.get_root()
+        if isinstance(root, Figure):
+            _ensure_pane(self, "geokitClusters")
+            _ensure_pane(self, self.pane)
+            root.header.add_child(_Verbatim(f"<script>{asset('incidents.js')}</script>"
+                                            f"<style>{asset('incidents.css')}</style>"), name="geokit_incidents")
+        super().render(**kwargs)
 
 
 def _columns(incidents: gpd.GeoDataFrame) -> tuple[dict[str, str], list[list[str]]]:
@@ -89,7 +120,8 @@ def _columns(incidents: gpd.GeoDataFrame) -> tuple[dict[str, str], list[list[str
     for key, _ in rows:
         cols.update(_column(key, inc[key], coded=key == "event_type"))
     kinds = pd.factorize(inc["event_type"].astype("string").fillna(""))[1] if "event_type" in inc else [""]
-    cols["colors"] = js_array([INCIDENT_TYPE_COLORS.get(str(k), "#cb181d") for k in kinds] or ["#cb181d"])
+    cols["colors"] = js_array([INCIDENT_TYPE_COLORS.get(str(k), OTHER_INCIDENT_COLOR) for k in kinds]
+                              or [OTHER_INCIDENT_COLOR])
     if "date" in inc:
         rows.insert(0, ["date", "Date"])
     return cols, rows
@@ -125,79 +157,13 @@ def _column(key: str, values: pd.Series, *, coded: bool = False) -> dict[str, st
     return {key: js_array([shown[c] for c in codes])}
 
 
-def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str) -> str:
-    """The script that draws :func:`incident_layer`'s markers from columns into a cluster (or group)."""
+def _incident_script(incidents: gpd.GeoDataFrame, *, target: str, group: str, pane: str) -> str:
+    """The call of ``geokitIncidents`` (``incidents.js``) that draws :func:`incident_layer`'s markers from
+    columns into a cluster (or group): only data, as JavaScript values."""
     cols, rows = _columns(incidents)
-    columns = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in cols.items()) + "}"
-    return f"""
-    (function() {{
-      var c = {columns};
-      var rows = {js_array([r[0] for r in rows])}, labels = {js_array([r[1] for r in rows])};
-      var n = c.x.length, days = new Array(n), d = 0;
-      for (var i = 0; i < n; i++) {{ d += c.day ? c.day[i] : 0; days[i] = d; }}
-      function value(i, key) {{
-        if (key === 'date') {{ return c.day ? new Date(days[i] * 864e5).toISOString().slice(0, 10) : ''; }}
-        var values = c[key + '_values'], v;
-        if (values) {{ v = c[key] ? values[c[key][i]] : values[0]; }}
-        else {{ v = c[key + '_prefix'] ? c[key + '_prefix'][0] + c[key][i] : c[key][i]; }}
-        return v === null || v === undefined ? '' : v;
-      }}
-      function properties(i) {{
-        var p = {{}};
-        rows.forEach(function(k) {{
-          if (c[k] !== undefined || c[k + '_values'] !== undefined || k === 'date') p[k] = value(i, k); }});
-        return p;
-      }}
-      function popup(layer) {{
-        var i = layer.geokitIndex, html = '<table style="font-size:12px">';
-        rows.forEach(function(k, j) {{
-          html += '<tr><th style="text-align:left;padding-right:6px">' + labels[j] + '</th><td>'
-               + value(i, k) + '</td></tr>';
-        }});
-        return html + '</table>';
-      }}
-      function tooltip(layer) {{
-        var i = layer.geokitIndex;
-        return value(i, 'date') + ' ' + (c.event_type_values ? value(i, 'event_type') : '');
-      }}
-      var Marker = L.CircleMarker.extend({{
-        getPopup: function() {{ this.geokitBind(); return this._popup; }},
-        openPopup: function(latlng) {{
-          this.geokitBind(); return L.CircleMarker.prototype.openPopup.call(this, latlng); }},
-        geokitBind: function() {{ if (!this._popup) {{ this.bindPopup(popup, {{maxWidth: 360}}); }} }}
-      }});
-      Object.defineProperty(Marker.prototype, 'feature', {{  // GeoJSON-like access, built on demand
-        get: function() {{ return {{type: 'Feature', properties: properties(this.geokitIndex)}}; }}
-      }});
-      var renderer = L.canvas({{padding: 0.5}}), markers = new Array(n);
-      for (var i = 0; i < n; i++) {{
-        var m = new Marker([c.y[i] / 1e5, c.x[i] / 1e5], {{renderer: renderer, radius: 6, color: '#67000d',
-          weight: 1, fill: true, fillColor: c.colors[c.event_type ? c.event_type[i] : 0], fillOpacity: 0.85}});
-        m.geokitIndex = i;
-        markers[i] = m;
-      }}
-      var target = {target};
-      target.on('click', function(e) {{
-        if (e.layer && e.layer.geokitBind && !e.layer._popup) {{ e.layer.openPopup(e.latlng); }} }});
-      target.on('mouseover', function(e) {{
-        var m = e.layer;
-        if (m && m.geokitBind && !m._tooltip) {{ m.bindTooltip(tooltip); if (m._map) m.openTooltip(e.latlng); }}
-      }});
-      var pending = null;  // markers to show once the layer is on the map (a cluster off the map adds in O(n^2))
-      function fill(chosen) {{
-        if (!target._map) {{ pending = chosen; return; }}
-        pending = null;
-        if (target.clearLayers) target.clearLayers();
-        if (target.addLayers) {{ target.addLayers(chosen); }} else {{ chosen.forEach(function(m) {{ target.addLayer(m); }}); }}
-      }}
-      target.on('add', function() {{ if (pending) {{ fill(pending); }} }});
-      // the time slider shows the incidents of days first..last (day numbers since 1970), or all with null
-      {group}.geokitShow = function(first, last) {{
-        fill(first === null ? markers : markers.filter(function(m) {{
-          var day = days[m.geokitIndex]; return day >= first && day <= last; }}));
-      }};
-      fill(markers);
-    }})();"""
+    columns = "{" + ", ".join(f"{json.dumps(k)}: {v}" for k, v in cols.items()) + " }"
+    return (f"geokitIncidents({target}, {group}, {columns}, {js_array([r[0] for r in rows])}, "
+            f"{js_array([r[1] for r in rows])}, {js_string(pane)});")
 
 
 def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.FeatureGroup:
@@ -225,22 +191,28 @@ def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.Feat
     big = pop.gt(1000) & pop.notna()
     style = pd.DataFrame({  # the marker of each town, as properties the page reads
         "_radius": np.where(big, 3 + (np.log10(pop.where(big, 1000.0)) - 3) * 2.5, 3.0).round(1),
-        "_weight": np.where(cut, 3, 1), "_color": np.where(cut, "#000000", "#444444"),
-        "_fill": np.where(exposed, "#e31a1c", "#ffffff")}, index=frame.index)
+        "_weight": np.where(cut, 3, np.where(exposed, 1.5, 1)),
+        "_color": np.where(cut, "#000000", np.where(exposed, EXPOSED_RING, "#444444")),
+        "_fill": np.where(exposed, EXPOSED_TOWN, "#ffffff")}, index=frame.index)
+    shown = frame.assign(**style)
+    shown["status_text"] = np.where(exposed, "exposed (in an exposure zone)", "not exposed")
     fields = [(k, label) for k, label in (("name", "Town"), ("country", "Country"), ("population", "Population"),
+                                          ("status_text", "Status"), ("isolation", "Road to destination"),
                                           ("population_year", "Census year"),
                                           ("incidents_within", "Incidents nearby"),
-                                          ("isolation", "Road to destination")) if k in frame]
-    shown = frame.assign(**style)
+                                          ("nearest_incident_km", "Nearest incident (km)"),
+                                          ("before_km", "km to destination before"),
+                                          ("after_km", "km to destination now")) if k in shown]
     if "population" in shown:  # with thousands separators, as people read it
         shown["population"] = [_esc(v) for v in pop]
     data = _geojson(shown, [k for k, _ in fields] + list(style.columns), precision=5, simplify_m=None)
-    _GeoJson(data, name=html_text(name),
+    _GeoJson(data, name=html_text(name), pane="geokitTowns",
              marker=folium.CircleMarker(radius=3, fill=True, fill_opacity=0.9),
              style_function=lambda f: {"radius": f["properties"]["_radius"], "weight": f["properties"]["_weight"],
                                        "color": f["properties"]["_color"],
-                                       "fillColor": f["properties"]["_fill"]},
-             tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in fields], aliases=[a for _, a in fields])
+                                       "fillColor": f["properties"]["_fill"], "pane": "geokitTowns"},
+             tooltip=folium.GeoJsonTooltip(fields=[k for k, _ in fields[:5]], aliases=[a for _, a in fields[:5]]),
+             popup=folium.GeoJsonPopup(fields=[k for k, _ in fields], aliases=[a for _, a in fields], max_width=420)
              ).add_to(group)
     return group
 
@@ -259,7 +231,8 @@ def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings
     --------
     >>> posts = gpd.GeoDataFrame({"name": ["Diboli"], "reaches_destination": [False]}, crs=4326,
     ...                          geometry=[shapely.Point(-12.2, 14.5)])
-    >>> "#7f7f7f" in str(next(iter(next(iter(crossing_layer(posts)._children.values()))._children.values())).options)
+    >>> marker = next(iter(crossing_layer(posts)._children.values()))
+    >>> "#7f7f7f" in str(next(c for c in marker._children.values() if isinstance(c, folium.DivIcon)).options)
     True
     """
     group = folium.FeatureGroup(name=html_text(name))
@@ -270,8 +243,16 @@ def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings
         icon = folium.DivIcon(html=f"<div class='geokit-crossing' style='width:12px;height:12px;"
                                    f"background:{color};border:2px solid #fff;transform:rotate(45deg)'></div>",
                               icon_size=(14, 14), icon_anchor=(7, 7))
-        folium.Marker(location=[geom.y, geom.x], icon=icon,
-                      tooltip=_table(row, [("name", "Crossing"), ("country_a", "Country"), ("country_b", "Country"),
-                                           ("isolation", "Road to destination"),
-                                           ("after_km", "km to destination")])).add_to(group)
+        access = ("reaches the destination" if reaches is not False else "no road to the destination") + \
+            (f" ({_esc(row.get('isolation'))})" if row.get("isolation") else "")
+        info = {**row.to_dict(), "access": access}
+        _Marker(location=[geom.y, geom.x], icon=icon, pane="geokitCrossings",
+                tooltip=_table(info, [("name", "Crossing"), ("country_a", "Country"), ("country_b", "Country"),
+                                      ("access", "Access")]),
+                popup=folium.Popup(_table(info, [("name", "Crossing"), ("access", "Access"), ("country_a", "Country"),
+                                                 ("country_b", "Country"), ("road_ref", "Road"),
+                                                 ("incidents_within", "Incidents nearby"),
+                                                 ("before_km", "km to destination before"),
+                                                 ("after_km", "km to destination now")]), max_width=360)
+                ).add_to(group)
     return group
