@@ -175,3 +175,30 @@ def test_print_keeps_the_scale_bar_and_fills_the_page(page_of, demo):
     assert pdf.startswith(b"%PDF")
     assert log["errors"] == []
 
+
+def test_the_analyst_tools_work_offline_with_the_pointer_and_keyboard(page_of, demo):
+    """Coordinates of the pointer and of a click, a search over towns and crossings, a distance measure: the
+    plugins are inlined (no request leaves the page)."""
+    page, log = page_of(demo)
+    page.mouse.move(600, 450)
+    page.wait_for_timeout(100)
+    assert re.fullmatch(r"\d+\.\d{4}°[NS] \d+\.\d{4}°[EW]", page.locator(".geokit-coords-move").inner_text())
+    page.mouse.click(600, 450)
+    assert page.locator(".geokit-coords-click").inner_text().startswith("click: ")
+    page.locator(".leaflet-control-search .search-button").click()
+    page.keyboard.type("Kay")
+    page.wait_for_function("document.querySelector('.leaflet-control-search .search-tooltip').innerText"
+                           ".includes('Kayes')", timeout=5000)  # leaflet-search waits 400 ms after a key
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(600)
+    centre = page.evaluate(f"(() => {{ const c = {MAP}.getCenter(); return [c.lat, c.lng, {MAP}.getZoom()]; }})()")
+    assert abs(centre[0] - 14.45) < 0.3 and abs(centre[1] + 11.44) < 0.3 and centre[2] >= 8
+    page.locator(".polyline-measure-unicode-icon").first.click()  # measuring on: clicks add points
+    page.mouse.click(400, 400)
+    page.mouse.click(700, 400)
+    page.mouse.dblclick(700, 500)
+    page.wait_for_timeout(200)
+    total = page.locator(".polyline-measure-tooltip-total").last.inner_text()
+    assert re.search(r"\d+(\.\d+)?\s*km", total), total
+    assert page.locator(".leaflet-popup-content").count() == 0  # the clicks measured, opened nothing
+    assert log["errors"] == [] and log["external"] == [] and log["failed"] == []

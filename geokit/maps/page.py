@@ -22,6 +22,7 @@ from geokit.maps.labels import label_layer, ref_labels, town_rank
 from geokit.maps.lines import CORRIDOR_LINE, _stepped_roads, _zone_geo, corridor_layer, road_status_layer, zone_layer
 from geokit.maps.points import EXPOSED_RING, EXPOSED_TOWN, INCIDENT_TYPE_COLORS, OTHER_INCIDENT_COLOR, city_layer, crossing_layer, incident_layer
 from geokit.maps.story import Story, window_story
+from geokit.maps.tools import add_tools
 from geokit.palette import BLOCKADED, DETOUR_COLOR, STATUS_COLORS, STATUS_LABELS, ZONE_COLOR
 from geokit.timeline import day_number
 
@@ -436,6 +437,7 @@ def corridor_map(
     folium.LayerControl(collapsed=True).add_to(m)
     add_legend(m, density=density, cuts=len(story.cuts) > 0)
     add_fullscreen(m)
+    add_tools(m, analysis.cities, analysis.crossings)
     m.add_child(_PageScript(script=f"geokitFit({m.get_name()}, {js_value(_opening_bounds(analysis))}); "
                                    f"geokitPrint({m.get_name()});"))
     return m
