@@ -124,7 +124,7 @@ def test_the_demo_opens_on_the_dakar_bamako_blockade(page_of, demo):
     title = page.locator("#geokit-title").inner_text()
     assert re.search(r"Dakar-Bamako\s+13 Sep–13 Oct", title), title
     cut = page.evaluate(f"""() => {{ const map = {MAP}; let out = null;
-        map.eachLayer(l => {{ if (l.options.pane === 'geokitCuts' && l.feature
+        map.eachLayer(l => {{ if (l.options.pane === 'geokitCuts' && l.options.interactive !== false && l.feature
                                   && l.feature.properties.corridor === 'Dakar-Bamako') {{
             out = {{color: l.options.color, weight: l.options.weight, parts: l._parts.length,
                     inView: map.getBounds().contains(l.getBounds()), km: l.feature.properties.km}}; }} }});
@@ -167,7 +167,8 @@ def test_print_keeps_the_scale_bar_and_fills_the_page(page_of, demo):
     page.wait_for_timeout(300)
     assert page.locator(".leaflet-control-scale").is_visible()
     assert not page.locator("#geokit-slider").is_visible()
-    assert not page.locator(".leaflet-control-zoom").is_visible()
+    for control in (".leaflet-control-zoom", ".leaflet-control-layers", ".leaflet-control-search", ".geokit-coords"):
+        assert not page.locator(control).first.is_visible(), control
     size = page.evaluate(f"() => {{ const m = {MAP}, c = m.getContainer(); return [m.getSize().x, c.clientWidth,"
                          " m.getSize().y, c.clientHeight]; }")
     assert size[0] == size[1] and size[2] == size[3]

@@ -1,13 +1,17 @@
 """Folium maps of an analysis: one call for the briefing map, one function per layer.
 
-:func:`corridor_map` draws an :class:`~geokit.analysis.Analysis` (it never
-computes anything): roads coloured by status, corridors and their detours
-(dashed), exposure zones shaded by intensity, clustered incident markers with
-popups, a density heat layer, cities sized by population, border crossings,
-a month-by-month (or week-by-week) time slider, a legend, a scale bar, a
-full-screen button, a title with the window and every data source, and two
-base layers: OpenStreetMap tiles, and an offline base drawn from country
-boundaries with no tiles at all.
+:func:`corridor_map` draws an :class:`~geokit.analysis.Analysis`: roads
+coloured by status, corridors with a halo in their worst status, the stretches
+blockaded in the window (the cuts) and the detours around them, exposure zones
+shaded by intensity, clustered incident markers with popups, a density layer,
+cities sized by population, border crossings, a time slider, a legend of
+everything drawn, a scale bar, a full-screen button, the pointer's
+coordinates, a search over towns and crossings, a distance measure, a title
+with the window, each blockade's period and every data source, and an offline
+base drawn from country boundaries (online tiles only when asked for). Its
+opening view tells the window's story (:mod:`~geokit.maps.story`). Every
+feature answers a real pointer: each family of layers draws in its own pane,
+and ``pointer.js`` hands each event to the topmost feature under the pointer.
 
 Every string that comes from data (names, notes, actors, sources, the
 title) passes through :func:`geokit.escape.html_text` before it reaches the
@@ -19,10 +23,12 @@ through ``_Html``, which refuses any Jinja marker. Save maps with
 
 The package holds one module per family of layers (:mod:`~geokit.maps.lines`,
 :mod:`~geokit.maps.points`, :mod:`~geokit.maps.labels`, :mod:`~geokit.maps.base`),
-the compact transport of their data (:mod:`~geokit.maps._compact`), and the
-page (:mod:`~geokit.maps.page`); the page's JavaScript and CSS are files of
-the package, inlined when the map is rendered. Python passes them data as
-JSON only.
+the window's story (:mod:`~geokit.maps.story`), the compact transport of
+their data (:mod:`~geokit.maps._compact`), the page (:mod:`~geokit.maps.page`)
+and the analyst's tools (:mod:`~geokit.maps.tools`, with the Leaflet plugins
+vendored in ``geokit/maps/vendor``); the page's JavaScript and CSS are files
+of the package, inlined when the map is rendered. Python passes them data as
+escaped JavaScript values only.
 """
 
 from __future__ import annotations
@@ -33,6 +39,8 @@ from geokit.maps.labels import label_layer, ref_labels, town_rank
 from geokit.maps.lines import ZONE_SIMPLIFY_M, _merge_runs, corridor_layer, road_status_layer, zone_layer  # noqa: F401
 from geokit.maps.page import GeokitMap, add_fullscreen, add_legend, add_time_slider, add_title, corridor_map
 from geokit.maps.points import INCIDENT_TYPE_COLORS, city_layer, crossing_layer, incident_layer  # noqa: F401
+from geokit.maps.story import Story, window_story
+from geokit.maps.tools import add_tools
 from geokit.palette import STATUS_COLORS
 
 __all__ = [
@@ -55,4 +63,7 @@ __all__ = [
     "add_title",
     "add_fullscreen",
     "add_time_slider",
+    "add_tools",
+    "window_story",
+    "Story",
 ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import shapely
+from branca.element import Element
 
 from geokit.escape import html_text, js_array
-from geokit.maps._compact import _GeoJson, _Html, _geojson
+from geokit.maps._compact import _GeoJson, _Html, _geojson, js_value
 from geokit.palette import BLOCKADED, DETOUR_COLOR, OPEN, STATUS_COLORS, STATUS_LABELS, STATUSES, ZONE_COLOR
 
 
@@ -168,16 +170,14 @@ def corridor_layer(corridors: gpd.GeoDataFrame, detours: gpd.GeoDataFrame | None
         frame["cuts"] = frame["name"].map(listed).fillna("")
     fields = [(k, label) for k, label in _CORRIDOR_FIELDS if k in frame]
     data = _geojson(frame, ["worst", *[k for k, _ in fields]], precision=precision, simplify_m=simplify_m)
-    _GeoJson(  # the halo: the corridor's worst status in the period, wide and pale
+    halo = _GeoJson(  # the halo: the corridor's worst status in the period, wide and pale
         data, name=html_text(name), pane=pane,
         style_function=lambda f: {"color": STATUS_COLORS.get(f["properties"].get("worst"), "#555"),
                                   "weight": 12, "opacity": 0.35, "lineCap": "round"},
         tooltip=_tooltip(fields[:4]), popup=_popup(fields),
     ).add_to(group)
-    _GeoJson(  # the corridor itself: a thin neutral line the halo and the cuts are read against
-        data, name=html_text(name), pane=pane, interactive=False,
-        style_function=lambda f: {"color": CORRIDOR_LINE, "weight": 1.5, "opacity": 0.9},
-    ).add_to(group)
+    # the corridor itself: a thin neutral line the halo and the cuts are read against (the halo's lines again)
+    _redraw(_copy_layer(group, pane), halo, group, {"color": CORRIDOR_LINE, "weight": 1.5, "opacity": 0.9})
     groups.append(group)
     if cuts is not None and len(cuts):
         groups.append(_cut_layer(cuts, name=f"Blockaded stretches{name[len('Corridors'):]}", precision=precision,
@@ -195,14 +195,37 @@ def _cut_layer(cuts: gpd.GeoDataFrame, *, name: str, precision: int, simplify_m:
     fields = [("corridor", "Blockaded stretch of"), ("period", "Blockaded"), ("days", "Days"), ("km", "Length (km)"),
               ("roads", "Roads")]
     data = _geojson(cuts, [k for k, _ in fields], precision=precision, simplify_m=simplify_m)
-    _GeoJson(data, name=html_text(name), pane=pane, interactive=False,  # a white casing: the cut stands out
-             style_function=lambda f: {"color": "#ffffff", "weight": 11, "opacity": 0.9, "lineCap": "butt"}
-             ).add_to(group)
-    _GeoJson(data, name=html_text(name), pane=pane,
+    casing = _copy_layer(group, pane)  # a white casing beneath (added to the group first): the cut stands out
+    cut = _GeoJson(data, name=html_text(name), pane=pane,
              style_function=lambda f: {"color": STATUS_COLORS[BLOCKADED], "weight": 7, "opacity": 1.0,
                                        "lineCap": "butt", "className": "geokit-cut"},
              tooltip=_tooltip(fields[:4]), popup=_popup(fields)).add_to(group)
+    _redraw(casing, cut, group, {"color": "#ffffff", "weight": 11, "opacity": 0.9, "lineCap": "butt"})
     return group
+
+
+class _Redrawn(_Html):
+    """Another drawing of a :class:`_GeoJson`'s lines in a style of its own, never interactive (a halo's core
+    line, a casing): the lines travel once, and are copied in the page."""
+
+    def __init__(self, target: Element, source: Element, style: dict) -> None:
+        super().__init__()
+        self.target, self.source, self.style = target, source, style
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        name = self.target.get_name()
+        self.script = f"{name}.addData({self.source.get_name()}.toGeoJSON()); {name}.setStyle({js_value(self.style)});"
+        super().render(**kwargs)
+
+
+def _copy_layer(group: folium.FeatureGroup, pane: str) -> Element:
+    """An empty layer in ``group`` for :func:`_redraw`: drawn below what is added to the group after it."""
+    return _GeoJson({"type": "FeatureCollection", "features": []}, pane=pane, interactive=False).add_to(group)
+
+
+def _redraw(target: Element, source: Element, group: folium.FeatureGroup, style: dict) -> None:
+    """Fills ``target`` (:func:`_copy_layer`) with ``source``'s lines in ``style``."""
+    group.add_child(_Redrawn(target, source, style))
 
 
 def _detour_layer(detours: gpd.GeoDataFrame, *, precision: int, simplify_m: float | None) -> folium.FeatureGroup:
