@@ -52,6 +52,15 @@ ASSETS: dict[str, tuple[str, str]] = {
     r"/leaflet\.markercluster\.js$": ("xstatic.pkg.leaflet_markercluster", "leaflet.markercluster.js"),
     r"/MarkerCluster\.css$": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.css"),
     r"/MarkerCluster\.Default\.css$": ("xstatic.pkg.leaflet_markercluster", "MarkerCluster.Default.css"),
+    # the plugins of geokit.maps.tools, vendored with their licences in geokit/maps/vendor
+    r"/leaflet-search@4\.0\.0/dist/leaflet-search\.min\.js$": ("geokit.maps.vendor",
+                                                              "leaflet-search/dist/leaflet-search.min.js"),
+    r"/leaflet-search@4\.0\.0/dist/leaflet-search\.min\.css$": ("geokit.maps.vendor",
+                                                               "leaflet-search/dist/leaflet-search.min.css"),
+    r"/leaflet\.polylinemeasure@3\.0\.0/Leaflet\.PolylineMeasure\.js$": (
+        "geokit.maps.vendor", "leaflet.polylinemeasure/Leaflet.PolylineMeasure.js"),
+    r"/leaflet\.polylinemeasure@3\.0\.0/Leaflet\.PolylineMeasure\.css$": (
+        "geokit.maps.vendor", "leaflet.polylinemeasure/Leaflet.PolylineMeasure.css"),
 }
 
 #: folium defaults that geokit maps do not use, left out of offline files.

@@ -16,7 +16,7 @@ def _public():
         module = importlib.import_module(f"geokit.{info.name}")
         for name in getattr(module, "__all__", []):
             obj = getattr(module, name)
-            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__ == module.__name__:
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and obj.__module__.startswith(module.__name__):  # packages: their modules' too
                 yield f"{info.name}.{name}", obj
 
 

@@ -60,7 +60,7 @@ def test_data_strings_are_escaped(offline_map):
     assert "Mali &lt;fuel&gt; blockade" in page
 
 
-def test_offline_file_has_no_external_asset_or_tiles(offline_map):
+def test_offline_file_has_no_external_asset_or_tiles(offline_map, analysis):
     m, path = offline_map
     page = path.read_text(encoding="utf-8")
     assert not re.search(r"<script[^>]+src=\"https?:", page)
@@ -69,7 +69,9 @@ def test_offline_file_has_no_external_asset_or_tiles(offline_map):
     assert "L.markerClusterGroup" in page and "Leaflet 1.9.3" in page  # inlined from xstatic packages
     online = save_html(m, path.with_name("online.html"), offline=False).read_text(encoding="utf-8")
     assert "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js" in online
-    assert "tile.openstreetmap.org" in online
+    assert "tile.openstreetmap.org" not in online  # issue #27: no remote tiles unless asked for
+    asked = save_html(corridor_map(analysis, tiles=True), path.with_name("tiles.html"), offline=False)
+    assert "tile.openstreetmap.org" in asked.read_text(encoding="utf-8")
 
 
 def test_size_warning(offline_map, tmp_path):
@@ -184,6 +186,14 @@ def test_demo_build_map_opens_offline_with_all_layers(page_of, tmp_path):
         assert "Countries (offline base)" in names
 
 
+#: Each corridor drawn (its halo): the halo's colour (its worst status in the period shown) and its status at the
+#: period's end.
+CORRIDORS = f"""() => {{ const out = []; {MAP}.eachLayer(l => {{
+    if (l.options.pane === 'geokitCorridors' && l.options.interactive !== false && l.feature)
+        out.push([l.options.color, l.feature.properties.status_text]); }});
+    return out.sort(); }}"""
+
+
 def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_path):
     """Steps of one analysis per month are drawn under the slider."""
     months = {}
@@ -196,18 +206,17 @@ def test_slider_steps_corridor_status_through_a_timeline(page_of, analysis, tmp_
                                 params=params, network=analysis.network)
     m = corridor_map(analysis, steps=months)
     page, log = page_of(save_html(m, tmp_path / "timeline.html"))
-    colours = f"""() => {{ const out = []; {MAP}.eachLayer(l => {{
-        if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.options.weight === 8) out.push(l.options.color); }});
-        return out.sort(); }}"""
     page.evaluate("geokitShowPeriod('2025-09')")
-    september = page.evaluate(colours)
+    september = page.evaluate(CORRIDORS)
     page.evaluate("geokitShowPeriod('2025-10')")
-    october = page.evaluate(colours)
+    october = page.evaluate(CORRIDORS)
     assert log["errors"] == []
     # at the end of September: Dakar and Nouakchott (13-19 Sep ambushes) and Bamako-Mopti (6 Sep roadblock);
     # at the end of October: Abidjan and Bobo-Dioulasso (6 Oct, near Sikasso)
-    assert september.count("#d73027") == 3
-    assert october.count("#d73027") == 2
+    assert [s for _, s in september].count("blockaded") == 3
+    assert [s for _, s in october].count("blockaded") == 2
+    # the halo is the worst status in the month: in October, the three reopened mid-month and the two cut
+    assert [c for c, _ in september].count("#d73027") == 3 and [c for c, _ in october].count("#d73027") == 5
 
 
 def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
@@ -218,9 +227,7 @@ def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
     assert "timeline_map.html" in (tmp_path / "index.html").read_text()
     page, log = page_of(tmp_path / "timeline_map.html")
     markers = f"() => {{ let n = 0; {MAP}.eachLayer(l => {{ if (l instanceof L.MarkerClusterGroup) n += l.getLayers().length; }}); return n; }}"
-    red = f"""() => {{ let n = 0; {MAP}.eachLayer(l => {{
-        if (l instanceof L.Polyline && !(l instanceof L.Polygon) && l.options.weight === 8
-            && l.options.color === '#d73027') n += 1; }}); return n; }}"""
+    red = f"() => ({CORRIDORS})().filter(([c, s]) => s === 'blockaded').length"
     incidents = pd.read_csv(MALI / "incidents.csv", parse_dates=["event_date"])
     per_month = incidents["event_date"].dt.to_period("M").astype(str).value_counts()
     page.evaluate("geokitShowPeriod('2025-09-01 to 2025-09-30')")
@@ -230,8 +237,7 @@ def test_batch_timeline_map_steps_through_the_windows(page_of, tmp_path):
     page.evaluate("geokitShowPeriod('2025-10-01 to 2025-10-31')")
     assert page.evaluate(markers) == per_month["2025-10"]
     assert page.evaluate(red) == 2  # Abidjan and Bobo-Dioulasso at the end of October
-    lines = f"""() => {{ let n = 0; {MAP}.eachLayer(l => {{ if (l instanceof L.Polyline && !(l instanceof L.Polygon)
-        && l.options.weight === 8) n += 1; }}); return n; }}"""
+    lines = f"() => ({CORRIDORS})().length"
     in_october = page.evaluate(lines)
     page.evaluate("geokitShowPeriod('all')")
     assert page.evaluate(lines) == in_october  # at "all", one status per corridor, not three stacked
@@ -319,7 +325,7 @@ def test_labels_and_a_phone_sized_legend(page_of, offline_map, tmp_path):
     # minor towns and road numbers appear from zoom 8 on
     assert page.evaluate("document.querySelectorAll('.geokit-ref').length") == 0
     page.evaluate(f"void {MAP}.setView([14.45, -11.0], 9)")
-    page.wait_for_timeout(300)
+    page.wait_for_function("document.querySelectorAll('.geokit-ref').length > 0", timeout=5000)  # after zoomend
     refs = page.evaluate("Array.from(document.querySelectorAll('.geokit-ref')).map(e => e.textContent)")
     assert "RN3" in refs
     page.set_viewport_size({"width": 390, "height": 844})
@@ -401,9 +407,9 @@ def test_map_symbols_mean_what_the_analysis_says():
     markers = {f["properties"]["name"]: layer.style_function(f) for f in layer.data["features"]}
     for name, row in a.cities.set_index("name").iterrows():
         style = markers[name]
-        ringed = style["color"] == "#000000" and style["weight"] == 3
+        ringed = style["color"] == "#000000" and style["weight"] == 3  # black: cut off
         assert ringed == (row["isolation"] == "cut off"), name
-        assert style["fillColor"] == ("#e31a1c" if row["in_zone"] else "#ffffff"), name
+        assert style["fillColor"] == ("#fcbba1" if row["in_zone"] else "#ffffff"), name
     assert markers["A"]["radius"] == 3 + 3 * 2.5  # a million people: log10 = 6
     markers_x = [c for c in crossing_layer(a.crossings)._children.values() if isinstance(c, folium.Marker)]
     assert len(markers_x) == 1
