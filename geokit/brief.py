@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from geokit.analysis import Analysis
 
-__all__ = ["brief_html", "brief_map", "batch_index_html", "find_chromium", "require_chromium", "print_pdf"]
+__all__ = ["brief_html", "brief_map", "route_options_html", "batch_index_html", "find_chromium", "require_chromium", "print_pdf"]
 
 #: The paper sizes of :func:`brief_html` (CSS ``@page`` size names).
 PAPERS = {"a4": "A4", "letter": "letter"}
@@ -570,6 +570,51 @@ def _cut_off_line(analysis: Analysis) -> str:
     return f"<p>Towns cut off from {html_text(analysis.destination)} in the window: {towns}.{at_once}</p>"
 
 
+def route_options_html(options: pd.DataFrame, *, on: object = None) -> str:
+    """The route options of one day (:func:`geokit.routing.corridor_route_options`) as the brief's table.
+
+    Parameters
+    ----------
+    options : DataFrame
+        :func:`geokit.routing.route_options` or :func:`geokit.routing.corridor_route_options`.
+    on : date-like, optional
+        The day; the latest of ``options`` when omitted.
+
+    Returns
+    -------
+    str
+        A heading, a note on the units and a table (every text escaped), or ``""`` without options.
+
+    Examples
+    --------
+    >>> from geokit.routing import corridor_route_options
+    >>> page = route_options_html(corridor_route_options(result))
+    >>> "<table>" in page, "Bafoulabe" in page
+    (True, True)
+    """
+    from geokit.routing import EXPOSURE_UNIT
+
+    if options is None or not len(options):
+        return ""
+    day = pd.Timestamp(on) if on is not None else pd.Timestamp(options["on"].max())
+    part = options[pd.to_datetime(options["on"]) == day]
+    if not len(part):
+        return ""
+    headers = ["corridor", "option", "km", "extra km", "km at risk", f"exposure ({EXPOSURE_UNIT})", "incidents",
+               "killed", "through"]
+    cells = [[html_text(r["corridor"]),
+              f"{int(r['option'])} ({html_text(r['kind'])})" if r["option"] > 0 else html_text(r["kind"]),
+              _num(r["length_km"]), _num(r["extra_km"]), _num(r["at_risk_km"]), _num(r["exposure_incident_km"]),
+              _num(r["incidents"]), _num(r["fatalities"]), html_text(r["not_on_shortest"] or r["towns"])]
+             for _, r in part.iterrows()]
+    return (f"<h2>Route options on {html_text(_date(day))}</h2>"
+            + _table(headers, cells, numeric=[2, 3, 4, 5, 6, 7])
+            + f"<p class='small'>Every option avoids the roads blockaded that day. Exposure in {EXPOSURE_UNIT}: "
+              "the km of the route within reach of each incident of the look-back, a km counted once per incident "
+              "(20 km within reach of one ambush is 20 incident-km). \"through\": the towns the option passes "
+              "that the shortest does not.</p>")
+
+
 def brief_html(
     analysis: Analysis,
     *,
@@ -580,6 +625,7 @@ def brief_html(
     sources: Sequence[str] = (),
     incident_limit: int = 80,
     paper: str = "a4",
+    route_options: pd.DataFrame | None = None,
 ) -> str:
     """The brief of an analysis: one self-contained, printable HTML page.
 
@@ -600,6 +646,8 @@ def brief_html(
         Incidents listed (the rest are in the GeoPackage).
     paper : {"a4", "letter"}, default "a4"
         The printed page's size (CSS ``@page``, which Chromium's PDF follows).
+    route_options : DataFrame, optional
+        :func:`geokit.routing.corridor_route_options`: the options of the window's last day are listed.
 
     Returns
     -------
@@ -645,6 +693,8 @@ def brief_html(
                   _num(r.get("before_km")), _num(r.get("after_km"))] for _, r in analysis.crossings.iterrows()]
         parts += [f"<h2>Border crossings: road to {html_text(analysis.destination)}</h2>",
                   _table(["crossing", "countries", "still reaches", "km before", "km now"], cells, numeric=[3, 4])]
+    if route_options is not None and len(route_options):
+        parts.append(route_options_html(route_options, on=p.end))
     if population is not None and len(population):
         headers = ["region", "towns in exposure zones", "their population (census or estimate)"]
         if "grid_population_in_zones" in population:

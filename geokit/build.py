@@ -246,7 +246,8 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
                    project_name: str, base: dict[str, gpd.GeoDataFrame] | None = None,
                    sources: list[str] | None = None, formats: tuple[str, ...] = ("gpkg",),
                    progress: bool = False, steps: dict[str, Analysis] | None = None,
-                   people: pd.DataFrame | None = None, final_folder: Path | None = None) -> list[str]:
+                   people: pd.DataFrame | None = None, final_folder: Path | None = None,
+                   route_options: gpd.GeoDataFrame | None = None) -> list[str]:
     """Write every product of an analysis into ``stage``; return the file names.
 
     ``steps`` (label -> the analysis of a part of the window) become the
@@ -278,6 +279,8 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         :func:`geokit.analysis.population_by_region`.
     final_folder : Path, optional
         Where the products will end up.
+    route_options : GeoDataFrame, optional
+        :func:`geokit.routing.corridor_route_options` of the analysis, when already computed.
 
     Examples
     --------
@@ -294,7 +297,7 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
         lines = analysis.corridors[["name", "geometry"]].rename(columns={"name": "corridor"})
         episode_layer = gpd.GeoDataFrame(episodes.merge(lines, on="corridor", how="left"), geometry="geometry",
                                          crs=analysis.corridors.crs)
-    options = _route_options(analysis, steps)
+    options = route_options if route_options is not None else _route_options(analysis, steps)
     clock.lap("route options")
     places = analysis.places_episodes
     layers = {
@@ -338,8 +341,8 @@ def write_products(analysis: Analysis, stage: Path, *, log_lines: list[str],
 
     bar.update(1)
     bar.set_description("offline map")
-    figure = corridor_map(analysis, base=base, density=density, title=project_name,
-                          sources=sources or [], steps=steps, tiles=False)  # offline: no tiles to strip
+    figure = corridor_map(analysis, base=base, density=density, title=project_name, sources=sources or [],
+                          steps=steps, tiles=False, route_options=options)  # offline: no tiles to strip
     save_html(figure, stage / "map.html", offline=True, final_path=(final_folder or stage) / "map.html")
     names.append("map.html")
     clock.lap("map")
@@ -543,12 +546,12 @@ class _Stopwatch:
 
 def _write_brief(analysis: Analysis, stage: Path, *, project: Project, base: dict, sources: list[str],
                  people: pd.DataFrame | None, changes: pd.DataFrame | None, pdf: bool,
-                 paper: str = "a4") -> list[str]:
+                 paper: str = "a4", route_options: gpd.GeoDataFrame | None = None) -> list[str]:
     """brief.html (and brief.pdf with ``pdf``) in the staging folder; return the file names."""
     from geokit.brief import brief_html, print_pdf
 
     page = brief_html(analysis, title=project.name, base=base, population=people, changes=changes,
-                      sources=sources, paper=paper)
+                      sources=sources, paper=paper, route_options=route_options)
     (stage / "brief.html").write_text(page, encoding="utf-8")
     if not pdf:
         return ["brief.html"]
@@ -815,9 +818,10 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
     folder.mkdir(exist_ok=True)
     people = (population_by_region(analysis, base["regions"], project.population)
               if base.get("regions") is not None else None)  # one computation for the CSV, JSON and brief
+    options = _route_options(analysis, steps)  # one computation for the CSV, the layer, the map and the brief
     names = write_products(analysis, folder, log_lines=log_lines, project_name=project.name,
                            base=base, sources=sources, formats=formats, progress=progress,
-                           steps=steps, people=people, final_folder=Path(label))
+                           steps=steps, people=people, final_folder=Path(label), route_options=options)
     pause_point("write")
     changes = None
     if (previous / "summary.csv").is_file() and (previous / "layers.gpkg").is_file():
@@ -833,7 +837,8 @@ def _write_build(folder: Path, analysis: Analysis, *, log_lines: list[str], proj
             write_changes(changes, folder)
             names += ["changes.csv", "changes.md"]
     names += _write_brief(analysis, folder, project=project, base=base, sources=sources, people=people,
-                          changes=changes.table if changes is not None else None, pdf=pdf, paper=paper)
+                          changes=changes.table if changes is not None else None, pdf=pdf, paper=paper,
+                          route_options=options)
     return names
 
 
@@ -1051,7 +1056,7 @@ def forecast_project(project_path: str | Path, out_dir: str | Path, *, on: str, 
     geokit._errors.InputError: 1 road incident(s) before 2025-10-01: the model needs at least 2 ...
     """
     from geokit.forecast import forecast, top_stretches
-    from geokit.forecast_map import forecast_map
+    from geokit.maps import forecast_map
     from geokit.offline import save_html
     from geokit.timeline import day_number
 
@@ -1139,7 +1144,7 @@ def backtest_project(project_path: str | Path, out_dir: str | Path, *, start: st
     """
     from geokit.chart import save_chart
     from geokit.forecast import backtest, backtest_summary
-    from geokit.forecast_map import backtest_chart
+    from geokit.chart import backtest_chart
 
     _checked_date(start, "--from")
     _checked_date(end, "--to")

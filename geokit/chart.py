@@ -28,7 +28,7 @@ from geokit.timeline import STATUSES
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-__all__ = ["status_chart", "save_chart", "chart_data_uri"]
+__all__ = ["status_chart", "save_chart", "chart_data_uri", "backtest_chart"]
 
 
 def status_chart(episodes: pd.DataFrame, *, incidents: pd.DataFrame | None = None,
@@ -193,3 +193,43 @@ def chart_data_uri(fig: Figure, *, dpi: int = 110) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def backtest_chart(table: pd.DataFrame, *, title: str = "Backtest", width_in: float = 9.0):
+    """Hit rate and Brier score of each method at each origin of a backtest.
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`geokit.forecast.backtest`.
+    title : str
+    width_in : float
+        Figure width in inches.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"origin": pd.to_datetime(["2025-09-01"] * 2), "method": ["hawkes", "persistence"],
+    ...                   "n_next": [3, 3], "hit_rate": [0.67, 0.33], "brier": [0.01, 0.02]})
+    >>> [a.get_ylabel() for a in backtest_chart(t).axes]
+    ['hit rate (top 10% km)', 'Brier score']
+    """
+    fig = _chart_figure()(figsize=(width_in, 5.0))
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    styles = {"hawkes": ("#b10026", "o", "Hawkes model"), "persistence": ("#555555", "s", "persistence"),
+              "region_month": ("#3182bd", "^", "region-month rate")}
+    for method, rows in table.groupby("method", sort=False):
+        colour, marker, label = styles.get(str(method), ("#999999", ".", str(method)))
+        top.plot(rows["origin"], rows["hit_rate"], marker=marker, color=colour, label=label, lw=1)
+        bottom.plot(rows["origin"], rows["brier"], marker=marker, color=colour, label=label, lw=1)
+    top.set_ylabel("hit rate (top 10% km)")
+    top.set_ylim(-0.05, 1.05)
+    bottom.set_ylabel("Brier score")
+    top.legend(loc="upper left", fontsize=8)
+    top.set_title(title.replace("$", r"\$"), fontsize=11)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig

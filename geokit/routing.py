@@ -57,15 +57,14 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 from geokit._errors import InputError
-from geokit.escape import html_text
 from geokit.network import Place, RoadNetwork, find_node
 from geokit.palette import AT_RISK, BLOCKADED
 from geokit.schema import WGS84
 from geokit.timeline import day_date, day_number
 
-__all__ = ["EXPOSURE_UNIT", "MAX_SHARED", "MIN_GAIN", "MAX_OPTIONS", "NO_OPEN_ROUTE", "ROUTE_OPTION_COLUMNS", "ROUTE_OPTION_DEFINITIONS",
-           "DayExposure", "day_exposure", "route_options", "corridor_route_options", "parse_place",
-           "route_options_layer", "route_options_html"]
+__all__ = ["EXPOSURE_UNIT", "MAX_SHARED", "MIN_GAIN", "MAX_OPTIONS", "NO_OPEN_ROUTE", "ROUTE_OPTION_COLUMNS",
+           "ROUTE_OPTION_DEFINITIONS", "DayExposure", "day_exposure", "route_options", "corridor_route_options",
+           "parse_place"]
 
 #: The unit of ``exposure_incident_km``: km of road times the (time-weighted) incidents reaching it.
 EXPOSURE_UNIT = "incident-km"
@@ -584,98 +583,3 @@ def corridor_route_options(analysis: object, *, steps: Sequence[tuple[object, ob
         frame = frame.sort_values(["corridor", "on", "option"], key=lambda s: s.map(order) if s.name == "corridor"
                                   else s, kind="stable").reset_index(drop=True)
     return frame
-
-
-#: Line colours of options 1, 2, ... on the map (colour-blind-safe, not the status colours).
-OPTION_COLOURS = ("#1f78b4", "#6a3d9a", "#b15928", "#33a02c", "#a6cee3", "#cab2d6")
-
-
-def _tooltip(row: pd.Series) -> str:
-    fat = "" if pd.isna(row["fatalities"]) else f", {row['fatalities']:,.0f} killed"
-    day = f"{pd.Timestamp(row['on']):%Y-%m-%d}"
-    return (f"<b>{html_text(row['corridor'])}</b>, option {int(row['option'])} ({html_text(row['kind'])}), "
-            f"{html_text(day)}<br>"
-            f"{row['length_km']:,.0f} km (+{row['extra_km']:,.0f}), {row['at_risk_km']:,.0f} km at risk<br>"
-            f"exposure {row['exposure_incident_km']:,.0f} {EXPOSURE_UNIT}, {int(row['incidents'])} incidents{fat}<br>"
-            f"through {html_text(row['towns'])}")
-
-
-def route_options_layer(options: gpd.GeoDataFrame, *, on: object = None, name: str = "Route options",
-                        show: bool = False) -> object:
-    """The options of one day as a folium layer (off by default), each line with its numbers in the tooltip.
-
-    Parameters
-    ----------
-    options : GeoDataFrame
-        :func:`route_options` or :func:`corridor_route_options`.
-    on : date-like, optional
-        The day to show; the latest day of ``options`` when omitted.
-    name : str
-        The layer's name in the layer control.
-    show : bool, default False
-        Shown when the map opens.
-
-    Returns
-    -------
-    folium.FeatureGroup
-
-    Examples
-    --------
-    >>> layer = route_options_layer(corridor_route_options(result))
-    >>> layer.layer_name, layer.show, len(layer._children)
-    ('Route options', False, 1)
-    """
-    import folium
-
-    group = folium.FeatureGroup(name=html_text(name), show=show)
-    if not len(options):
-        return group
-    day = pd.Timestamp(on) if on is not None else pd.Timestamp(options["on"].max())
-    for _, row in options[(pd.to_datetime(options["on"]) == day) & (options["option"] > 0)].iterrows():
-        colour = OPTION_COLOURS[(int(row["option"]) - 1) % len(OPTION_COLOURS)]
-        folium.GeoJson(shapely.to_geojson(row.geometry), style_function=lambda _, c=colour: {
-            "color": c, "weight": 4, "opacity": 0.8, "dashArray": None},
-            tooltip=folium.Tooltip(_tooltip(row))).add_to(group)
-    return group
-
-
-def _fmt(value: object, digits: int = 0) -> str:
-    return "" if pd.isna(value) else f"{float(value):,.{digits}f}"  # type: ignore[arg-type]
-
-
-def route_options_html(options: pd.DataFrame, *, on: object = None) -> str:
-    """The options of one day as an HTML table for the brief (every text escaped).
-
-    Parameters
-    ----------
-    options : DataFrame
-        :func:`route_options` or :func:`corridor_route_options`.
-    on : date-like, optional
-        The day; the latest of ``options`` when omitted.
-
-    Returns
-    -------
-    str
-        A ``<table>``, or ``""`` when there is no option.
-
-    Examples
-    --------
-    >>> html = route_options_html(corridor_route_options(result))
-    >>> html.startswith("<table"), "Bafoulabe" in html
-    (True, True)
-    """
-    if not len(options):
-        return ""
-    day = pd.Timestamp(on) if on is not None else pd.Timestamp(options["on"].max())
-    part = options[pd.to_datetime(options["on"]) == day]
-    head = ("<table class='route-options'><caption>Route options on "
-            f"{day:%Y-%m-%d}: every option avoids the roads blockaded that day; exposure in "
-            f"{EXPOSURE_UNIT} (km within reach of a look-back incident, per incident)</caption><tr><th>corridor</th>"
-            "<th>option</th><th>km</th><th>extra km</th><th>km at risk</th><th>exposure</th><th>incidents</th>"
-            "<th>fatalities</th><th>through</th></tr>")
-    body = "".join(
-        f"<tr><td>{html_text(r['corridor'])}</td><td>{int(r['option'])} ({html_text(r['kind'])})</td>"
-        f"<td>{_fmt(r['length_km'])}</td><td>{_fmt(r['extra_km'])}</td><td>{_fmt(r['at_risk_km'])}</td>"
-        f"<td>{_fmt(r['exposure_incident_km'])}</td><td>{_fmt(r['incidents'])}</td><td>{_fmt(r['fatalities'])}</td>"
-        f"<td>{html_text(r['not_on_shortest'] or r['towns'])}</td></tr>" for _, r in part.iterrows())
-    return head + body + "</table>"

@@ -141,7 +141,7 @@ FLOW = [
     {"layers", "incidents", "segments"},
     {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
     {"analysis", "routing", "forecast"},
-    {"maps", "offline", "chart", "brief", "styles", "diff", "kml", "forecast_map"},
+    {"maps", "offline", "chart", "brief", "styles", "diff", "kml"},
     {"project", "datasets"},
     {"build"},
     {"cli", "__init__", "__main__"},

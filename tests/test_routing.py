@@ -13,8 +13,9 @@ from geokit import InputError
 from geokit.analysis import AnalysisParams, analyse
 from geokit.cli import main
 from geokit.project import CorridorSpec, load_project
-from geokit.routing import (ROUTE_OPTION_COLUMNS, corridor_route_options, day_exposure, route_options,
-                            route_options_html, route_options_layer)
+from geokit.brief import route_options_html
+from geokit.maps import route_options_layer
+from geokit.routing import ROUTE_OPTION_COLUMNS, corridor_route_options, day_exposure, route_options
 
 UTM = 32629
 X0, Y0 = 500_000, 1_400_000
@@ -223,9 +224,10 @@ def test_build_table_has_every_corridor_on_its_days(mali_september):
         assert (exposure[1:] <= 0.95 * exposure[:-1]).all()  # each longer option saves at least 5 %
         assert group["extra_km"].iat[0] == 0
     layer = route_options_layer(table)
-    assert not layer.show and len(layer._children) == len(table[table["on"] == table["on"].max()])
+    (lines,) = layer._children.values()  # one layer of lines, one feature per option of the last day
+    assert not layer.show and len(lines.data["features"]) == len(table[table["on"] == table["on"].max()])
     html = route_options_html(table)
-    assert html.count("<tr>") == 1 + len(table[table["on"] == table["on"].max()])
+    assert html.count("<tr>") == len(table[table["on"] == table["on"].max()])  # and the heading row
 
 
 def test_map_layer_and_brief_table_escape_names():

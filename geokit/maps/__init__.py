@@ -35,8 +35,10 @@ from __future__ import annotations
 
 from geokit.maps._compact import _esc, _geojson, _GeoJson, _Html, _simplified, _table  # noqa: F401
 from geokit.maps.base import base_layers, boundary_layer, density_layer
+from geokit.maps.forecast import forecast_map
 from geokit.maps.labels import label_layer, ref_labels, town_rank
-from geokit.maps.lines import ZONE_SIMPLIFY_M, _merge_runs, corridor_layer, road_status_layer, zone_layer  # noqa: F401
+from geokit.maps.lines import (ZONE_SIMPLIFY_M, _merge_runs, corridor_layer, road_status_layer,  # noqa: F401
+                               route_options_layer, zone_layer)
 from geokit.maps.page import GeokitMap, add_fullscreen, add_legend, add_time_slider, add_title, corridor_map
 from geokit.maps.points import INCIDENT_TYPE_COLORS, city_layer, crossing_layer, incident_layer  # noqa: F401
 from geokit.maps.story import Story, window_story
@@ -47,8 +49,10 @@ __all__ = [
     "STATUS_COLORS",
     "GeokitMap",
     "corridor_map",
+    "forecast_map",
     "road_status_layer",
     "corridor_layer",
+    "route_options_layer",
     "zone_layer",
     "incident_layer",
     "city_layer",

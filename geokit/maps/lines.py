@@ -324,3 +324,61 @@ ZONE_SIMPLIFY_M = 100.0
 def _zone_geo(geo: dict) -> dict:
     """The drawing options of exposure zones: at most 4 decimals, simplified to at least ZONE_SIMPLIFY_M."""
     return {"precision": min(geo["precision"], 4), "simplify_m": max(geo["simplify_m"] or 0.0, ZONE_SIMPLIFY_M)}
+
+
+#: Line colours of route options 1, 2, ... (colour-blind-safe, none of the status colours).
+OPTION_COLOURS = ("#1f78b4", "#6a3d9a", "#b15928", "#33a02c", "#a6cee3", "#cab2d6")
+
+
+def route_options_layer(options: gpd.GeoDataFrame, *, on: object = None, name: str = "Route options",
+                        show: bool = False, precision: int = 5, simplify_m: float | None = None
+                        ) -> folium.FeatureGroup:
+    """Route options of one day (:func:`geokit.routing.route_options`), off by default, each line with its
+    numbers in the tooltip and the popup.
+
+    Parameters
+    ----------
+    options : GeoDataFrame
+        :func:`geokit.routing.route_options` or :func:`geokit.routing.corridor_route_options`.
+    on : date-like, optional
+        The day to show; the latest day of ``options`` when omitted.
+    name : str
+        The layer's name in the layer control.
+    show : bool, default False
+        Shown when the map opens.
+    precision : int, default 5
+        Decimals kept in the coordinates.
+    simplify_m : float, optional
+        Simplify the lines to this tolerance (metres) first.
+
+    Returns
+    -------
+    folium.FeatureGroup
+
+    Examples
+    --------
+    >>> from geokit.routing import corridor_route_options
+    >>> layer = route_options_layer(corridor_route_options(result))
+    >>> layer.layer_name, layer.show, len(layer._children)
+    ('Route options', False, 1)
+    """
+    group = folium.FeatureGroup(name=html_text(name), show=show)
+    if not len(options):
+        return group
+    day = pd.Timestamp(on) if on is not None else pd.Timestamp(options["on"].max())
+    chosen = options[(pd.to_datetime(options["on"]) == day) & (options["option"] > 0)]
+    if not len(chosen):
+        return group
+    frame = gpd.GeoDataFrame(chosen.assign(
+        day=f"{day:%Y-%m-%d}", option_kind=[f"{int(o)} ({k})" for o, k in zip(chosen["option"], chosen["kind"])],
+        colour=[OPTION_COLOURS[(int(o) - 1) % len(OPTION_COLOURS)] for o in chosen["option"]],
+        killed=chosen["fatalities"].astype(float), through=chosen["towns"]), geometry="geometry",
+        crs=options.crs)
+    fields = [("corridor", "Corridor"), ("option_kind", "Option"), ("day", "On"), ("length_km", "Length (km)"),
+              ("extra_km", "Extra (km)"), ("at_risk_km", "At risk (km)"), ("exposure_incident_km", "Exposure "
+              "(incident-km)"), ("incidents", "Incidents"), ("killed", "Killed"), ("through", "Through")]
+    data = _geojson(frame, [k for k, _ in fields] + ["colour"], precision=precision, simplify_m=simplify_m)
+    _GeoJson(data, name=html_text(name), pane="geokitDetours",
+             style_function=lambda f: {"color": f["properties"]["colour"], "weight": 4, "opacity": 0.85},
+             tooltip=_tooltip(fields[:8]), popup=_popup(fields)).add_to(group)
+    return group

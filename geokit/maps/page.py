@@ -11,6 +11,7 @@ from typing import Any, TYPE_CHECKING
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import numpy as np
 from branca.element import Figure
 
@@ -19,7 +20,8 @@ from geokit.maps._assets import asset
 from geokit.maps._compact import _Html, _Verbatim, js_value
 from geokit.maps.base import base_layers, density_layer
 from geokit.maps.labels import label_layer, ref_labels, town_rank
-from geokit.maps.lines import CORRIDOR_LINE, _stepped_roads, _zone_geo, corridor_layer, road_status_layer, zone_layer
+from geokit.maps.lines import (CORRIDOR_LINE, _stepped_roads, _zone_geo, corridor_layer, road_status_layer,
+                               route_options_layer, zone_layer)
 from geokit.maps.points import EXPOSED_RING, EXPOSED_TOWN, INCIDENT_TYPE_COLORS, OTHER_INCIDENT_COLOR, city_layer, crossing_layer, incident_layer
 from geokit.maps.story import Story, window_story
 from geokit.maps.tools import add_tools
@@ -287,6 +289,7 @@ def corridor_map(
     tiles: bool | str = False,
     precision: int = 5,
     simplify_m: float | None = None,
+    route_options: gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """The briefing map of an analysis.
 
@@ -329,6 +332,9 @@ def corridor_map(
         Simplify lines and polygons with this tolerance in metres. Exposure
         zones are always drawn simplified to at least :data:`ZONE_SIMPLIFY_M`
         (100 m) with 4 decimals; the GeoPackage keeps them exact.
+    route_options : GeoDataFrame, optional
+        :func:`geokit.routing.corridor_route_options`: a "Route options" layer, off by default, with the
+        options of the window's last day.
 
     Returns
     -------
@@ -416,6 +422,10 @@ def corridor_map(
     major.add_to(m)
     close_up += [minor.add_to(m), ref_labels(analysis.segments).add_to(m)]
     m.add_child(_PageScript(script=f"geokitCloseUp({m.get_name()}, {_refs(close_up)});"))
+    if route_options is not None and len(route_options):  # the window's last day, off until chosen
+        last = analysis.params.end or route_options["on"].max()
+        route_options_layer(route_options, on=last, name=f"Route options on {pd.Timestamp(last):%Y-%m-%d}",
+                            **geo).add_to(m)
     for label, step in (steps or {}).items():
         step_groups = _step_layers(step, label, geo, story)
         for group in step_groups:

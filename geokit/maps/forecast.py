@@ -1,4 +1,5 @@
-"""The early-warning products that draw: the forecast map and the backtest chart (:mod:`geokit.forecast`)."""
+"""The forecast map (:mod:`geokit.forecast`): road segments coloured by expected incidents, the top stretches
+named."""
 
 from __future__ import annotations
 
@@ -7,14 +8,14 @@ from collections.abc import Mapping, Sequence
 import folium
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from branca.element import Figure
 
 from geokit.escape import html_text
-from geokit.maps import add_title, base_layers
+from geokit.maps.base import base_layers
+from geokit.maps.page import add_title
 
-__all__ = ["forecast_map", "backtest_chart", "CLASSES_EXPECTED", "CLASS_COLOURS"]
+__all__ = ["forecast_map", "CLASSES_EXPECTED", "CLASS_COLOURS"]
 
 #: Class breaks of the map, in expected incidents within radius_km over the horizon.
 CLASSES_EXPECTED = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0)
@@ -111,45 +112,3 @@ def forecast_map(forecast: gpd.GeoDataFrame, stretches: gpd.GeoDataFrame, *, tit
     folium.LayerControl(collapsed=True).add_to(m)
     m.fit_bounds([[south, west], [north, east]])
     return m
-
-
-def backtest_chart(table: pd.DataFrame, *, title: str = "Backtest", width_in: float = 9.0):
-    """Hit rate and Brier score of each method at each origin of a backtest.
-
-    Parameters
-    ----------
-    table : DataFrame
-        From :func:`geokit.forecast.backtest`.
-    title : str
-    width_in : float
-        Figure width in inches.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"origin": pd.to_datetime(["2025-09-01"] * 2), "method": ["hawkes", "persistence"],
-    ...                   "n_next": [3, 3], "hit_rate": [0.67, 0.33], "brier": [0.01, 0.02]})
-    >>> [a.get_ylabel() for a in backtest_chart(t).axes]
-    ['hit rate (top 10% km)', 'Brier score']
-    """
-    from geokit.chart import _chart_figure
-
-    fig = _chart_figure()(figsize=(width_in, 5.0))
-    top, bottom = fig.subplots(2, 1, sharex=True)
-    styles = {"hawkes": ("#b10026", "o", "Hawkes model"), "persistence": ("#555555", "s", "persistence"),
-              "region_month": ("#3182bd", "^", "region-month rate")}
-    for method, rows in table.groupby("method", sort=False):
-        colour, marker, label = styles.get(str(method), ("#999999", ".", str(method)))
-        top.plot(rows["origin"], rows["hit_rate"], marker=marker, color=colour, label=label, lw=1)
-        bottom.plot(rows["origin"], rows["brier"], marker=marker, color=colour, label=label, lw=1)
-    top.set_ylabel("hit rate (top 10% km)")
-    top.set_ylim(-0.05, 1.05)
-    bottom.set_ylabel("Brier score")
-    top.legend(loc="upper left", fontsize=8)
-    top.set_title(title.replace("$", r"\$"), fontsize=11)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    return fig
