@@ -198,6 +198,9 @@ def city_layer(cities: gpd.GeoDataFrame, *, name: str = "Cities") -> folium.Feat
     shown["status_text"] = np.where(exposed, "exposed (in an exposure zone)", "not exposed")
     fields = [(k, label) for k, label in (("name", "Town"), ("country", "Country"), ("population", "Population"),
                                           ("status_text", "Status"), ("isolation", "Road to destination"),
+                                          ("cut_off_since", "Cut off since"),
+                                          ("cut_off_periods", "Cut off in the window"),
+                                          ("days_cut_off", "Days cut off"),
                                           ("population_year", "Census year"),
                                           ("incidents_within", "Incidents nearby"),
                                           ("nearest_incident_km", "Nearest incident (km)"),
@@ -253,6 +256,9 @@ def crossing_layer(crossings: gpd.GeoDataFrame, *, name: str = "Border crossings
                                                  ("country_b", "Country"), ("road_ref", "Road"),
                                                  ("incidents_within", "Incidents nearby"),
                                                  ("before_km", "km to destination before"),
-                                                 ("after_km", "km to destination now")]), max_width=360)
+                                                 ("after_km", "km to destination now"),
+                                                 ("cut_off_periods", "Cut off in the window"),
+                                                 ("km_to_destination_periods", "km to destination by period")]),
+                                   max_width=360)
                 ).add_to(group)
     return group
