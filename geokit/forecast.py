@@ -164,6 +164,14 @@ class Fit:
         The days fitted.
     converged : bool
         Whether the optimiser reported success.
+
+    Examples
+    --------
+    >>> truth = HawkesParams(mu_per_day=0.3, branching=0.4, decay_per_day=0.2, sigma_km=20.0)
+    >>> f = fit_events(network, simulate(network, truth, first_day="2024-01-01", days=200, seed=3),
+    ...                on="2024-07-20")
+    >>> sorted(f.as_dict())[:3]
+    ['branching', 'converged', 'decay_per_day']
     """
 
     params: HawkesParams

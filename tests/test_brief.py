@@ -97,7 +97,7 @@ def test_brief_map_has_a_scale_bar_and_a_north_arrow(september):
 def test_brief_pdf_is_a4_by_default_and_letter_on_request(tmp_path):
     from geokit.cli import main
 
-    for paper, size, most in ((None, (595, 842), 2), ("letter", (612, 792), 3)):  # Letter is 18 mm shorter
+    for paper, size, most in ((None, (595, 842), 3), ("letter", (612, 792), 4)):  # Letter is 18 mm shorter
         out = tmp_path / (paper or "default")
         args = ["build", str(MALI / "project.toml"), "--out", str(out), "--start", "2025-09-01",
                 "--end", "2025-09-30", "--pdf", "-q"] + (["--paper", paper] if paper else [])
