@@ -729,7 +729,7 @@ def refresh_sources(project_path: str | Path, *, allow_outside: bool = False,
     ...     print(str(exc).split(": ", 1)[1][:33])
     --refresh needs a [sources] table
     """
-    from geokit.sources import fetch_acled, fetch_osm, fetch_ucdp, trusted_source_options
+    from geokit.sources import FetchError, fetch_acled, fetch_osm, fetch_ucdp, trusted_source_options
 
     project = load_project(project_path, allow_outside=allow_outside, fetching=True)
     if not project.sources:
@@ -737,7 +737,14 @@ def refresh_sources(project_path: str | Path, *, allow_outside: bool = False,
                            "start, end and out (README: Live sources)")
     fetchers: dict[str, Callable[..., dict]] = {"acled": fetch_acled, "ucdp": fetch_ucdp,
                                                 "osm": fetch_osm}  # the keys of project.SOURCE_KEYS
-    options = [trusted_source_options(s.kind, dict(s.options), trust_api_urls) for s in project.sources]  # all first
+    options, refused = [], []
+    for s in project.sources:  # every table is checked before any request, and every refusal is said at once:
+        try:  # trusting an address for one source must not send another source's credentials there unseen
+            options.append(trusted_source_options(s.kind, dict(s.options), trust_api_urls))
+        except FetchError as exc:
+            refused.append(str(exc))
+    if refused:
+        raise FetchError("; and ".join(refused) if len(refused) > 1 else refused[0])
     manifests = []
     for source, kwargs in zip(project.sources, options, strict=True):
         log.info("fetching [sources.%s] into %s", source.kind, source.out.name)

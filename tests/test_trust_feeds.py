@@ -260,6 +260,9 @@ def test_a_project_cannot_choose_where_credentials_go(tmp_path, env, capsys, kin
         code, text = cli(["build", str(project), "--out", str(tmp_path / "out"), "--refresh", "-q"], capsys)
         assert code == 1 and f"[sources.{kind}] api_url {fake.url} would receive your" in text
         assert f"--trust-api-url {fake.url}" in text
+        # every refused table is named at once: trusting the Overpass address (told first or alone) must not
+        # send the credentials of another table with the same address there unseen
+        assert "[sources.osm] api_url" in text and "would receive requests from your machine" in text
         assert fake.requests == []  # not even the Overpass table of the same project was fetched
         assert not (tmp_path / "out").exists()
 
