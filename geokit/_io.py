@@ -43,14 +43,23 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     'done'
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    if target.is_dir():
+        raise GeokitError(f"{target} is a folder; give a file name")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise GeokitError(f"cannot write {target}: {exc.strerror or exc}; choose a file in a folder you can "
+                          "write to") from None
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # writers such as GDAL want to create the file themselves
     try:
         yield tmp
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except IsADirectoryError:
+            raise GeokitError(f"{target} is a folder; give a file name") from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

@@ -804,6 +804,53 @@ def _network_log(analysis: Analysis, params: AnalysisParams, *, warn: bool = Tru
     return lines
 
 
+def check_table_file(path: str | Path, project_path: str | Path, *, allow_outside: bool = False) -> Path:
+    """Refuse, before any work, a ``--csv`` file that would replace something not geokit's to replace.
+
+    The project file, its layers, its population raster, its fetched files, a file inside a geokit build
+    (its manifest would no longer match), a folder or a path under a file are refused with the path and
+    the fix; any other file is written atomically (a new file, or a table the user asked for before).
+
+    Parameters
+    ----------
+    path : path
+        The ``--csv`` file.
+    project_path : path
+        The project whose files must not be replaced.
+    allow_outside : bool
+        As :func:`geokit.project.load_project`.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> check_table_file(project_file, project_file)
+    Traceback (most recent call last):
+    ...
+    geokit._errors.GeokitError: --csv ... is a file of the project (its project file or a layer); ...
+    """
+    from geokit._io import MANIFEST
+
+    target = Path(path)
+    project = load_project(project_path, allow_outside=allow_outside)
+    resolved = target.resolve()
+    if resolved in {p.resolve() for p in _project_paths(project)}:
+        raise GeokitError(f"--csv {target} is a file of the project (its project file or a layer); geokit would "
+                          "replace it: give another file name")
+    if target.is_dir():
+        raise GeokitError(f"--csv {target} is a folder; give a file name, e.g. {target / 'table.csv'}")
+    for parent in resolved.parents:
+        if parent.exists() and not parent.is_dir():
+            raise GeokitError(f"--csv {target} lies under {parent}, which is a file; give a file in a folder")
+    if (resolved.parent / MANIFEST).is_file():
+        raise GeokitError(f"--csv {target} lies inside a geokit build ({resolved.parent}); writing there would "
+                          "change the build: give a file outside it")
+    return target
+
+
 def _project_paths(project: Project) -> tuple[Path, ...]:
     """The files a project reads (its file, layers, population raster and fetched sources): an output folder
     must not be or hold any of them."""

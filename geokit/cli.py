@@ -424,9 +424,11 @@ def _cmd_timeline(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from geokit._io import atomic_path
-    from geokit.build import _for_csv, project_timeline
+    from geokit.build import _for_csv, check_table_file, project_timeline
     from geokit.escape import csv_safe
 
+    if args.csv:
+        check_table_file(args.csv, args.project, allow_outside=args.allow_outside)
     table = project_timeline(args.project, start=args.start, end=args.end, allow_outside=args.allow_outside,
                              progress=not args.quiet and _bars(), overrides=_analysis_overrides(args))
     if args.status:
@@ -446,10 +448,12 @@ def _cmd_route(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from geokit._io import atomic_path
-    from geokit.build import _for_csv, project_route_options
+    from geokit.build import _for_csv, check_table_file, project_route_options
     from geokit.escape import csv_safe
     from geokit.routing import parse_place
 
+    if args.csv:
+        check_table_file(args.csv, args.project, allow_outside=args.allow_outside)
     table = project_route_options(
         args.project, parse_place(args.origin), parse_place(args.destination), on=args.on,
         via=tuple(parse_place(v) for v in args.via), start=args.start, end=args.end,

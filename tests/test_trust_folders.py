@@ -622,3 +622,41 @@ def test_a_killed_diff_leaves_the_build_whole(built, tmp_path, point):
         with build_lock(new):
             pass
     assert sorted(p.name for p in tmp_path.iterdir()) == [".new.geokit-lock", "new", "old"]
+
+
+# --- tables asked for with --csv never replace the project's files or a build's ---------------------------------
+
+@pytest.mark.parametrize("target, message", [
+    ("project.toml", "is a file of the project"),
+    ("incidents.csv", "is a file of the project"),
+    ("roads.geojson", "is a file of the project"),
+    ("build/summary.csv", "lies inside a geokit build"),
+    ("a_folder", "is a folder"),
+    ("notes.txt/x.csv", "which is a file"),
+])
+@pytest.mark.parametrize("command", ["timeline", "route"])
+def test_csv_tables_never_replace_the_project_or_a_build(tmp_path, capsys, command, target, message):
+    (tmp_path / "p").mkdir()
+    project = copy_mali_layers(tmp_path / "p", text=KAYES_PROJECT)
+    folder = project.parent
+    (folder / "build").mkdir()
+    (folder / "build" / "summary.csv").write_text("corridor,status\nK,open\n")
+    write_manifest(folder / "build")
+    (folder / "a_folder").mkdir()
+    (folder / "notes.txt").write_text("mine")
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    args = [command, str(project), "--csv", str(folder / target), "-q"]
+    if command == "route":
+        args += ["--from", "Kayes", "--to", "Bamako"]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+def test_a_csv_table_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    (tmp_path / "p").mkdir()
+    project = copy_mali_layers(tmp_path / "p", text=KAYES_PROJECT)
+    assert main(["timeline", str(project), "--csv", "/proc/geokit-test/x.csv", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write /proc/geokit-test/x.csv" in err and "Traceback" not in err
