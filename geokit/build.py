@@ -680,14 +680,26 @@ def _map_base(project: Project, layers: dict, boundaries: str | Path | None, log
     return base, sources
 
 
+#: The largest fetch manifest a build reads (geokit's own are a few kB).
+_MANIFEST_MAX_BYTES = 1_000_000
+
+
 def _fetch_manifests(project: Project) -> list[dict]:
-    """The manifests :mod:`geokit.sources` wrote beside the project's layer files (unreadable ones skipped)."""
+    """The manifests :mod:`geokit.sources` wrote beside the project's layer files (unreadable ones skipped).
+
+    A manifest is read only when it is a regular file (not a link, which could lead anywhere) of at most
+    :data:`_MANIFEST_MAX_BYTES`, so a project from others cannot make a build read elsewhere or blow memory.
+    """
+    import stat
+
     found = []
     for spec in (s for specs in project.layers.values() for s in specs):
         path = manifest_path(spec.path)
         try:
-            manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-        except (OSError, ValueError):
+            info = path.lstat()
+            regular = stat.S_ISREG(info.st_mode) and info.st_size <= _MANIFEST_MAX_BYTES
+            manifest = json.loads(path.read_text(encoding="utf-8")) if regular else None
+        except (OSError, ValueError, RecursionError):
             manifest = None
         if isinstance(manifest, dict) and {"file", "source", "api_url", "fetched_at", "rows", "terms"} <= set(manifest):
             found.append({k: plain_text(manifest[k]) for k in ("file", "source", "api_url", "fetched_at", "rows",

@@ -660,3 +660,23 @@ def test_a_csv_table_that_cannot_be_written_is_one_line(tmp_path, capsys):
     assert main(["timeline", str(project), "--csv", "/proc/geokit-test/x.csv", "-q"]) == 1
     err = capsys.readouterr().err
     assert "cannot write /proc/geokit-test/x.csv" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("kind", ["link outside", "huge"])
+def test_a_fetch_manifest_beside_a_layer_is_read_only_when_small_and_regular(tmp_path, kind):
+    """A received project's ``incidents.csv.manifest.json`` must not make a build read elsewhere or 6 GB."""
+    from geokit.build import _fetch_manifests
+    from geokit.project import load_project
+
+    (tmp_path / "p").mkdir()
+    project = copy_mali_layers(tmp_path / "p", text=KAYES_PROJECT)
+    manifest = project.parent / "incidents.csv.manifest.json"
+    secret = tmp_path / "secret.json"
+    secret.write_text(json.dumps({"file": "s", "source": "SECRET", "api_url": "x", "fetched_at": "t", "rows": 1,
+                                  "terms": "t"}))
+    if kind == "link outside":
+        manifest.symlink_to(secret)
+    else:
+        with open(manifest, "wb") as handle:
+            handle.truncate(6 * 2**30)  # sparse: no disk used
+    assert _fetch_manifests(load_project(project)) == []
