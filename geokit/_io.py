@@ -397,7 +397,11 @@ def _recover(out: Path) -> None:
     """Put back what a killed swap left: the previous build (fallback swap only) and stray staging folders."""
     old = [p for p in _strays(out, "old") if p.is_dir() and not p.is_symlink()]
     if old and not os.path.lexists(out):
-        os.rename(old[-1], out)  # killed between the two renames of the fallback swap: the last build
+        # a build killed between the two renames of the fallback swap (systems without renameat2) leaves the
+        # previous build here; but a folder of that name may also come with a received project: it is never
+        # adopted as "the previous build" (its summary would drive changes.md), nor deleted
+        raise GeokitError(f"{old[-1]} looks like a build left by an interrupted swap, and {out} does not exist: "
+                          f"if it is yours, rename it to {out} (or remove it), then build again")
     for stray in [*_strays(out, "stage"), *_strays(out, "old")]:
         _remove(stray)
 

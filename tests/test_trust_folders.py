@@ -680,3 +680,16 @@ def test_a_fetch_manifest_beside_a_layer_is_read_only_when_small_and_regular(tmp
         with open(manifest, "wb") as handle:
             handle.truncate(6 * 2**30)  # sparse: no disk used
     assert _fetch_manifests(load_project(project)) == []
+
+
+def test_a_planted_old_build_beside_a_new_out_is_never_adopted(built, project, tmp_path, capsys):
+    """A received project folder with ``.o.geokit-old-1/`` (a build whose summary says Abidjan was open) must
+    not become "the previous build" of ``--out o``: changes.md would report a change that never happened."""
+    planted = tmp_path / ".o.geokit-old-1"
+    shutil.copytree(built, planted, symlinks=True)
+    before = {p: p.read_bytes() for p in planted.rglob("*") if p.is_file()}
+    assert main(["build", str(project), "--out", str(tmp_path / "o"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "looks like a build left by an interrupted swap" in err and "rename it to" in err
+    assert not (tmp_path / "o").exists()
+    assert {p: p.read_bytes() for p in planted.rglob("*") if p.is_file()} == before
