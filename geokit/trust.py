@@ -396,15 +396,19 @@ def gdal_offline() -> Iterator[None]:
     '127.0.0.1:9'
     """
     import pyogrio
+    import pyproj.network
     import rasterio
 
     before = {key: pyogrio.get_gdal_config_option(key) for key in GDAL_OFFLINE_OPTIONS}
     hidden = {key: os.environ.pop(key) for key in _NO_PROXY if key in os.environ}
+    proj_network = pyproj.network.is_network_enabled()
     pyogrio.set_gdal_config_options(GDAL_OFFLINE_OPTIONS)
+    pyproj.network.set_network_enabled(False)  # pyproj's own PROJ context ignores GDAL's PROJ_NETWORK option
     try:
         with rasterio.Env(**GDAL_OFFLINE_OPTIONS):
             yield
     finally:
         pyogrio.set_gdal_config_options({key: None if value is None else str(value)
                                          for key, value in before.items()})
+        pyproj.network.set_network_enabled(proj_network)
         os.environ.update(hidden)

@@ -10,6 +10,8 @@ the fix, so an analyst can correct the file without reading code.
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 import logging
 from collections.abc import Sequence
@@ -178,6 +180,42 @@ def describe_rows(rows: Sequence[int] | np.ndarray, *, noun: str = "feature", of
     return f"{plural} {shown}"
 
 
+#: Parameters of a CRS definition that make PROJ open a file or a server (grids, init files, URLs).
+_CRS_REFERENCES = re.compile(r"nadgrids|geoidgrids|grids=|\binit=|gridshift|hgridshift|vgridshift|xy_grids|"
+                             r"z_grids|https?:|ftp:|file:|/vsi|\.tif\b|\.gsb\b|\.gtx\b", re.IGNORECASE)
+
+
+def crs_reference(crs: object) -> str | None:
+    """What in a CRS definition would make PROJ open a file or a server, or None.
+
+    Parameters
+    ----------
+    crs : object
+        A CRS (pyproj), or anything pyproj accepts, or None.
+
+    Examples
+    --------
+    >>> crs_reference("EPSG:4326") is None
+    True
+    >>> crs_reference("+proj=longlat +ellps=WGS84 +nadgrids=http://127.0.0.1/g.tif +type=crs")
+    "names a grid or a file ('nadgrids'): geokit reads CRS definitions that are self-contained only"
+    """
+    if crs is None:
+        return None
+    text = crs if isinstance(crs, str) else getattr(crs, "srs", None) or str(crs)
+    texts = [str(text)]
+    if not isinstance(crs, str):
+        to_wkt = getattr(crs, "to_wkt", None)
+        if to_wkt is not None:
+            texts.append(to_wkt())
+    for t in texts:
+        found = _CRS_REFERENCES.search(t)
+        if found:
+            return (f"names a grid or a file ({found.group(0)!r}): geokit reads CRS definitions that are "
+                    "self-contained only")
+    return None
+
+
 def check_crs(
     frame: gpd.GeoDataFrame, report: ValidationReport, *, crs: object | None = None
 ) -> gpd.GeoDataFrame:
@@ -203,6 +241,13 @@ def check_crs(
     >>> check_crs(f, r, crs="EPSG:4326").crs.to_epsg()
     4326
     """
+    for given, where in ((crs, "crs="), (frame.crs, "the file's CRS")):
+        problem = crs_reference(given)
+        if problem:  # a grid or a URL in a CRS makes PROJ open files or servers the project chose
+            report.add("error", f"{where} {problem}",
+                       fix="give the CRS as an EPSG code (e.g. EPSG:4326) or reproject the file to one with "
+                           "ogr2ogr -t_srs EPSG:4326")
+            return frame.set_crs(None, allow_override=True) if frame.crs is not None else frame
     if frame.crs is None:
         if crs is None:
             report.add(

@@ -504,3 +504,37 @@ def test_a_property_named_crs_with_an_address_beside_it_is_read(tmp_path, recwar
         {"type": "Feature", "properties": {"name": "Kayes", "crs": "EPSG:4326", "source": "https://example.org/k"},
          "geometry": {"type": "Point", "coordinates": [-11.44, 14.45]}}]}))
     assert geokit.read_cities(path).loc[0, "source"] == "https://example.org/k"
+
+
+@pytest.mark.parametrize("network", ["OFF", "ON"])
+@pytest.mark.parametrize("where", ["geojson crs", "prj", "crs key"])
+def test_a_crs_naming_a_grid_or_a_url_is_refused_and_proj_fetches_nothing(tmp_path, server, monkeypatch, capsys,
+                                                                          where, network):
+    """``+nadgrids=http://...`` in a layer's CRS made PROJ fetch from a host the sender chose (with
+    PROJ_NETWORK=ON) or crash (without): refused at validation, with no request and no traceback."""
+    from geokit.cli import main
+
+    monkeypatch.setenv("PROJ_NETWORK", network)
+    grid = f"+proj=longlat +ellps=WGS84 +nadgrids={server.url}/grid.tif +no_defs"
+    towns = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "Kayes"}, "geometry": {"type": "Point", "coordinates": [-11.4, 14.4]}}]}
+    args = []
+    if where == "geojson crs":
+        towns["crs"] = {"type": "name", "properties": {"name": grid + " +type=crs"}}
+        path = _write(tmp_path / "towns.geojson", json.dumps(towns))
+    elif where == "prj":
+        import geopandas as gpd
+        import shapely
+
+        path = tmp_path / "towns.shp"
+        gpd.GeoDataFrame({"name": ["Kayes"]}, geometry=[shapely.Point(-11.4, 14.4)], crs=4326).to_file(path)
+        (tmp_path / "towns.prj").write_text(f'GEOGCS["x",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],'
+                                            f'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433],'
+                                            f'EXTENSION["PROJ4","{grid}"]]')
+    else:
+        path = _write(tmp_path / "towns.geojson", json.dumps(towns))
+        args = ["--crs", grid + " +type=crs"]
+    code = main(["validate", str(path), "--kind", "cities", *args])
+    out = capsys.readouterr()
+    assert server.hits == [] and "Traceback" not in out.err
+    assert code == 1 and "names a grid or a file ('nadgrids')" in out.out + out.err
