@@ -26,6 +26,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -304,6 +306,11 @@ def kml_text(frame: gpd.GeoDataFrame, layer: str, *, title: str | None = None) -
         ET.SubElement(placemark, "styleUrl").text = _style_of(layer, row)
         _geometry(placemark, geom)
     ET.indent(root, space=" ")
+    for element in root.iter():  # text from data may hold characters XML forbids, or bidi controls
+        if element.text:
+            element.text = _xml_text(element.text)
+        for key, value in element.attrib.items():
+            element.attrib[key] = _xml_text(value)
     return "<?xml version='1.0' encoding='UTF-8'?>\n" + ET.tostring(root, encoding="unicode") + "\n"
 
 
@@ -336,3 +343,20 @@ def write_kml(frame: gpd.GeoDataFrame, path: str | Path, layer: str, *, title: s
     with atomic_path(out) as tmp:
         Path(tmp).write_text(kml_text(frame, layer, title=title), encoding="utf-8")
     return out
+
+
+#: Characters XML 1.0 forbids (C0 controls but tab and line breaks, lone surrogates, U+FFFE/FFFF) and the
+#: bidi embeddings, overrides and isolates (which would reverse what a reader sees in Google Earth).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff\u202a-\u202e\u2066-\u2069]")
+
+
+def _xml_text(value: str) -> str:
+    r"""Text for a KML element: each forbidden or bidi character written as a visible escape (``\x07``).
+
+    Examples
+    --------
+    >>> _xml_text("Bamako-Mopti\x07 \u202etxt.exe")
+    'Bamako-Mopti\\x07 \\u202etxt.exe'
+    """
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                        else f"\\u{ord(m.group(0)):04x}", value)

@@ -78,3 +78,21 @@ def test_km_to_one_decimal(value, text):
     from geokit.kml import kml_value
 
     assert kml_value("detour_km", value) == text
+
+
+def test_control_and_bidi_characters_leave_the_kml_well_formed():
+    """A corridor named ``Bamako-Mopti\\x07`` in a project titled with a form feed made every .kml unparsable;
+    a right-to-left override in a name would reverse what Google Earth shows."""
+    import xml.etree.ElementTree as ET
+
+    import geopandas as gpd
+    import shapely
+
+    from geokit.kml import kml_text
+
+    frame = gpd.GeoDataFrame({"name": ["Bamako-Mopti\x07", "Kati \u202eexe.txt"], "status": ["open", "open"]},
+                             geometry=[shapely.LineString([(-8, 12.6), (-7, 13)])] * 2, crs=4326)
+    text = kml_text(frame, "corridors", title="Mali fuel blockade\x0c2025")
+    root = ET.fromstring(text.encode("utf-8"))  # well-formed
+    names = [e.text for e in root.iter() if e.tag.endswith("name")]
+    assert "Mali fuel blockade\\x0c2025" in names and "Bamako-Mopti\\x07" in names and "Kati \\u202eexe.txt" in names
