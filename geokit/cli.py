@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
 import sys
 import traceback
 import warnings
@@ -644,6 +645,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             exit_on_interrupt("interrupted")  # a second Ctrl-C while this one is reported
         print(INTERRUPTED, file=sys.stderr)
         return STATUS
+    except BrokenPipeError:  # geokit timeline ... | head: the reader left; say nothing more (Python's advice)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     finally:
         if command:
             exit_on_interrupt("exit")  # and Ctrl-C while the process ends

@@ -169,9 +169,15 @@ def load_project(path: str | Path, *, allow_outside: bool = False, fetching: boo
     if not path.is_file():
         raise ProjectError(f"{path}: no such project file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        if text.startswith("\ufeff"):
+            raise ProjectError(f"{path}: starts with a byte-order mark (BOM), which TOML does not allow: save it "
+                               "as UTF-8 without BOM")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ProjectError(f"{path}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ProjectError(f"{path}: values nested too deeply to be a project file") from None
     unknown = set(data) - {"project", "layers", "corridors", "analysis", "sources"}
     if unknown:
         raise ProjectError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}; "

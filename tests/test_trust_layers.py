@@ -538,3 +538,17 @@ def test_a_crs_naming_a_grid_or_a_url_is_refused_and_proj_fetches_nothing(tmp_pa
     out = capsys.readouterr()
     assert server.hits == [] and "Traceback" not in out.err
     assert code == 1 and "names a grid or a file ('nadgrids')" in out.out + out.err
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a = " + "[" * 100_000 + "]" * 100_000 + "\n", "values nested too deeply to be a project file"),
+    ("\ufeff[project]\nname = 'x'\n", "byte-order mark (BOM)"),
+])
+def test_project_files_that_tomllib_cannot_take_are_one_line(tmp_path, capsys, text, message):
+    from geokit.cli import main
+
+    path = tmp_path / "project.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["timeline", str(path), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
