@@ -202,12 +202,9 @@ def crs_reference(crs: object) -> str | None:
     """
     if crs is None:
         return None
-    text = crs if isinstance(crs, str) else getattr(crs, "srs", None) or str(crs)
-    texts = [str(text)]
-    if not isinstance(crs, str):
-        to_wkt = getattr(crs, "to_wkt", None)
-        if to_wkt is not None:
-            texts.append(to_wkt())
+    to_wkt = getattr(crs, "to_wkt", None)
+    # a CRS object is judged by its WKT (a PROJJSON source names its schema's https address, harmlessly)
+    texts = [str(to_wkt())] if to_wkt is not None else [re.sub(r'"\$schema"\s*:\s*"[^"]*"', "", str(crs))]
     for t in texts:
         found = _CRS_REFERENCES.search(t)
         if found:
