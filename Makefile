@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench bench-full install clean
+.PHONY: demo test bench bench-full install clean messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "geokit needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -55,6 +55,11 @@ bench-full: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/timeline_scale.py --size full
 	$(BIN)/python benchmarks/map_scale.py --segments 100000 --incidents 5000
 	$(BIN)/python benchmarks/build_scale.py --incidents 10000 30000 100000
+
+# Re-extract the messages people read and merge them into every catalog (then translate the new ones).
+messages: $(VENV)/.installed
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header -o geokit/locale/geokit.pot geokit
+	$(BIN)/pybabel -q update -i geokit/locale/geokit.pot -d geokit/locale -D geokit --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache

@@ -136,7 +136,7 @@ def test_the_reach_of_area_located_incidents_has_one_home():
 
 #: The flow of data, upstream first: a module imports only from its own level or upstream (issue #17).
 FLOW = [
-    {"_errors", "_interrupt", "_check", "escape", "palette", "schema", "formats", "trust"},
+    {"_errors", "_interrupt", "_check", "escape", "palette", "schema", "formats", "trust", "i18n", "locale"},
     {"readers", "validate", "crs", "_io", "sources"},
     {"layers", "incidents", "segments"},
     {"timeline", "exposure", "network", "corridors", "raster", "_dask"},
