@@ -58,7 +58,7 @@ bench-full: $(VENV)/.installed-bench
 
 # Re-extract the messages people read and merge them into every catalog (then translate the new ones).
 messages: $(VENV)/.installed
-	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output --omit-header -o geokit/locale/geokit.pot geokit
+	$(BIN)/pybabel -q extract -F babel.cfg -k N_ --no-location --sort-output --omit-header -o geokit/locale/geokit.pot geokit
 	$(BIN)/pybabel -q update -i geokit/locale/geokit.pot -d geokit/locale -D geokit --no-fuzzy-matching --ignore-obsolete
 
 clean:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from geokit.i18n import N_
+
 __all__ = ["OPEN", "AT_RISK", "BLOCKADED", "STATUSES", "Status", "STATUS_COLORS", "STATUS_LABELS", "DETOUR_COLOR",
            "ZONE_COLOR", "INCIDENT_COLOR"]
 
@@ -21,7 +23,7 @@ Status = Literal["open", "at_risk", "blockaded"]
 #: Colour of each status (ColorBrewer RdYlGn ends and an orange that reads in print).
 STATUS_COLORS = {OPEN: "#1a9850", AT_RISK: "#f28e2b", BLOCKADED: "#d73027"}
 #: How each status reads in a legend or a table.
-STATUS_LABELS = {OPEN: "open", AT_RISK: "at risk", BLOCKADED: "blockaded"}
+STATUS_LABELS = {OPEN: N_("open"), AT_RISK: N_("at risk"), BLOCKADED: N_("blockaded")}
 DETOUR_COLOR = "#3b5bdb"
 ZONE_COLOR = "#ef3b2c"
 INCIDENT_COLOR = "#cb181d"
