@@ -65,6 +65,16 @@ _LOCALE_PACKAGE = "geokit.locale"
 def N_(message: str) -> str:
     """Mark a message for extraction without translating it yet (module-level tables).
 
+    Parameters
+    ----------
+    message : str
+        A literal message of geokit's code, translated later with :meth:`Language.gettext`.
+
+    Returns
+    -------
+    str
+        ``message`` unchanged.
+
     Examples
     --------
     >>> N_("blockaded")
@@ -79,6 +89,23 @@ class LanguageError(GeokitError, ValueError):
 
 def check_language(code: object, *, where: str = "language") -> str:
     """Return ``code`` when geokit writes that language, else raise naming the ones it does.
+
+    Parameters
+    ----------
+    code : object
+        A language code from the command line, a project or the Python API (case and spaces ignored).
+    where : str, default "language"
+        What set it, for the message (e.g. ``"--lang"`` or ``"[project] language"``).
+
+    Returns
+    -------
+    str
+        The code in lower case.
+
+    Raises
+    ------
+    LanguageError
+        When geokit has no catalog for ``code``.
 
     Examples
     --------
@@ -105,6 +132,12 @@ class Language:
         The language code, e.g. ``"fr"``.
     translations : gettext.NullTranslations
         The catalog (a null one for English, the source language).
+
+    Examples
+    --------
+    >>> fr = language("fr")
+    >>> fr.gettext("blockaded"), fr.ngettext("{n} day", "{n} days", 1)
+    ('bloqué', '{n} day')
     """
 
     code: str
